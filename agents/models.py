@@ -1,0 +1,175 @@
+"""Agents and their devices, mirroring Exotel's two device models, and the audit of every change.
+
+Exotel's answer is the truth: `available`/`enabled` hold what Exotel last said. `expected_*` holds
+what the product last set; when a sync finds Exotel saying otherwise, that is drift, shown on the
+board instead of being silently overwritten.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from exoadmin.accounts.models import ExotelAccount
+
+
+class DeviceModel(models.TextChoices):
+    CCM = "ccm", "CCM devices (one ON at a time)"
+    INTEGRATIONS = "integrations", "Phone and SIP (at least one enabled)"
+
+
+class Agent(models.Model):
+    account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="agents")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="agent",
+        help_text="The login of this agent, for the self-service availability page.",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    device_model = models.CharField(max_length=20, choices=DeviceModel.choices, default=DeviceModel.CCM)
+    exotel_user_id = models.CharField("Exotel user id", max_length=100, blank=True)
+    integrations_user_id = models.CharField("integrations user id", max_length=100, blank=True)
+    # What Exotel said at the last sync or change.
+    active_call_sid = models.CharField(max_length=100, blank=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised from the newest AvailabilityEvent, so the board needs no per-row query.
+    state_since = models.DateTimeField(null=True, blank=True)
+    last_change_at = models.DateTimeField(null=True, blank=True)
+    last_change_by = models.CharField(max_length=200, blank=True)
+    # Denormalised from the devices by agents.services; the board filters and sorts on them.
+    availability = models.CharField(max_length=20, default="off", db_index=True)
+    has_drift = models.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "exotel_user_id"], condition=~Q(exotel_user_id=""), name="unique_exotel_user"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "integrations_user_id"],
+                condition=~Q(integrations_user_id=""),
+                name="unique_integrations_user",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_busy(self) -> bool:
+        return bool(self.active_call_sid)
+
+
+class Availability(models.TextChoices):
+    """One word for the board: green available, red busy, grey off."""
+
+    AVAILABLE = "available", "Available"
+    BUSY = "busy", "On a call"
+    OFF = "off", "Off"
+
+
+class DeviceType(models.TextChoices):
+    TEL = "tel", "Phone"
+    SIP = "sip", "SIP"
+
+
+class Device(models.Model):
+    """A CCM v2 device (seed 000): at most one of an agent's devices is ON."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="devices")
+    exotel_id = models.CharField("Exotel device id", max_length=100)
+    name = models.CharField(max_length=200, blank=True)
+    contact_uri = models.CharField(max_length=200)
+    type = models.CharField(max_length=10, choices=DeviceType.choices)
+    available = models.BooleanField(null=True, help_text="ON/OFF as Exotel last said; empty while unverified.")
+    verified = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, blank=True, help_text="free or busy, as Exotel last said.")
+    expected_available = models.BooleanField(null=True, help_text="What the product last set.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agent", "type", "name"]
+        constraints = [models.UniqueConstraint(fields=["agent", "exotel_id"], name="unique_device_per_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({'ON' if self.available else 'OFF'})"
+
+    @property
+    def label(self) -> str:
+        return f"{self.get_type_display()} {self.contact_uri}"
+
+    @property
+    def is_on(self) -> bool:
+        return bool(self.available)
+
+    @property
+    def has_drift(self) -> bool:
+        return self.expected_available is not None and self.expected_available != bool(self.available)
+
+
+class PhoneSip(models.Model):
+    """An agent's integrations devices (seed 001): phone and SIP, at least one enabled."""
+
+    agent = models.OneToOneField(Agent, on_delete=models.CASCADE, related_name="phone_sip")
+    phone_enabled = models.BooleanField(default=False)
+    phone_number = models.CharField(max_length=30, blank=True)
+    sip_enabled = models.BooleanField(default=False)
+    sip_username = models.CharField(max_length=200, blank=True)
+    sip_registered = models.BooleanField(null=True)
+    sip_last_seen = models.DateTimeField(null=True, blank=True)
+    expected_phone_enabled = models.BooleanField(null=True)
+    expected_sip_enabled = models.BooleanField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "phone and SIP devices"
+        verbose_name_plural = "phone and SIP devices"
+
+    def __str__(self) -> str:
+        return f"{self.agent}: phone {'on' if self.phone_enabled else 'off'}, SIP {'on' if self.sip_enabled else 'off'}"
+
+    @property
+    def has_drift(self) -> bool:
+        pairs = ((self.expected_phone_enabled, self.phone_enabled), (self.expected_sip_enabled, self.sip_enabled))
+        return any(expected is not None and expected != actual for expected, actual in pairs)
+
+
+class Source(models.TextChoices):
+    AGENT = "agent", "Agent (self)"
+    SUPERVISOR = "supervisor", "Supervisor"
+    RULE = "rule", "Automatic rule"
+    SYNC = "sync", "Sync from Exotel"
+
+
+class Outcome(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    REFUSED = "refused", "Refused"
+    FAILED = "failed", "Failed"
+    ROLLED_BACK = "rolled_back", "Rolled back"
+    DRIFT = "drift", "Drift found"
+
+
+class AvailabilityEvent(models.Model):
+    """One row per attempted or observed change of a device: who, when, what, and how it ended."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    device = models.CharField(max_length=200, help_text="e.g. 'Phone +9199…' or 'SIP'.")
+    before = models.CharField(max_length=20, blank=True)
+    after = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    request_id = models.CharField("Exotel request_id", max_length=100, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["agent", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.device}: {self.before} → {self.after} ({self.outcome})"

@@ -1,0 +1,38 @@
+"""Builds Exotel clients for an account: the one place where the product meets exoadmin.exotel."""
+
+from django.conf import settings
+
+from exoadmin.accounts.models import ExotelAccount
+from exoadmin.exotel.client import ExotelClient
+from exoadmin.exotel.config import ExotelConfig
+from exoadmin.exotel.ratelimit import RateBudget
+from exoadmin.redis import get_redis
+
+
+def exotel_config(account: ExotelAccount) -> ExotelConfig:
+    return ExotelConfig(
+        account_sid=account.account_sid,
+        api_key=account.api_key,
+        api_token=account.api_token,
+        ccm_base_url=account.base_url("ccm"),
+        contacts_base_url=account.base_url("contacts"),
+        integrations_base_url=account.base_url("integrations"),
+        integrations_customer_id=account.integrations_customer_id,
+        integrations_app_id=account.integrations_app_id,
+        integrations_app_token=account.integrations_app_token,
+        connect_timeout=settings.EXOTEL_CONNECT_TIMEOUT,
+        read_timeout=settings.EXOTEL_READ_TIMEOUT,
+    )
+
+
+def rate_budget() -> RateBudget:
+    return RateBudget(
+        get_redis(),
+        limit=settings.EXOTEL_RATE_LIMIT_PER_MINUTE,
+        interactive_reserve=settings.EXOTEL_INTERACTIVE_RESERVE,
+    )
+
+
+def exotel_client(account: ExotelAccount, *, priority: str = "interactive") -> ExotelClient:
+    """A client sharing the account's rate budget with every other process of the product."""
+    return ExotelClient(exotel_config(account), budget=rate_budget(), priority=priority)

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from exoadmin.accounts.demo import demo_data_create
+
+
+class Command(BaseCommand):
+    help = "Create the demo users and the sandbox's Exotel account (idempotent; development only)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is for development: refusing with EXOADMIN_ENV=production.")
+        logins = demo_data_create()
+        # Each app seeds its own demo data after the accounts and users exist (one line per app).
+        self.stdout.write("Demo logins (username / password):")
+        for username, password, role in logins:
+            self.stdout.write(f"  {role.label:<10} {username} / {password}")

@@ -1,0 +1,94 @@
+"""Exotel accounts the product acts on, and the ExoPhones (virtual numbers) each one owns."""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from exoadmin.accounts.fields import EncryptedTextField
+
+# Reference: ../shared/exotel-contract.md, "Hosts and auth". Integrations is documented for
+# Mumbai only, so both regions use the Mumbai host.
+REGION_BASE_URLS = {
+    "singapore": {
+        "ccm": "https://ccm-api.exotel.com",
+        "contacts": "https://api.exotel.com",
+        "integrations": "https://integrationscore.mum1.exotel.com/v2/integrations",
+    },
+    "mumbai": {
+        "ccm": "https://ccm-api.in.exotel.com",
+        "contacts": "https://api.in.exotel.com",
+        "integrations": "https://integrationscore.mum1.exotel.com/v2/integrations",
+    },
+}
+
+
+class Region(models.TextChoices):
+    SINGAPORE = "singapore", "Singapore"
+    MUMBAI = "mumbai", "Mumbai"
+
+
+class ExotelAccount(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    region = models.CharField(max_length=20, choices=Region.choices, default=Region.MUMBAI)
+    account_sid = models.CharField("account SID", max_length=100, unique=True)
+    api_key = models.CharField("API key", max_length=200)
+    api_token = EncryptedTextField("API token", blank=True)
+    integrations_customer_id = models.CharField("integrations customer id", max_length=100, blank=True)
+    integrations_app_id = models.CharField("integrations app id", max_length=100, blank=True)
+    integrations_app_token = EncryptedTextField("integrations app token", blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="exotel_accounts",
+        help_text="Supervisors and agents who work in this account.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def base_url(self, family: str) -> str:
+        """The environment's override (the sandbox in development) wins over the region."""
+        override = getattr(settings, f"EXOTEL_{family.upper()}_BASE_URL")
+        return (override or REGION_BASE_URLS[self.region][family]).rstrip("/")
+
+    @property
+    def has_integrations(self) -> bool:
+        return bool(self.integrations_customer_id and self.integrations_app_id and self.integrations_app_token)
+
+    def missing_configuration(self) -> list[str]:
+        missing = [] if self.api_token else ["API token"]
+        if not self.exophones.all():  # uses a prefetch when there is one
+            missing.append("at least one ExoPhone")
+        return missing
+
+
+def validate_e164(value: str) -> None:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number) or value != phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.E164
+    ):
+        raise ValidationError(f"{value!r} is not a valid phone number in E.164 form, e.g. +918030752400.")
+
+
+class ExoPhone(models.Model):
+    """A virtual number calls are placed from."""
+
+    account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="exophones")
+    number = models.CharField(max_length=20, validators=[validate_e164], help_text="E.164, e.g. +918030752400")
+    label = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["account", "number"], name="unique_exophone_per_account")]
+        verbose_name = "ExoPhone"
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.label})" if self.label else self.number

@@ -1,0 +1,75 @@
+"""ExotelClient: one account's three Exotel API families over one requests.Session."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from urllib.parse import quote
+
+import requests
+
+from .config import ExotelConfig
+from .ratelimit import Priority, RateBudget
+from .transport import RetryPolicy, Transport
+
+
+class ExotelClient:
+    """Create one per account and process, and reuse it: it pools connections.
+
+    `priority="bulk"` for jobs and periodic sync, so that they leave the budget's reserve to
+    supervisors' clicks; `budget=None` for tools that do not share the account's rate budget.
+    """
+
+    def __init__(
+        self,
+        config: ExotelConfig,
+        *,
+        budget: RateBudget | None = None,
+        priority: Priority = "interactive",
+        session: requests.Session | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.budget = budget
+        self.priority = priority
+        self.session = session or requests.Session()
+        self._retry = retry
+        self._sleep = sleep
+        basic = base64.b64encode(f"{config.api_key}:{config.api_token}".encode()).decode()
+        self.ccm_api = self._transport("ccm", config.ccm_base_url, f"Basic {basic}")
+        self.contacts_api = self._transport("contacts", config.contacts_base_url, f"Basic {basic}")
+        self.integrations_api = self._transport(
+            "integrations", config.integrations_base_url, f"Bearer {config.integrations_app_token}"
+        )
+
+    def with_priority(self, priority: Priority) -> ExotelClient:
+        """A sibling client for the same account, sharing the session and the budget."""
+        return ExotelClient(
+            self.config, budget=self.budget, priority=priority, session=self.session,
+            retry=self._retry, sleep=self._sleep,
+        )
+
+    def account_path(self, version: str, *parts: object) -> str:
+        """"/v2/accounts/<sid>/users/<id>" with every part URL-escaped."""
+        return url_path(version, "accounts", self.config.account_sid, *parts)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __repr__(self) -> str:
+        return f"ExotelClient(account_sid={self.config.account_sid!r}, priority={self.priority!r})"
+
+    def _transport(self, family: str, base_url: str, authorization: str) -> Transport:
+        return Transport(
+            family=family, base_url=base_url, authorization=authorization,
+            account_sid=self.config.account_sid, session=self.session,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+            budget=self.budget, priority=self.priority, retry=self._retry, sleep=self._sleep,
+        )
+
+
+def url_path(*parts: object) -> str:
+    """"/a/b/c" with every part URL-escaped (ids come from users and from Exotel)."""
+    return "/" + "/".join(quote(str(part), safe="") for part in parts)

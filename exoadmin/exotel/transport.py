@@ -1,0 +1,194 @@
+"""The one HTTP seam to Exotel: auth header, timeouts, rate budget, envelope parsing, retries, logs.
+
+Retry policy (the only one): 429, 5xx and network failures are retried with capped exponential
+backoff and full jitter, never sooner than a Retry-After, and only for GET and PUT, whose repeat
+cannot do anything twice. A POST (call launch, contact create) is sent once: if it was sent and
+no answer came, it raises UnknownOutcome, because the call may exist.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from . import __version__
+from .errors import ConnectionFailed, ExotelError, RateLimited, UnknownOutcome, error_from_response
+from .models import Envelope
+from .ratelimit import Priority, RateBudget
+
+log = logging.getLogger("exoadmin.exotel")
+
+USER_AGENT = f"exoadmin/{__version__} python-requests/{requests.__version__}"
+RETRIED_METHODS = frozenset({"GET", "PUT"})
+# How long a request may wait for the shared rate budget before giving up.
+BUDGET_WAIT = {"interactive": 5.0, "bulk": 120.0}
+_SENT_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.25
+    max_delay: float = 4.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None to stop retrying."""
+        if attempt >= self.max_attempts or (retry_after or 0) > self.max_delay:
+            return None
+        jittered = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+        return max(jittered, retry_after or 0)
+
+
+class Transport:
+    """One Exotel API family (CCM, contacts or integrations) over a shared requests.Session."""
+
+    def __init__(
+        self,
+        *,
+        family: str,
+        base_url: str,
+        authorization: str,
+        account_sid: str,
+        session: requests.Session,
+        timeout: tuple[float, float],
+        budget: RateBudget | None = None,
+        priority: Priority = "interactive",
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.family = family
+        self.base_url = base_url.rstrip("/")
+        self.account_sid = account_sid
+        self.session = session
+        self.timeout = timeout
+        self.budget = budget
+        self.priority = priority
+        self.retry = retry
+        self._sleep = sleep
+        self._headers = {"Authorization": authorization, "User-Agent": USER_AGENT, "Accept": "application/json"}
+
+    def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None,
+        body: Any = None, unsure: str = "the change may or may not have been made",
+    ) -> Envelope:
+        """Send one logical request (retrying where safe) and return its parsed envelope.
+
+        `unsure` completes the UnknownOutcome message for this action ("the call may or may not
+        have been placed").
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.budget is not None:
+                self.budget.acquire(self.account_sid, self.priority, BUDGET_WAIT[self.priority])
+            try:
+                return self._send(method, path, params, body, attempt, unsure)
+            except ExotelError as exc:
+                wait = self._retry_wait(method, exc, attempt)
+                if wait is None:
+                    raise
+            self._sleep(wait)
+
+    def _retry_wait(self, method: str, exc: ExotelError, attempt: int) -> float | None:
+        if method not in RETRIED_METHODS or not (exc.retryable or isinstance(exc, UnknownOutcome)):
+            return None
+        return self.retry.delay(attempt, exc.retry_after if isinstance(exc, RateLimited) else None)
+
+    def _send(self, method: str, path: str, params: Any, body: Any, attempt: int, unsure: str) -> Envelope:
+        url = self.base_url + path
+        started = time.perf_counter()
+        try:
+            response = self.session.request(
+                method, url, params=params, json=body, headers=self._headers, timeout=self.timeout
+            )
+        except _SENT_FAILURES as exc:
+            error = _network_error(exc, method, url, unsure)
+            self._log(method, path, started, attempt, error=error, failure=type(exc).__name__)
+            raise error from exc
+        envelope, error = self._parse(response, method, url)
+        self._log(method, path, started, attempt, envelope=envelope, error=error)
+        if error is not None:
+            raise error
+        return envelope
+
+    def _parse(self, response: requests.Response, method: str, url: str) -> tuple[Envelope, ExotelError | None]:
+        """Read the envelope once; an error envelope becomes its exception (returned, not raised)."""
+        try:
+            body = json.loads(response.content) if response.content else None
+        except ValueError:
+            body = None  # an HTML 502 page from a proxy, a truncated body...
+        status = response.status_code
+        envelope = _envelope(body, status, method, response.headers.get("X-Request-Id"))
+        failed_code = envelope.http_code if envelope.http_code >= 400 else status
+        if failed_code >= 400 or (isinstance(body, dict) and body.get("success") is False):
+            return envelope, error_from_response(
+                max(failed_code, 400), body, response.headers, method=method, url=url,
+                request_id=envelope.request_id, family=self.family,
+            )
+        if not isinstance(body, dict):
+            return envelope, ExotelError(
+                "Exotel sent an answer that could not be read: try again in a minute",
+                http_status=status, request_id=envelope.request_id, method=method, url=url,
+            )
+        return envelope, None
+
+    def _log(
+        self, method: str, path: str, started: float, attempt: int, *,
+        envelope: Envelope | None = None, error: ExotelError | None = None, failure: str | None = None,
+    ) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return
+        status = envelope.http_code if envelope else None
+        request_id = envelope.request_id if envelope else None
+        code = error.code if error else None
+        log.info(
+            "exotel %s %s -> %s", method, path, failure or status,
+            extra={
+                "family": self.family, "method": method, "path": path, "status": status,
+                "exotel_code": code, "request_id": request_id, "attempt": attempt,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "priority": self.priority, "failure": failure,
+            },
+        )
+
+
+def _envelope(body: Any, status: int, method: str, header_request_id: str | None) -> Envelope:
+    """CCM/contacts `{request_id, method, http_code, metadata, response}` or integrations `{success, data}`."""
+    if not isinstance(body, dict):
+        return Envelope(header_request_id, status, method, None, None)
+    http_code = body.get("http_code")
+    return Envelope(
+        request_id=body.get("request_id") or header_request_id,
+        http_code=http_code if isinstance(http_code, int) else status,
+        method=body.get("method") or method,
+        metadata=body.get("metadata"),
+        response=body["response"] if "response" in body else body.get("data"),
+    )
+
+
+def _network_error(exc: Exception, method: str, url: str, unsure: str) -> ExotelError:
+    context = dict(method=method, url=url)
+    if _nothing_sent(exc):
+        return ConnectionFailed(
+            "Could not connect to Exotel, so no request reached Exotel and nothing changed: "
+            "check the network and try again", **context,
+        )
+    if method == "GET":
+        return UnknownOutcome("Exotel did not answer in time: try again in a minute", **context)
+    return UnknownOutcome(f"Exotel did not answer in time; {unsure} — check before trying again", **context)
+
+
+def _nothing_sent(exc: Exception) -> bool:
+    """True when the failure happened before any byte of the request reached Exotel."""
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))

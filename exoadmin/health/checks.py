@@ -1,0 +1,116 @@
+"""What /healthz reports: each part the product needs, whether it works, and how fast."""
+
+import time
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from exoadmin.accounts.models import ExotelAccount
+from exoadmin.health.models import WorkerHeartbeat
+from exoadmin.redis import get_redis
+
+# Each Exotel probe spends one request of the account's 200/min budget, so probes are shared
+# by every caller of /healthz (load balancers poll it) for this long.
+EXOTEL_PROBE_TTL = 30
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    latency_ms: float | None = None
+
+    def as_dict(self, *, with_detail: bool) -> dict:
+        data = asdict(self)
+        if not with_detail:
+            data.pop("detail")
+        return data
+
+
+def _timed(probe) -> tuple[object, float]:
+    started = time.perf_counter()
+    result = probe()
+    return result, round((time.perf_counter() - started) * 1000, 1)
+
+
+def check_database() -> Check:
+    def probe():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    try:
+        _, ms = _timed(probe)
+    except Exception as exc:  # any driver error means the database is not usable
+        return Check("database", False, f"The database does not answer: {exc}")
+    return Check("database", True, f"{connection.vendor} answers", ms)
+
+
+def check_redis() -> Check:
+    try:
+        _, ms = _timed(get_redis().ping)
+    except Exception as exc:  # connection refused, timeout, auth
+        return Check("redis", False, f"Redis does not answer at the configured REDIS_URL: {exc}")
+    return Check("redis", True, "Redis answers", ms)
+
+
+def check_worker() -> Check:
+    heartbeat = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    if heartbeat is None:
+        return Check("celery worker", False, "No worker heartbeat yet: start `celery worker` and `celery beat`.")
+    age = (timezone.now() - heartbeat.seen_at).total_seconds()
+    if age > settings.WORKER_HEARTBEAT_MAX_AGE:
+        return Check("celery worker", False, f"Last worker heartbeat was {age:.0f} s ago ({heartbeat.hostname}).")
+    return Check("celery worker", True, f"Heartbeat {age:.0f} s ago from {heartbeat.hostname}")
+
+
+def _probe_exotel(account: ExotelAccount) -> Check:
+    from exoadmin.accounts.clients import exotel_client
+    from exoadmin.exotel import users
+    from exoadmin.exotel.errors import ExotelError
+
+    name = f"exotel: {account.name}"
+    host = account.base_url("ccm")
+    try:
+        _, ms = _timed(lambda: users.list_users(exotel_client(account), offset=0, limit=1))
+    except ExotelError as exc:
+        return Check(name, False, f"{host}: {exc.user_message}")
+    except Exception as exc:  # e.g. Redis (the rate budget) is down; that check says more
+        return Check(name, False, f"{host}: could not ask Exotel: {exc}")
+    return Check(name, True, f"{host} answers", ms)
+
+
+def check_exotel(account: ExotelAccount) -> Check:
+    key = f"health:exotel:{account.pk}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache is Redis; without it, probe every time
+        return _probe_exotel(account)
+    if cached is None:
+        cached = asdict(_probe_exotel(account))
+        cache.set(key, cached, EXOTEL_PROBE_TTL)
+    return Check(**cached)
+
+
+def check_configuration(accounts: list[ExotelAccount]) -> Check:
+    missing = [] if accounts else ["an Exotel account (add one in Django admin)"]
+    for account in accounts:
+        missing += [f"{item} for {account.name}" for item in account.missing_configuration()]
+    if not settings.EXOADMIN_PUBLIC_URL:
+        missing.append("EXOADMIN_PUBLIC_URL (where Exotel sends call status callbacks)")
+    if missing:
+        return Check("configuration", False, "Missing: " + "; ".join(missing) + ".")
+    return Check("configuration", True, "Nothing missing")
+
+
+def run_checks() -> list[Check]:
+    checks = [check_database(), check_redis(), check_worker()]
+    try:
+        accounts = list(ExotelAccount.objects.prefetch_related("exophones"))
+    except Exception:  # the database check above already says why
+        return checks
+    checks += [check_exotel(account) for account in accounts]
+    return checks + [check_configuration(accounts)]

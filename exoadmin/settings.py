@@ -1,0 +1,202 @@
+"""exoadmin settings: everything comes from the environment (django-environ).
+
+Development defaults are safe and need nothing set. EXOADMIN_ENV=production switches on the
+production settings and then refuses to start without the secrets it needs.
+"""
+
+import base64
+import hashlib
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+EXOADMIN_ENV = env.str("EXOADMIN_ENV", default="development")
+PRODUCTION = EXOADMIN_ENV == "production"
+if EXOADMIN_ENV not in ("development", "production"):
+    raise ImproperlyConfigured("EXOADMIN_ENV must be 'development' or 'production'.")
+
+
+def _required_in_production(name: str, dev_default: str) -> str:
+    value = env.str(name, default="")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set when EXOADMIN_ENV=production.")
+    return dev_default
+
+
+SECRET_KEY = _required_in_production(
+    "SECRET_KEY", "dev-only-secret-key-never-use-in-production-0123456789abcdefghij"
+)
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Where Exotel can reach us (status callbacks). Loopback in development; public HTTPS in production.
+EXOADMIN_PUBLIC_URL = env.str("EXOADMIN_PUBLIC_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+# The secret path segment of the Exotel webhook URL (Exotel signs nothing).
+EXOTEL_WEBHOOK_TOKEN = _required_in_production("EXOTEL_WEBHOOK_TOKEN", "dev-webhook-token")
+
+# Exotel secrets (API and app tokens) are encrypted at rest with these Fernet keys. The first
+# encrypts; the others still decrypt, so keys can be rotated.
+_dev_field_key = base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[] if PRODUCTION else [_dev_field_key])
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when EXOADMIN_ENV=production.")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_celery_beat",
+    "exoadmin.accounts",
+    "exoadmin.health",
+    "exoadmin.sandbox",
+    "agents",
+    "calls",
+    "contacts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "exoadmin.urls"
+WSGI_APPLICATION = "exoadmin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "exoadmin.accounts.context_processors.role",
+            ],
+        },
+    },
+]
+
+# SQLite is the embedded default; production and CI use PostgreSQL through DATABASE_URL.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exoadmin.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so a Celery worker process can see the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-exoadmin.sqlite3")}
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6390/0")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Kolkata")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "static-collected"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Exotel: base URLs come from each account's region unless overridden here. In development the
+# sandbox (`manage.py exotel_sandbox`) is the default; production talks to Exotel itself.
+EXOTEL_SANDBOX_PORT = env.int("EXOTEL_SANDBOX_PORT", default=8001)
+_sandbox = "" if PRODUCTION else f"http://127.0.0.1:{EXOTEL_SANDBOX_PORT}"
+EXOTEL_CCM_BASE_URL = env.str("EXOTEL_CCM_BASE_URL", default=_sandbox)
+EXOTEL_CONTACTS_BASE_URL = env.str("EXOTEL_CONTACTS_BASE_URL", default=_sandbox)
+EXOTEL_INTEGRATIONS_BASE_URL = env.str(
+    "EXOTEL_INTEGRATIONS_BASE_URL", default=f"{_sandbox}/v2/integrations" if _sandbox else ""
+)
+EXOTEL_RATE_LIMIT_PER_MINUTE = env.int("EXOTEL_RATE_LIMIT_PER_MINUTE", default=200)
+# Requests per minute that bulk work may never take, so a supervisor's click never waits.
+EXOTEL_INTERACTIVE_RESERVE = env.int("EXOTEL_INTERACTIVE_RESERVE", default=10)
+EXOTEL_CONNECT_TIMEOUT = env.float("EXOTEL_CONNECT_TIMEOUT", default=3.05)
+EXOTEL_READ_TIMEOUT = env.float("EXOTEL_READ_TIMEOUT", default=15.0)
+
+# Celery: Redis broker; progress and outcomes live in the database, not in a result backend.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_ROUTES = {"*.bulk_*": {"queue": "bulk"}}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "exoadmin.health.tasks.record_worker_heartbeat", "schedule": 30.0},
+}
+# A worker that beat has not seen for this long is reported as down on /healthz.
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "exoadmin.logs.RedactSecrets"}},
+    "formatters": {"json": {"()": "exoadmin.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

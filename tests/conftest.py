@@ -1,0 +1,174 @@
+"""Real services for the whole suite: Redis, the Exotel sandbox, a Celery worker and chromium.
+
+Each starts once per session as its own process on a free loopback port and stops at the end.
+Settings that point at them are overridden for the session, because the product reads them
+when it connects, not at import.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test.utils import override_settings
+
+from tests.support.processes import CeleryWorker, RedisServer
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def service_logs(tmp_path_factory):
+    return tmp_path_factory.mktemp("services")
+
+
+@pytest.fixture(scope="session")
+def redis_server(service_logs):
+    server = RedisServer(service_logs)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox(service_logs):
+    from tests.support.sandbox import SandboxProcess
+
+    process = SandboxProcess(service_logs / "sandbox.sqlite3")
+    process.start()
+    yield process
+    process.stop()
+
+
+def _sandbox_urls(sandbox) -> dict:
+    return {
+        "EXOTEL_CCM_BASE_URL": sandbox.url,
+        "EXOTEL_CONTACTS_BASE_URL": sandbox.url,
+        "EXOTEL_INTEGRATIONS_BASE_URL": f"{sandbox.url}/v2/integrations",
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_services(request):
+    """Points the product at this session's Redis and sandbox."""
+    if not request.config.pluginmanager.hasplugin("django"):  # TEMP while the sandbox is built
+        yield {}
+        return
+    redis_server = request.getfixturevalue("redis_server")
+    sandbox = request.getfixturevalue("sandbox")
+    from exoadmin.celery import app as celery_app
+
+    overrides = {
+        "REDIS_URL": redis_server.url,
+        "CELERY_BROKER_URL": redis_server.url,
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                               "LOCATION": redis_server.url}},
+        **_sandbox_urls(sandbox),
+    }
+    celery_app.conf.broker_url = redis_server.url
+    with override_settings(**overrides):
+        yield overrides
+
+
+def _database_url() -> str:
+    """The test database as a URL, for processes that are not this one (the worker)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, real_services, service_logs):
+    """A real worker process on the session's Redis and the test database.
+
+    Tests using it need `transactional_db`: the worker sees only committed rows.
+    """
+    from exoadmin.celery import app as celery_app
+
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": real_services["REDIS_URL"],
+           "CELERY_BROKER_URL": real_services["REDIS_URL"], **real_services}
+    env.pop("CACHES")
+    worker = CeleryWorker(service_logs, env)
+    worker.start(celery_app)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium; never a downloaded browser."""
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+# --- people and accounts -------------------------------------------------------------------
+
+
+@dataclass
+class Login:
+    user: object
+    username: str
+    password: str
+
+
+def _login(username, role, first_name, last_name="") -> Login:
+    from exoadmin.accounts.services import user_create_or_update
+
+    password = f"pw-{username}-2026"
+    user = user_create_or_update(
+        username=username, password=password, role=role, first_name=first_name, last_name=last_name
+    )
+    return Login(user, username, password)
+
+
+@pytest.fixture
+def admin_login(db):
+    from exoadmin.accounts.roles import Role
+
+    return _login("ada", Role.ADMIN, "Ada", "Admin")
+
+
+@pytest.fixture
+def supervisor_login(db):
+    from exoadmin.accounts.roles import Role
+
+    return _login("sunil", Role.SUPERVISOR, "Sunil", "Menon")
+
+
+@pytest.fixture
+def agent_login(db):
+    from exoadmin.accounts.roles import Role
+
+    return _login("asha", Role.AGENT, "Asha", "Rao")
+
+
+@pytest.fixture
+def other_agent_login(db):
+    from exoadmin.accounts.roles import Role
+
+    return _login("vikram", Role.AGENT, "Vikram", "Shah")
+
+
+@pytest.fixture
+def exotel_account(db, sandbox):
+    """A fresh sandbox account and the product's ExotelAccount for it, with one ExoPhone."""
+    from exoadmin.accounts.services import account_create_or_update
+
+    sandbox.reset(seed="empty")
+    creds = {
+        "sid": "acme", "api_key": "acme-key", "api_token": "acme-token-s3cret",
+        "customer_id": "acme-customer", "app_id": "acme-app", "app_token": "acme-app-token-s3cret",
+        "exophones": ["+918030752400"],
+    }
+    sandbox.control("POST", "/_sandbox/accounts", creds)
+    return account_create_or_update(
+        name="Acme", account_sid=creds["sid"], api_key=creds["api_key"], api_token=creds["api_token"],
+        integrations_customer_id=creds["customer_id"], integrations_app_id=creds["app_id"],
+        integrations_app_token=creds["app_token"], exophones=creds["exophones"],
+    )

@@ -1,0 +1,102 @@
+"""Real services for tests, each its own OS process on a free loopback port."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float, what: str, interval: float = 0.05):
+    """Polls until condition() is truthy and answers it; fails the test naming what never happened."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = condition()
+        except Exception:  # the thing polled is not up yet
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Gave up after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+class ManagedProcess:
+    """A child process whose output goes to a log file that is shown when it fails to start."""
+
+    def __init__(self, name: str, argv: list[str], log_dir: Path, env: dict | None = None):
+        self.name, self.argv, self.env = name, argv, env
+        self.log_path = log_dir / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def wait_ready(self, probe: Callable[[], object], timeout: float) -> None:
+        def ready():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            return probe()
+
+        try:
+            wait_until(ready, timeout=timeout, what=f"{self.name} to start")
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc}\n{self.log_tail()}") from None
+
+    def stop(self, sig_timeout: float = 10) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(sig_timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class RedisServer(ManagedProcess):
+    def __init__(self, log_dir: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        argv = [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(log_dir)]
+        super().__init__("redis", argv, log_dir)
+
+    def start(self) -> None:
+        super().start()
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        self.wait_ready(client.ping, timeout=15)
+
+
+class CeleryWorker(ManagedProcess):
+    """A real `celery worker` process on the given broker and database."""
+
+    def __init__(self, log_dir: Path, env: dict, concurrency: int = 2):
+        argv = [sys.executable, "-m", "celery", "-A", "exoadmin", "worker", "-Q", "interactive,bulk",
+                "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
+                "--loglevel", "INFO", "--hostname", f"test-worker-{os.getpid()}@%h"]
+        super().__init__("celery-worker", argv, log_dir, env)
+
+    def start(self, celery_app) -> None:
+        super().start()
+        self.wait_ready(lambda: celery_app.control.ping(timeout=0.5), timeout=60)

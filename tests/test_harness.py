@@ -1,0 +1,32 @@
+"""Each real-service fixture proves itself: without the service, these fail."""
+
+import redis
+import requests
+from django.core.cache import cache
+
+from exoadmin.health.models import WorkerHeartbeat
+from exoadmin.health.tasks import record_worker_heartbeat
+from tests.support.processes import wait_until
+
+
+def test_product_cache_writes_to_the_sessions_redis_server(redis_server):
+    cache.set("harness-probe", "written by the product", 30)
+
+    raw = redis.Redis.from_url(redis_server.url)
+    assert any(b"harness-probe" in key for key in raw.keys("*"))
+
+
+def test_a_task_sent_to_the_worker_process_writes_a_row(transactional_db, celery_worker):
+    WorkerHeartbeat.objects.all().delete()
+
+    record_worker_heartbeat.delay()
+
+    heartbeat = wait_until(WorkerHeartbeat.objects.first, timeout=20, what="the worker's heartbeat row")
+    assert heartbeat.hostname
+
+
+def test_sandbox_answers_over_http_on_its_own_port(sandbox):
+    answer = requests.get(f"{sandbox.url}/_sandbox/health", timeout=5)
+
+    assert answer.status_code == 200
+    assert answer.json()["ok"] is True
