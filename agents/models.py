@@ -173,3 +173,92 @@ class AvailabilityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.device}: {self.before} → {self.after} ({self.outcome})"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class AutoOffRule(models.Model):
+    """Every chosen weekday at `at_time` (the account's local time), turn these agents' devices OFF.
+
+    Beat runs `agents.tasks.auto_off_rules_run_due` every minute; a rule fires once a day, within
+    GRACE_MINUTES after its time (so a beat restart does not skip it, and a rule created in the
+    evening does not fire for a time already long past).
+    """
+
+    GRACE_MINUTES = 30
+
+    account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="auto_off_rules")
+    name = models.CharField(max_length=100, help_text="e.g. 'Day shift ends'.")
+    at_time = models.TimeField("at", help_text="Local time, e.g. 19:00.")
+    weekdays = models.CharField(
+        max_length=20, default="0,1,2,3,4,5,6", help_text="Days it runs: 0 = Monday … 6 = Sunday, comma-separated."
+    )
+    agents = models.ManyToManyField(Agent, related_name="auto_off_rules")
+    enabled = models.BooleanField(default=True)
+    last_run_on = models.DateField(null=True, blank=True, help_text="The day it last fired (claimed atomically).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "at_time", "name"]
+        verbose_name = "automatic end-of-shift rule"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.at_time:%H:%M})"
+
+    @property
+    def weekday_numbers(self) -> set[int]:
+        return {int(day) for day in self.weekdays.split(",") if day.strip().isdigit()}
+
+
+class EndOfShiftJob(models.Model):
+    """Turning every device of many agents OFF, in a Celery task; progress lives here."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SUPERVISOR)
+    rule = models.ForeignKey(AutoOffRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "end-of-shift job"
+
+    def __str__(self) -> str:
+        return f"End of shift #{self.pk}: {self.done + self.failed}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * (self.done + self.failed) / self.total) if self.total else 100
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == JobStatus.DONE
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "All devices OFF"
+    FAILED = "failed", "Failed"
+
+
+class EndOfShiftItem(models.Model):
+    """One agent of a job; a redelivered task only works on the pending ones (nothing twice)."""
+
+    job = models.ForeignKey(EndOfShiftJob, on_delete=models.CASCADE, related_name="items")
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.PENDING)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "id"]
+        constraints = [models.UniqueConstraint(fields=["job", "agent"], name="unique_agent_per_job")]

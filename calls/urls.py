@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from calls import views
 
 app_name = "calls"
-urlpatterns: list = []
+urlpatterns = [
+    path("calls/", views.history, name="history"),
+    path("calls/export.csv", views.export_csv, name="export"),
+    path("calls/new/", views.launch, name="launch"),
+    path("calls/confirm/", views.confirm, name="confirm"),
+    path("calls/live/", views.live, name="live"),
+    path("calls/kpis/", views.kpis, name="kpis"),
+    path("calls/<uuid:key>/", views.detail, name="detail"),
+    path("calls/<uuid:key>/recording/", views.recording, name="recording"),
+    path("exotel/webhook/<str:token>/", views.webhook, name="webhook"),
+]

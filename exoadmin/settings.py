@@ -133,7 +133,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "static-collected"
+STATIC_ROOT = BASE_DIR / "static-collected"  # filled by `manage.py collectstatic` in production
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -172,6 +176,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "exoadmin.health.tasks.record_worker_heartbeat", "schedule": 30.0},
+    "calls-poll-stale": {"task": "calls.tasks.bulk_poll_stale_calls", "schedule": 60.0},
+    "agents-sync": {"task": "agents.tasks.bulk_agents_sync_all", "schedule": 180.0},
+    "agents-auto-off-rules": {"task": "agents.tasks.auto_off_rules_run_due", "schedule": 60.0},
+    "contacts-resume-stalled": {"task": "contacts.tasks.resume_stalled_bulk_edits", "schedule": 15.0},
 }
 # A worker that beat has not seen for this long is reported as down on /healthz.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)

@@ -18,7 +18,8 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "EXOADMIN_ENV")}
+    inherited = ("DATABASE_URL", "EXOADMIN_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")  # set for the browser tests
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=60)
 

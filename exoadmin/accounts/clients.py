@@ -1,5 +1,7 @@
 """Builds Exotel clients for an account: the one place where the product meets exoadmin.exotel."""
 
+from functools import lru_cache
+
 from django.conf import settings
 
 from exoadmin.accounts.models import ExotelAccount
@@ -33,6 +35,13 @@ def rate_budget() -> RateBudget:
     )
 
 
+@lru_cache(maxsize=128)
+def _client(config: ExotelConfig, priority: str, redis_url: str) -> ExotelClient:
+    # One client (one pooled Session) per account configuration, priority and process; a changed
+    # token or base URL is a different config and so a fresh client.
+    return ExotelClient(config, budget=rate_budget(), priority=priority)
+
+
 def exotel_client(account: ExotelAccount, *, priority: str = "interactive") -> ExotelClient:
     """A client sharing the account's rate budget with every other process of the product."""
-    return ExotelClient(exotel_config(account), budget=rate_budget(), priority=priority)
+    return _client(exotel_config(account), priority, settings.REDIS_URL)

@@ -9,4 +9,9 @@ def home(request):
     """Each role's home page."""
     role = role_of(request.user)
     accounts = accounts_for_user(request.user)
-    return render(request, f"accounts/home_{role.value}.html", {"accounts": accounts, "Role": Role})
+    context = {"accounts": accounts, "Role": Role}
+    if role == Role.AGENT:  # an agent's home is their availability page
+        from agents.views import my_availability_context
+
+        context |= my_availability_context(request.user)
+    return render(request, f"accounts/home_{role.value}.html", context)

@@ -64,7 +64,8 @@ def launch_v3(
 ) -> CallDetails:
     """Ring `from` (the agent's number or SIP id) first, then connect `to` (the customer).
 
-    Only options that are set are sent. Reference: seed 002 (POST /v3/accounts/<sid>/calls).
+    Only options that are set are sent; Exotel applies its defaults to the others.
+    Reference: seed 002 (POST /v3/accounts/<sid>/calls).
     """
     _check_limits(max_time_limit, attempt_time_out)
     body = {

@@ -48,7 +48,7 @@ def create(client: ExotelClient, contacts: Sequence[Mapping[str, Any]]) -> BulkR
 def list_page(client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE) -> ContactsPage:
     """One page of contacts, oldest first.
 
-    Reference: exotel-contract.md "Contacts" (GET /v2/accounts/<sid>/contacts?offset=&limit=).
+    Reference: seed 003 (envelope); exotel-contract.md "Contacts" (GET .../contacts?offset=&limit=).
     """
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE}")
@@ -64,13 +64,19 @@ def list_page(client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE) -
 
 
 def get(client: ExotelClient, sid: str) -> Contact:
-    """One contact. Reference: exotel-contract.md "Contacts" (GET /v2/accounts/<sid>/contacts/<sid>)."""
+    """One contact.
+
+    Reference: seed 003 (envelope); exotel-contract.md "Contacts" (GET .../contacts/<sid>).
+    """
     envelope = client.contacts_api.request("GET", client.account_path("v2", "contacts", sid))
     return Contact.from_data(single_record(envelope.response), envelope.request_id)
 
 
 def update_one(client: ExotelClient, sid: str, **fields: Any) -> Contact:
-    """Change one contact's fields. Reference: seed 003; exotel-contract.md "Contacts" (PUT .../contacts/<sid>)."""
+    """Change one contact's fields; the others stay as they are.
+
+    Reference: seed 003; exotel-contract.md "Contacts" (PUT .../contacts/<sid>).
+    """
     if not fields:
         raise ValueError("give at least one field to change")
     envelope = client.contacts_api.request(
@@ -82,7 +88,7 @@ def update_one(client: ExotelClient, sid: str, **fields: Any) -> Contact:
 def delete(client: ExotelClient, sid: str) -> str:
     """Delete one contact; returns Exotel's request_id.
 
-    Reference: exotel-contract.md "Contacts" (DELETE /v2/accounts/<sid>/contacts/<sid>).
+    Reference: seed 003 (envelope); exotel-contract.md "Contacts" (DELETE .../contacts/<sid>).
     """
     envelope = client.contacts_api.request(
         "DELETE", client.account_path("v2", "contacts", sid),

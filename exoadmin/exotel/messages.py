@@ -7,7 +7,8 @@ explanation, where that explanation is the only useful detail (which field was w
 
 from __future__ import annotations
 
-_INTERNAL = "Exotel had an internal error: try again in a minute; if it keeps happening, contact Exotel support with the request id"
+_INTERNAL = ("Exotel had an internal error: try again in a minute; if it keeps happening, "
+             "contact Exotel support with the request id")
 _CALL_NOT_FOUND = "Exotel cannot find this call (or this API does not cover it): check the call id"
 _AUTH = "Exotel rejected the API key/token: check the account's credentials"
 _ACCOUNT = "Exotel does not know this account SID: check the account SID and the region in settings"
@@ -64,7 +65,8 @@ CCM_MESSAGES: dict[tuple[int, int | None], str] = {
 INTEGRATIONS_MESSAGES: dict[int, str] = {
     400: "At least one of phone and SIP must stay enabled",
     401: "Exotel rejected the integrations app token (invalid or expired): issue a new one",
-    404: "This agent is not in the Exotel integrations app: check the agent's Exotel user id",
+    404: "This agent is not in the Exotel integrations app: check the agent's user id and the "
+         "account's integrations customer and app ids",
     500: _INTERNAL,
 }
 

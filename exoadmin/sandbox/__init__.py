@@ -1,0 +1,1 @@
+"""The Exotel sandbox: a separate process that speaks Exotel's HTTP contract (see README.md)."""

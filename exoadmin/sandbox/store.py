@@ -83,8 +83,12 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _values(fields: dict[str, Any], columns: Sequence[str]) -> list[Any]:
-    encoded = _encode(fields)
-    return [encoded.get(column) for column in columns]
+    """`fields` in `columns` order, encoded; hot when seeding a million contacts."""
+    values = [fields.get(column) for column in columns]
+    for position, column in enumerate(columns):
+        if column in JSON_COLUMNS and values[position] is not None:
+            values[position] = json.dumps(values[position])
+    return values
 
 
 class Store:
@@ -326,9 +330,10 @@ class Store:
         for start in range(0, len(unique), SQL_VARIABLES_PER_QUERY):
             chunk = unique[start:start + SQL_VARIABLES_PER_QUERY]
             marks = ", ".join("?" * len(chunk))
-            for row in self._all(f"SELECT * FROM contacts WHERE account_sid = ? AND sid IN ({marks})",
-                                 [account_sid, *chunk]):
-                found[row["sid"]] = row
+            # By sid alone: with the account in the WHERE, SQLite picks the account index and scans.
+            for row in self._all(f"SELECT * FROM contacts WHERE sid IN ({marks})", chunk):
+                if row["account_sid"] == account_sid:
+                    found[row["sid"]] = row
         return found
 
     def contacts_page(self, account_sid: str, offset: int, limit: int) -> list[Row]:

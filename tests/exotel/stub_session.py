@@ -19,7 +19,9 @@ def seed_body(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-def response(status: int = 200, body: Any = None, *, headers: dict | None = None, raw: bytes | None = None) -> requests.Response:
+def response(
+    status: int = 200, body: Any = None, *, headers: dict | None = None, raw: bytes | None = None
+) -> requests.Response:
     resp = requests.Response()
     resp.status_code = status
     resp._content = raw if raw is not None else json.dumps(body).encode()

@@ -34,7 +34,8 @@ def test_device_put_answer_from_seed_000_becomes_a_device():
     device = devices.set_device_available(
         _client_answering("device_put_200"), user_id="u1", device_id=100280, available=True
     )
-    assert (device.id, device.available, device.verified, device.status, device.type) == ("100280", True, True, "free", "tel")
+    assert (device.id, device.available, device.verified, device.status, device.type) == (
+        "100280", True, True, "free", "tel")
     assert device.request_id == "6b99d8f854244f1eb8bb91d75f1c565a"
 
 
@@ -43,7 +44,8 @@ def test_v3_launch_answer_from_seed_002_becomes_call_details():
         _client_answering("v3_launch_200"), from_contact_uri="+919900000001",
         to_contact_uri="+919900000002", virtual_number="+912241499102",
     )
-    assert (call.sid, call.state, call.status, call.end_time) == ("3f3fedf8f0928550a60bfa6302dc16b2", "active", None, None)
+    assert (call.sid, call.state, call.status, call.end_time) == (
+        "3f3fedf8f0928550a60bfa6302dc16b2", "active", None, None)
     assert call.created_time == datetime(2022, 11, 2, 23, 49, 51, tzinfo=IST)
     assert call.custom_field == "bilbo_test_call" and call.recording_urls == []
     assert call.request_id == "1e2acb77c0f84db4821e765510fdecff"

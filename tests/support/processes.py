@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +32,14 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str, in
         if time.monotonic() > deadline:
             raise TimeoutError(f"Gave up after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 class ManagedProcess:
@@ -63,13 +72,16 @@ class ManagedProcess:
             raise TimeoutError(f"{exc}\n{self.log_tail()}") from None
 
     def stop(self, sig_timeout: float = 10) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(sig_timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """Stops the whole process group, so a worker's pool children go too."""
+        if not self.process or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(sig_timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        wait_until(lambda: not _group_alive(self.process.pid), timeout=sig_timeout, what=f"{self.name} to exit")
 
 
 class RedisServer(ManagedProcess):

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from agents.demo import demo_agents_create
+from contacts.demo import demo_contacts_create
 from exoadmin.accounts.demo import demo_data_create
 
 
@@ -12,6 +14,8 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for development: refusing with EXOADMIN_ENV=production.")
         logins = demo_data_create()
         # Each app seeds its own demo data after the accounts and users exist (one line per app).
+        self.stdout.write(demo_agents_create())
+        self.stdout.write(f"Demo contacts in the local copy: {demo_contacts_create()}")
         self.stdout.write("Demo logins (username / password):")
         for username, password, role in logins:
             self.stdout.write(f"  {role.label:<10} {username} / {password}")

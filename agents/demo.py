@@ -1,0 +1,69 @@
+"""Demo agents for `make run`: the sandbox's demo users (synced from the sandbox when it is up,
+else created from its constants) and its phone/SIP users, with asha and vikram linked to theirs."""
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from agents import services
+from agents.models import Agent, Device, DeviceModel, PhoneSip
+from exoadmin.accounts.models import ExotelAccount
+from exoadmin.exotel.errors import ExotelError
+from exoadmin.sandbox.demo import DEMO_ACCOUNT, DEMO_INTEGRATION_USERS, DEMO_USERS
+
+PHONE_SIP_NAMES = {"agent_001": "Priya Nair", "agent_002": "Arjun Mehta", "agent_003": "Kavya Reddy"}
+
+
+def demo_agents_create() -> str:
+    """Idempotent; answers one line for the run command to print."""
+    account = ExotelAccount.objects.get(account_sid=DEMO_ACCOUNT["sid"])
+    for user_id, name in PHONE_SIP_NAMES.items():
+        Agent.objects.update_or_create(account=account, integrations_user_id=user_id,
+                                       defaults={"name": name, "device_model": DeviceModel.INTEGRATIONS})
+    try:
+        result = services.agents_sync(account=account)
+        summary = result.summary() if not result.errors else None
+    except ExotelError:
+        summary = None
+    if summary is None:
+        _from_constants(account)
+        summary = "Demo agents created from the sandbox's constants (the sandbox was not reachable)."
+    _link_demo_logins(account)
+    return summary
+
+
+def _from_constants(account: ExotelAccount) -> None:
+    now = timezone.now()
+    for user in DEMO_USERS:
+        agent, _ = Agent.objects.update_or_create(
+            account=account, exotel_user_id=user["id"],
+            defaults={"name": f"{user['first_name']} {user['last_name']}", "email": user["email"]},
+        )
+        for device in user["devices"]:
+            verified = device.get("verified", True)
+            available = device.get("available", False) if verified else None
+            Device.objects.update_or_create(agent=agent, exotel_id=str(device["id"]), defaults={
+                "name": device["name"], "contact_uri": device["contact_uri"],
+                "type": "sip" if device["contact_uri"].startswith("sip:") else "tel",
+                "available": available, "verified": verified, "status": device.get("status", "free"),
+                "expected_available": available,
+            })
+        Agent.objects.filter(pk=agent.pk, state_since__isnull=True).update(state_since=now)
+        services.agent_state_refresh(agent=agent)
+    for row in DEMO_INTEGRATION_USERS:
+        agent = Agent.objects.get(account=account, integrations_user_id=row["user_id"])
+        PhoneSip.objects.update_or_create(agent=agent, defaults={
+            "phone_enabled": row["phone"]["enabled"], "phone_number": row["phone"]["number"],
+            "sip_enabled": row["sip"]["enabled"], "sip_username": row["sip"]["username"],
+            "sip_registered": row["sip"]["registered"],
+            "expected_phone_enabled": row["phone"]["enabled"], "expected_sip_enabled": row["sip"]["enabled"],
+        })
+        services.agent_state_refresh(agent=agent)
+
+
+def _link_demo_logins(account: ExotelAccount) -> None:
+    for login in get_user_model().objects.filter(username__in=["asha", "vikram"]):
+        agent = Agent.objects.filter(account=account, email__iexact=login.email).first()
+        if agent and agent.user_id is None:
+            Agent.objects.filter(user=login).exclude(pk=agent.pk).update(user=None)
+            agent.user = login
+            agent.save(update_fields=["user"])

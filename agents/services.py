@@ -1,0 +1,684 @@
+"""Every rule about which of an agent's devices rings, the Exotel calls that apply it, and the audit.
+
+Views, tasks and admin actions call these functions; nothing else changes a device. Each one:
+checks the rule first (before asking Exotel), trusts Exotel's answer after (the device as Exotel
+returns it is what we store), writes an AvailabilityEvent for every attempt (refusals, failures
+and rollbacks too, with Exotel's request_id), and keeps the agent's denormalised board fields
+(availability, has_drift, state_since, last_change_*) in step.
+
+Changes to one agent are serialised by a short Redis lock, so two clicks cannot interleave the
+two steps of a switch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from redis.exceptions import LockError, RedisError
+
+from agents.models import (
+    Agent,
+    AutoOffRule,
+    Availability,
+    AvailabilityEvent,
+    Device,
+    DeviceModel,
+    DeviceType,
+    EndOfShiftItem,
+    EndOfShiftJob,
+    ItemStatus,
+    JobStatus,
+    Outcome,
+    PhoneSip,
+    Source,
+)
+from exoadmin.accounts.clients import exotel_client
+from exoadmin.accounts.models import ExotelAccount
+from exoadmin.exotel import devices as exotel_devices
+from exoadmin.exotel import integrations, users
+from exoadmin.exotel.errors import ExotelError, UnknownOutcome
+from exoadmin.redis import get_redis
+
+log = logging.getLogger("exoadmin.agents")
+
+ANOTHER_DEVICE_ON = "Another device is ON: turn it OFF first"
+UNVERIFIED = "This device is not verified yet: verify it in Exotel before turning it ON"
+KEEP_ONE_ENABLED = (
+    "At least one of phone and SIP must stay enabled (Exotel rings one of them for every call): "
+    "enable the other one first"
+)
+CANNOT_GO_UNAVAILABLE = (
+    "This agent uses Exotel's phone and SIP devices, where one of them must always stay enabled, "
+    "so Exotel cannot turn both off. To stop calls ringing on the phone, enable only SIP and close "
+    "the SIP app."
+)
+
+
+class ChangeRefused(Exception):
+    """A change that was refused or failed; `message` says what happened and what to do."""
+
+    def __init__(self, message: str, *, request_id: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_id = request_id
+
+
+@dataclass
+class Actor:
+    """Who asked for a change: a person (agent or supervisor), a rule, or the sync."""
+
+    source: Source
+    user: object = None
+    label: str = ""
+
+    @classmethod
+    def person(cls, user, source: Source) -> Actor:
+        return cls(source, user, user.get_full_name() or user.username)
+
+    @classmethod
+    def rule(cls, name: str) -> Actor:
+        return cls(Source.RULE, None, f"Rule: {name}")
+
+    @classmethod
+    def sync(cls) -> Actor:
+        return cls(Source.SYNC, None, "Exotel (sync)")
+
+
+# -- audit and the agent's board fields ---------------------------------------------------------
+
+
+def _audit(agent: Agent, actor: Actor, device: str, before: str, after: str, outcome: Outcome,
+           *, request_id: str | None = "", message: str = "") -> AvailabilityEvent:
+    return AvailabilityEvent.objects.create(
+        agent=agent, at=timezone.now(), actor=actor.user, source=actor.source, device=device,
+        before=before, after=after, outcome=outcome, request_id=request_id or "", message=message,
+    )
+
+
+def _on_off(value: bool | None) -> str:
+    return "ON" if value else "OFF"
+
+
+def _phone_sip_of(agent: Agent) -> PhoneSip | None:
+    return PhoneSip.objects.filter(agent=agent).first()
+
+
+def _availability(agent: Agent, devices: list[Device], phone_sip: PhoneSip | None) -> str:
+    if agent.active_call_sid or any(d.status == "busy" for d in devices):
+        return Availability.BUSY
+    if agent.device_model == DeviceModel.INTEGRATIONS:
+        on = bool(phone_sip and (phone_sip.phone_enabled or phone_sip.sip_enabled))
+    else:
+        on = any(d.is_on for d in devices)
+    return Availability.AVAILABLE if on else Availability.OFF
+
+
+def agent_state_refresh(*, agent: Agent, changed_by: str = "") -> Agent:
+    """Recompute the board fields from the stored devices; `changed_by` marks a real change."""
+    devices = list(Device.objects.filter(agent=agent))
+    phone_sip = _phone_sip_of(agent)
+    now = timezone.now()
+    availability = _availability(agent, devices, phone_sip)
+    if availability != agent.availability or agent.state_since is None:
+        agent.state_since = now
+    agent.availability = availability
+    agent.has_drift = any(d.has_drift for d in devices) or bool(phone_sip and phone_sip.has_drift)
+    fields = ["availability", "state_since", "has_drift"]
+    if changed_by:
+        agent.last_change_at, agent.last_change_by = now, changed_by
+        fields += ["last_change_at", "last_change_by"]
+    agent.save(update_fields=fields)
+    return agent
+
+
+@contextmanager
+def _agent_lock(agent: Agent) -> Iterator[None]:
+    """One change at a time per agent, across every web and worker process."""
+    lock = get_redis().lock(f"exoadmin:agents:change:{agent.pk}", timeout=60, blocking_timeout=15)
+    try:
+        acquired = lock.acquire()
+    except RedisError:
+        acquired = True  # Redis down must not stop every click; Exotel's own rules still hold.
+        lock = None
+    if not acquired:
+        raise ChangeRefused("Another change to this agent is still going on: try again in a few seconds")
+    try:
+        yield
+    finally:
+        if lock is not None:
+            try:
+                lock.release()
+            except (LockError, RedisError):
+                pass
+
+
+def _exotel_failed(agent: Agent, what: str, exc: ExotelError) -> None:
+    log.warning(
+        "exotel refused %s for agent %s: %s", what, agent.pk, exc.user_message,
+        extra={"request_id": exc.request_id, "exotel_code": exc.code, "http_status": exc.http_status,
+               "agent_id": agent.pk},
+    )
+
+
+# -- CCM v2 devices: at most one ON -------------------------------------------------------------
+
+
+def device_label(device: Device) -> str:
+    return f"{device.get_type_display()} {device.contact_uri}"
+
+
+def _apply_exotel_device(device: Device, result, *, expected: bool | None = None) -> None:
+    device.available, device.verified, device.status = result.available, result.verified, result.status or ""
+    fields = ["available", "verified", "status", "updated_at"]
+    if expected is not None:
+        device.expected_available = expected
+        fields.append("expected_available")
+    device.save(update_fields=fields)
+
+
+def _put_device(agent: Agent, device: Device, available: bool, actor: Actor) -> AvailabilityEvent:
+    """One PUT, audited; answers the applied event, or raises ChangeRefused with Exotel's message."""
+    client = exotel_client(agent.account)
+    label, before, after = device_label(device), _on_off(device.available), _on_off(available)
+    try:
+        result = exotel_devices.set_device_available(
+            client, user_id=agent.exotel_user_id, device_id=device.exotel_id, available=available
+        )
+    except UnknownOutcome as exc:
+        _exotel_failed(agent, f"turning {label} {after}", exc)
+        if _landed_after_all(agent, device, available, client):
+            return _audit(agent, actor, label, before, after, Outcome.APPLIED, request_id=exc.request_id,
+                          message="Exotel answered late; reading the device back showed the change was made.")
+        _audit(agent, actor, label, before, after, Outcome.FAILED, request_id=exc.request_id, message=exc.user_message)
+        raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
+    except ExotelError as exc:
+        _exotel_failed(agent, f"turning {label} {after}", exc)
+        _audit(agent, actor, label, before, after, Outcome.FAILED, request_id=exc.request_id, message=exc.user_message)
+        raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
+    finally:
+        client.close()
+    _apply_exotel_device(device, result, expected=available)
+    return _audit(agent, actor, label, before, _on_off(result.available), Outcome.APPLIED, request_id=result.request_id)
+
+
+def _landed_after_all(agent: Agent, device: Device, available: bool, client) -> bool:
+    """After a PUT with no answer, read the device back instead of guessing."""
+    try:
+        _read_back(agent, client)
+    except ExotelError as exc:
+        _exotel_failed(agent, "reading devices back", exc)
+        return False
+    device.refresh_from_db()
+    if device.available != available:
+        return False
+    device.expected_available = available
+    device.save(update_fields=["expected_available"])
+    return True
+
+
+def _refuse(agent: Agent, actor: Actor, device: str, before: str, after: str, message: str) -> ChangeRefused:
+    _audit(agent, actor, device, before, after, Outcome.REFUSED, message=message)
+    return ChangeRefused(message)
+
+
+def _check_can_turn_on(agent: Agent, device: Device, actor: Actor, *, switching: bool) -> None:
+    label = device_label(device)
+    if not device.verified:
+        raise _refuse(agent, actor, label, "OFF", "ON", UNVERIFIED)
+    other = Device.objects.filter(agent=agent, available=True).exclude(pk=device.pk).first()
+    if other and not switching:
+        raise _refuse(agent, actor, label, "OFF", "ON",
+                      f"{ANOTHER_DEVICE_ON} ({device_label(other)} is ON), or switch to this device in one step")
+
+
+def device_set_available(*, device: Device, available: bool, actor: Actor) -> Device:
+    """Turn one CCM device ON or OFF, refusing a second ON device and unverified devices."""
+    agent = device.agent
+    with _agent_lock(agent):
+        device.refresh_from_db()
+        if available:
+            _check_can_turn_on(agent, device, actor, switching=False)
+        _put_device(agent, device, available, actor)
+        agent_state_refresh(agent=agent, changed_by=actor.label)
+    return device
+
+
+def _owner(agent: Agent, actor: Actor) -> str:
+    return "Your" if actor.source == Source.AGENT else f"{agent.name}'s"
+
+
+def device_switch_to(*, device: Device, actor: Actor) -> Device:
+    """Make `device` the one that rings: OFF the ON one, ON this one, read back from Exotel.
+
+    If turning this one ON fails, the previous device is turned back ON and the message says
+    exactly what happened.
+    """
+    agent = device.agent
+    with _agent_lock(agent):
+        device.refresh_from_db()
+        if device.is_on:
+            return device
+        _check_can_turn_on(agent, device, actor, switching=True)
+        previous = list(Device.objects.filter(agent=agent, available=True).exclude(pk=device.pk))
+        try:
+            for old in previous:
+                try:
+                    _put_device(agent, old, False, actor)
+                except ChangeRefused as exc:
+                    raise ChangeRefused(
+                        f"Could not turn OFF {device_label(old)}: Exotel said {exc.message}. Nothing changed.",
+                        request_id=exc.request_id,
+                    ) from exc
+            try:
+                _put_device(agent, device, True, actor)
+            except ChangeRefused as exc:
+                raise ChangeRefused(_roll_back(agent, device, previous, exc, actor), request_id=exc.request_id) from exc
+            _read_back_quietly(agent)
+        finally:
+            agent_state_refresh(agent=agent, changed_by=actor.label)
+    device.refresh_from_db()
+    return device
+
+
+def _roll_back(agent: Agent, device: Device, previous: list[Device], failure: ChangeRefused, actor: Actor) -> str:
+    """Turn the previous device back ON; answers the sentence that says what happened."""
+    said = f"Could not turn ON {device.get_type_display()} ({device.contact_uri}): Exotel said: {failure.message.rstrip('.')}."
+    if not previous:
+        return f"{said} No device was ON before, so none is ON now."
+    old = previous[0]
+    owner = _owner(agent, actor)
+    try:
+        event = _put_device(agent, old, True, actor)
+    except ChangeRefused as exc:
+        return (f"{said} Turning {device_label(old)} back ON also failed: Exotel said: {exc.message.rstrip('.')}. "
+                "No device is ON now, so no calls ring: try again in a minute.")
+    event.outcome, event.message = Outcome.ROLLED_BACK, f"Turned back ON because the switch failed. {said}"
+    event.save(update_fields=["outcome", "message"])
+    return f"{said} {owner} {old.get_type_display().lower()} {old.contact_uri} is ON again."
+
+
+def _read_back_quietly(agent: Agent) -> None:
+    """Confirm a finished switch; Exotel's PUT answers already hold, so a failed read is only logged."""
+    client = exotel_client(agent.account)
+    try:
+        _read_back(agent, client)
+    except ExotelError as exc:
+        _exotel_failed(agent, "reading devices back", exc)
+    finally:
+        client.close()
+
+
+def _read_back(agent: Agent, client):
+    """Store the agent's devices exactly as Exotel reports them now (drift audited); answers the user."""
+    user = users.get_user(client, agent.exotel_user_id)
+    for drifted in _apply_exotel_user(agent, user):
+        _audit_drift(agent, drifted)
+    Agent.objects.filter(pk=agent.pk).update(synced_at=timezone.now())
+    return user
+
+
+def _apply_exotel_user(agent: Agent, user, existing: list[Device] | None = None) -> list[Device]:
+    """Mirror one Exotel user onto the agent. New devices start with expected = what Exotel says;
+    for known ones a differing answer is drift (kept, flagged), never an overwrite of `expected`."""
+    rows = {d.exotel_id: d for d in (existing if existing is not None else Device.objects.filter(agent=agent))}
+    drifted = []
+    for remote in user.devices:
+        row = rows.pop(remote.id, None)
+        if row is None:
+            Device.objects.create(
+                agent=agent, exotel_id=remote.id, name=remote.name, contact_uri=remote.contact_uri,
+                type=remote.type if remote.type in DeviceType.values else DeviceType.TEL,
+                available=remote.available, verified=remote.verified, status=remote.status or "",
+                expected_available=remote.available,
+            )
+            continue
+        was_drifting = row.has_drift
+        new = (remote.name, remote.contact_uri, remote.available, remote.verified, remote.status or "")
+        if new != (row.name, row.contact_uri, row.available, row.verified, row.status):
+            row.name, row.contact_uri, row.available, row.verified, row.status = new
+            row.save(update_fields=["name", "contact_uri", "available", "verified", "status", "updated_at"])
+        if row.has_drift and not was_drifting:
+            drifted.append(row)
+    if rows:
+        Device.objects.filter(pk__in=[d.pk for d in rows.values()]).delete()
+    call_sid = (user.active_call or {}).get("call_sid", "") if isinstance(user.active_call, dict) else ""
+    if call_sid != agent.active_call_sid or user.last_login != agent.last_login_at:
+        agent.active_call_sid, agent.last_login_at = call_sid or "", user.last_login
+        agent.save(update_fields=["active_call_sid", "last_login_at"])
+    return drifted
+
+
+# -- integrations phone/SIP: at least one enabled -----------------------------------------------
+
+
+def phone_label(phone_sip: PhoneSip) -> str:
+    return f"Phone {phone_sip.phone_number}".strip()
+
+
+def sip_label(phone_sip: PhoneSip) -> str:
+    return f"SIP {phone_sip.sip_username}".strip()
+
+
+def _apply_integration_devices(phone_sip: PhoneSip, result) -> None:
+    phone_sip.phone_enabled, phone_sip.sip_enabled = result.phone.enabled, result.sip.enabled
+    phone_sip.phone_number = result.phone.number or phone_sip.phone_number
+    phone_sip.sip_username = result.sip.username or phone_sip.sip_username
+    if result.sip.registered is not None:
+        phone_sip.sip_registered, phone_sip.sip_last_seen = result.sip.registered, result.sip.last_seen
+
+
+def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip: bool | None = None) -> PhoneSip:
+    """Enable or disable the phone and/or SIP device; refuses to leave both disabled."""
+    with _agent_lock(agent):
+        phone_sip = _phone_sip_of(agent)
+        if phone_sip is None:
+            raise ChangeRefused("This agent has no phone/SIP devices in Exotel yet: sync from Exotel first")
+        wanted = {"phone": phone_sip.phone_enabled if phone is None else phone,
+                  "sip": phone_sip.sip_enabled if sip is None else sip}
+        changes = [(name, label, getattr(phone_sip, f"{name}_enabled"), wanted[name])
+                   for name, label in (("phone", phone_label(phone_sip)), ("sip", sip_label(phone_sip)))
+                   if wanted[name] != getattr(phone_sip, f"{name}_enabled")]
+        if not wanted["phone"] and not wanted["sip"]:
+            label = ", ".join(label for _, label, *_ in changes) or "Phone and SIP"
+            raise _refuse(agent, actor, label, "ON", "OFF", KEEP_ONE_ENABLED)
+        if not changes:
+            return phone_sip
+        client = exotel_client(agent.account)
+        try:
+            result = integrations.set_devices(client, agent.integrations_user_id, phone=phone, sip=sip)
+        except ExotelError as exc:
+            _exotel_failed(agent, "changing phone/SIP", exc)
+            for _, label, before, after in changes:
+                _audit(agent, actor, label, _on_off(before), _on_off(after), Outcome.FAILED,
+                       request_id=exc.request_id, message=exc.user_message)
+            raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
+        finally:
+            client.close()
+        _apply_integration_devices(phone_sip, result)
+        phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = wanted["phone"], wanted["sip"]
+        phone_sip.save()
+        for name, label, before, _ in changes:
+            _audit(agent, actor, label, _on_off(before), _on_off(getattr(phone_sip, f"{name}_enabled")),
+                   Outcome.APPLIED, request_id=result.request_id)
+        agent_state_refresh(agent=agent, changed_by=actor.label)
+    return phone_sip
+
+
+# -- both models --------------------------------------------------------------------------------
+
+
+def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
+    """Stop calls: every CCM device OFF (read fresh from Exotel first, so none is missed).
+
+    For phone/SIP agents this is refused honestly: Exotel keeps one enabled.
+    """
+    if agent.device_model == DeviceModel.INTEGRATIONS:
+        raise _refuse(agent, actor, "Phone and SIP", "ON", "OFF", CANNOT_GO_UNAVAILABLE)
+    with _agent_lock(agent):
+        client = exotel_client(agent.account)
+        try:
+            _read_back(agent, client)
+        except ExotelError as exc:
+            _exotel_failed(agent, "reading devices", exc)
+            raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
+        finally:
+            client.close()
+        try:
+            for device in Device.objects.filter(agent=agent, available=True):
+                _put_device(agent, device, False, actor)
+        finally:
+            agent_state_refresh(agent=agent, changed_by=actor.label)
+    return agent
+
+
+def _audit_drift(agent: Agent, device: Device) -> None:
+    _audit(agent, Actor.sync(), device_label(device), _on_off(device.expected_available), _on_off(device.available),
+           Outcome.DRIFT, message=f"Exotel says {_on_off(device.available)}, but the product last set "
+                                  f"{_on_off(device.expected_available)}.")
+
+
+def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
+    """`accept`: take Exotel's state as the expected one. `reapply`: set Exotel back to what the
+    product last set (OFFs first, so the single-ON rule holds)."""
+    if action == "accept":
+        for device in Device.objects.filter(agent=agent):
+            if device.has_drift:
+                _audit(agent, actor, device_label(device), _on_off(device.expected_available),
+                       _on_off(device.available), Outcome.APPLIED, message="Accepted Exotel's state.")
+                device.expected_available = bool(device.available)
+                device.save(update_fields=["expected_available"])
+        phone_sip = _phone_sip_of(agent)
+        if phone_sip and phone_sip.has_drift:
+            _audit(agent, actor, "Phone and SIP", "", "", Outcome.APPLIED, message="Accepted Exotel's state.")
+            phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = phone_sip.phone_enabled, phone_sip.sip_enabled
+            phone_sip.save()
+        return agent_state_refresh(agent=agent, changed_by=actor.label)
+    if action != "reapply":
+        raise ChangeRefused("Choose to accept Exotel's state or to re-apply the product's.")
+    drifted = sorted((d for d in Device.objects.filter(agent=agent) if d.has_drift), key=lambda d: d.expected_available)
+    for device in drifted:
+        device_set_available(device=device, available=bool(device.expected_available), actor=actor)
+    phone_sip = _phone_sip_of(agent)
+    if phone_sip and phone_sip.has_drift:
+        phone_sip_set(agent=agent, actor=actor, phone=phone_sip.expected_phone_enabled,
+                      sip=phone_sip.expected_sip_enabled)
+    return agent_state_refresh(agent=agent)
+
+
+# -- sync from Exotel ---------------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    agents: int = 0
+    created: int = 0
+    drifted: int = 0
+    linked: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"Synced {self.agents} agents from Exotel ({self.created} new, {self.drifted} with drift)."
+        return text + (" Problems: " + "; ".join(self.errors) if self.errors else "")
+
+
+def agents_sync(*, account: ExotelAccount) -> SyncResult:
+    """Every Exotel user and device of the account (all pages), plus phone/SIP devices of agents
+    with an integrations user id. Exotel's state is stored; a difference from what the product last
+    set is flagged as drift (an audit row and Agent.has_drift), not silently accepted."""
+    result = SyncResult()
+    client = exotel_client(account, priority="bulk")
+    try:
+        _sync_ccm_users(account, client, result)
+        _sync_phone_sip(account, client, result)
+    finally:
+        client.close()
+    return result
+
+
+def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
+    agents = {a.exotel_user_id: a for a in account.agents.exclude(exotel_user_id="").prefetch_related("devices")}
+    try:
+        remote_users = list(users.iter_all_users(client))
+    except ExotelError as exc:
+        log.warning("agent sync failed for %s: %s", account.account_sid, exc.user_message,
+                    extra={"request_id": exc.request_id, "exotel_code": exc.code})
+        result.errors.append(f"{exc.user_message} (request id {exc.request_id})")
+        return
+    now = timezone.now()
+    for user in remote_users:
+        with transaction.atomic():
+            agent = agents.get(user.id)
+            name = f"{user.first_name} {user.last_name}".strip() or user.email or user.id
+            if agent is None:
+                agent = Agent.objects.create(account=account, exotel_user_id=user.id, name=name,
+                                             email=user.email or "", state_since=now)
+                result.created += 1
+                existing = []
+            else:
+                existing = list(agent.devices.all())
+                if (agent.name, agent.email) != (name, user.email or agent.email):
+                    agent.name, agent.email = name, user.email or agent.email
+                    agent.save(update_fields=["name", "email"])
+            drifted = _apply_exotel_user(agent, user, existing)
+            for device in drifted:
+                _audit_drift(agent, device)
+            result.drifted += bool(drifted)
+            result.linked += _link_login(agent)
+            Agent.objects.filter(pk=agent.pk).update(synced_at=now)
+            agent_state_refresh(agent=agent)
+        result.agents += 1
+
+
+def _link_login(agent: Agent) -> bool:
+    """Link the agent to the product login with the same email, if neither is linked yet."""
+    from django.contrib.auth import get_user_model
+
+    if agent.user_id or not agent.email:
+        return False
+    login = get_user_model().objects.filter(email__iexact=agent.email, agent__isnull=True).first()
+    if login is None:
+        return False
+    agent.user = login
+    agent.save(update_fields=["user"])
+    return True
+
+
+def _sync_phone_sip(account: ExotelAccount, client, result: SyncResult) -> None:
+    if not account.has_integrations:
+        return
+    for agent in account.agents.exclude(integrations_user_id=""):
+        try:
+            remote = integrations.get_devices(client, agent.integrations_user_id)
+        except ExotelError as exc:
+            _exotel_failed(agent, "reading phone/SIP", exc)
+            result.errors.append(f"{agent.name}: {exc.user_message}")
+            continue
+        with transaction.atomic():
+            drifted = phone_sip_apply(agent=agent, remote=remote)
+            result.drifted += drifted
+            Agent.objects.filter(pk=agent.pk).update(synced_at=timezone.now())
+            agent_state_refresh(agent=agent)
+        if agent.exotel_user_id == "":
+            result.agents += 1
+
+
+def phone_sip_apply(*, agent: Agent, remote) -> bool:
+    """Store Exotel's phone/SIP state; answers True when it newly differs from what the product set."""
+    phone_sip = _phone_sip_of(agent)
+    created = phone_sip is None
+    phone_sip = phone_sip or PhoneSip(agent=agent)
+    was_drifting = phone_sip.has_drift
+    _apply_integration_devices(phone_sip, remote)
+    if created:
+        phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = remote.phone.enabled, remote.sip.enabled
+    phone_sip.save()
+    if phone_sip.has_drift and not was_drifting:
+        expected = f"phone {_on_off(phone_sip.expected_phone_enabled)}, SIP {_on_off(phone_sip.expected_sip_enabled)}"
+        actual = f"phone {_on_off(phone_sip.phone_enabled)}, SIP {_on_off(phone_sip.sip_enabled)}"
+        _audit(agent, Actor.sync(), "Phone and SIP", expected, actual, Outcome.DRIFT,
+               message=f"Exotel says {actual}, but the product last set {expected}.")
+        return True
+    return False
+
+
+# -- end of shift: many agents OFF in a Celery job, and the scheduled rules ---------------------
+
+
+def end_of_shift_job_create(*, agents: Iterable[Agent], actor: Actor, rule: AutoOffRule | None = None) -> EndOfShiftJob:
+    """A job row with one item per agent; the task starts once the rows are committed."""
+    from agents.tasks import bulk_end_of_shift_run as bulk_end_of_shift_run_task
+
+    agent_ids = sorted({agent.pk for agent in agents})
+    with transaction.atomic():
+        job = EndOfShiftJob.objects.create(created_by=actor.user, source=actor.source, rule=rule, total=len(agent_ids))
+        EndOfShiftItem.objects.bulk_create(EndOfShiftItem(job=job, agent_id=pk) for pk in agent_ids)
+        transaction.on_commit(lambda: bulk_end_of_shift_run_task.delay(job.pk))
+    return job
+
+
+def _job_actor(job: EndOfShiftJob) -> Actor:
+    if job.rule_id:
+        return Actor.rule(job.rule.name)
+    if job.created_by:
+        return Actor.person(job.created_by, Source(job.source))
+    return Actor(Source(job.source), None, "End-of-shift job")
+
+
+def end_of_shift_job_run(*, job_id: int) -> EndOfShiftJob:
+    """Turn every pending agent's devices OFF. Safe to run again (a redelivered task): only pending
+    items are worked on, and each is claimed with a conditional UPDATE before it is counted."""
+    job = EndOfShiftJob.objects.select_related("rule", "created_by").get(pk=job_id)
+    EndOfShiftJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
+    actor = _job_actor(job)
+    for item in job.items.filter(status=ItemStatus.PENDING).select_related("agent__account"):
+        try:
+            agent_go_unavailable(agent=item.agent, actor=actor)
+            status, message = ItemStatus.DONE, ""
+        except ChangeRefused as exc:
+            status, message = ItemStatus.FAILED, exc.message
+        claimed = EndOfShiftItem.objects.filter(pk=item.pk, status=ItemStatus.PENDING).update(
+            status=status, message=message
+        )
+        if claimed:
+            counter = "done" if status == ItemStatus.DONE else "failed"
+            EndOfShiftJob.objects.filter(pk=job_id).update(**{counter: F(counter) + 1})
+    EndOfShiftJob.objects.filter(pk=job_id).exclude(status=JobStatus.DONE).update(
+        status=JobStatus.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def auto_off_rules_run_due(*, now: datetime | None = None) -> list[EndOfShiftJob]:
+    """Start a job for each enabled rule whose time has come today (within its grace window).
+
+    Beat calls this every minute. Each rule is claimed for the day with a conditional UPDATE, so
+    two beats, or a slow tick, never run it twice."""
+    now = timezone.localtime(now)
+    jobs = []
+    rules = AutoOffRule.objects.filter(enabled=True, at_time__lte=now.time()).exclude(last_run_on=now.date())
+    for rule in rules:
+        started = datetime.combine(now.date(), rule.at_time, tzinfo=now.tzinfo)
+        if now.weekday() not in rule.weekday_numbers or now - started > timedelta(minutes=rule.GRACE_MINUTES):
+            continue
+        claimed = AutoOffRule.objects.filter(pk=rule.pk).exclude(last_run_on=now.date()).update(last_run_on=now.date())
+        if claimed:
+            jobs.append(end_of_shift_job_create(agents=rule.agents.all(), actor=Actor.rule(rule.name), rule=rule))
+    return jobs
+
+
+# -- fresh from Exotel, for "Why isn't this agent getting calls?" -------------------------------
+
+
+@dataclass
+class FreshState:
+    checked_at: datetime
+    user: object = None  # exoadmin.exotel.models.User
+    phone_sip: object = None  # exoadmin.exotel.models.IntegrationDevices
+    error: ExotelError | None = None
+
+
+def agent_refresh(*, agent: Agent) -> FreshState:
+    """Ask Exotel now (not the last sync) and store what it says; drift is audited as in a sync."""
+    fresh = FreshState(checked_at=timezone.now())
+    client = exotel_client(agent.account)
+    try:
+        if agent.exotel_user_id:
+            fresh.user = _read_back(agent, client)
+        if agent.integrations_user_id and agent.account.has_integrations:
+            fresh.phone_sip = integrations.get_devices(client, agent.integrations_user_id)
+            phone_sip_apply(agent=agent, remote=fresh.phone_sip)
+    except ExotelError as exc:
+        _exotel_failed(agent, "checking devices", exc)
+        fresh.error = exc
+    finally:
+        client.close()
+    agent_state_refresh(agent=agent)
+    return fresh

@@ -1,0 +1,46 @@
+"""Celery tasks: thin wrappers that take ids and call agents.services.
+
+Names starting with `bulk_` go to the bulk queue (CELERY_TASK_ROUTES), so they never queue in
+front of a supervisor's click.
+"""
+
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger("exoadmin.agents")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def bulk_end_of_shift_run(job_id: int) -> None:
+    from agents import services
+
+    services.end_of_shift_job_run(job_id=job_id)
+
+
+@shared_task
+def bulk_agents_sync(account_id: int) -> None:
+    from agents import services
+    from exoadmin.accounts.models import ExotelAccount
+
+    account = ExotelAccount.objects.filter(pk=account_id).first()
+    if account is not None:
+        result = services.agents_sync(account=account)
+        log.info("agent sync: %s", result.summary(), extra={"account_id": account_id})
+
+
+@shared_task
+def bulk_agents_sync_all() -> None:
+    """Beat, every few minutes: one sync task per account."""
+    from exoadmin.accounts.models import ExotelAccount
+
+    for account_id in ExotelAccount.objects.values_list("pk", flat=True):
+        bulk_agents_sync.delay(account_id)
+
+
+@shared_task
+def auto_off_rules_run_due() -> None:
+    """Beat, every minute: start the end-of-shift jobs whose time has come."""
+    from agents import services
+
+    services.auto_off_rules_run_due()

@@ -1,0 +1,128 @@
+"""How much the Exotel client adds to one device PUT, compared with a bare requests.put.
+
+Starts its own sandbox on a free loopback port, then times the same PUT both ways, interleaved
+(order alternating), each over its own reused requests.Session, and compares medians. The bare
+request decodes its JSON answer too, since any caller must. Logging stays at its default (INFO
+off). The client runs without a rate budget unless `--redis-url` is given: the budget costs one
+Redis round trip per request. Last line: `client_overhead_ratio: X` (1.0 = no overhead).
+
+    .venv/bin/python bench/client_overhead.py [--requests 400] [--redis-url redis://127.0.0.1:6379/0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from exoadmin.exotel import devices  # noqa: E402
+from exoadmin.exotel.client import ExotelClient  # noqa: E402
+from exoadmin.exotel.config import ExotelConfig  # noqa: E402
+from exoadmin.exotel.ratelimit import RateBudget  # noqa: E402
+
+ACCOUNT = {"sid": "bench", "api_key": "bench-key", "api_token": "bench-token", "customer_id": "c",
+           "app_id": "a", "app_token": "t", "exophones": ["+918030752400"]}
+WARMUP = 50
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_sandbox(state_dir: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "exoadmin.sandbox", "--port", str(port), "--state", f"{state_dir}/sandbox.sqlite3"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/_sandbox/health", timeout=1).ok:
+                return process, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the sandbox did not start")
+
+
+def prepare(url: str) -> tuple[str, str]:
+    """An account with one verified device and no rate limit in the way; answers (user, device)."""
+    control = requests.Session()
+    control.post(f"{url}/_sandbox/reset", json={"seed": "empty"}, timeout=10).raise_for_status()
+    control.post(f"{url}/_sandbox/accounts", json=ACCOUNT, timeout=10).raise_for_status()
+    control.post(f"{url}/_sandbox/config", json={"rate_limit": 10**9}, timeout=10).raise_for_status()
+    user = control.post(f"{url}/_sandbox/users", timeout=10, json={
+        "account_sid": ACCOUNT["sid"], "first_name": "Bench", "last_name": "Agent",
+        "devices": [{"name": "Mobile", "contact_uri": "+919900000101", "type": "tel",
+                     "available": False, "verified": True}],
+    }).json()
+    return str(user["id"]), str(user["devices"][0]["id"])
+
+
+def measure(url: str, user_id: str, device_id: str, count: int, budget: RateBudget | None) -> tuple[float, float]:
+    config = ExotelConfig(
+        account_sid=ACCOUNT["sid"], api_key=ACCOUNT["api_key"], api_token=ACCOUNT["api_token"],
+        ccm_base_url=url, contacts_base_url=url, integrations_base_url=f"{url}/v2/integrations",
+    )
+    client = ExotelClient(config, budget=budget)
+    bare = requests.Session()
+    put_url = f"{url}/v2/accounts/{ACCOUNT['sid']}/users/{user_id}/devices/{device_id}"
+    auth = base64.b64encode(f"{ACCOUNT['api_key']}:{ACCOUNT['api_token']}".encode()).decode()
+    headers = {"Authorization": f"Basic {auth}"}
+    timeout = (config.connect_timeout, config.read_timeout)
+
+    def through_client(available: bool) -> None:
+        devices.set_device_available(client, user_id=user_id, device_id=device_id, available=available)
+
+    def bare_put(available: bool) -> None:
+        response = bare.put(put_url, json={"available": available}, headers=headers, timeout=timeout)
+        response.raise_for_status()
+        response.json()
+
+    timings: dict[str, list[float]] = {"client": [], "bare": []}
+    for n in range(WARMUP + count):
+        pair = [("client", through_client), ("bare", bare_put)]
+        for name, action in pair if n % 2 else reversed(pair):
+            started = time.perf_counter()
+            action(n % 2 == 0)
+            if n >= WARMUP:
+                timings[name].append(time.perf_counter() - started)
+    return statistics.median(timings["client"]), statistics.median(timings["bare"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--redis-url", help="measure with a shared rate budget on this Redis")
+    args = parser.parse_args()
+    budget = RateBudget(redis.Redis.from_url(args.redis_url), limit=10**9) if args.redis_url else None
+    with tempfile.TemporaryDirectory() as state_dir:
+        process, url = start_sandbox(state_dir)
+        try:
+            user_id, device_id = prepare(url)
+            client_s, bare_s = measure(url, user_id, device_id, args.requests, budget)
+        finally:
+            process.terminate()
+            process.wait(10)
+    print(f"device PUT median over {args.requests}: client {client_s * 1000:.3f} ms, bare {bare_s * 1000:.3f} ms")
+    print(f"client_overhead_ratio: {client_s / bare_s:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import phonenumbers
+from django import forms
+from django.utils import timezone
+
+from calls.models import ApiVersion, Direction
+from calls.selectors import STATUS_FILTERS, HistoryFilters
+from exoadmin.accounts.models import ExoPhone
+from exoadmin.exotel.calls import MAX_TIME_LIMIT
+
+DEFAULT_REGION = "IN"  # Exotel's home: a local number without +91 is read as Indian
+TRI_STATE = [("", "Exotel's default"), ("true", "Yes"), ("false", "No")]
+
+
+def e164(value: str) -> str:
+    """A customer number as E.164, or a ValidationError that says what is wrong."""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(
+            f"“{value}” is not a phone number we can dial. Use the international form, e.g. +91 98765 43210.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class LaunchForm(forms.Form):
+    agent = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="Their device rings first.")
+    customer_number = forms.CharField(max_length=40, help_text="E.164 (+91…) or a 10-digit Indian number.")
+    exophone = forms.ChoiceField(label="ExoPhone", help_text="The number the agent and the customer see.")
+    # Options both APIs take (seeds 002, 004).
+    record = forms.BooleanField(required=False, label="Record the call")
+    recording_channels = forms.ChoiceField(required=False, choices=[("", "Exotel's default"), ("single", "Single (mixed)"),
+                                                                     ("dual", "Dual (agent and customer apart)")])
+    wait_audio_url = forms.URLField(required=False, assume_scheme="https", label="Wait audio URL (WAV)",
+                                    help_text="Played to the agent while the customer is dialled.")
+    max_time_limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_TIME_LIMIT,
+                                        label="Maximum call length (seconds)", help_text="Exotel's default: 4 hours.")
+    attempt_time_out = forms.IntegerField(required=False, min_value=1, max_value=600,
+                                          label="Ring time-out (seconds)", help_text="Exotel's default: 30 s.")
+    custom_field = forms.CharField(required=False, max_length=500, help_text="E.g. an order id; comes back in reports.")
+    # v3 only (seed 002).
+    from_contact_uri = forms.CharField(required=False, max_length=200, label="Ring this agent number instead",
+                                       help_text="from.contact_uri; empty: the device that is ON.")
+    state_management = forms.TypedChoiceField(required=False, choices=TRI_STATE, label="State management",
+                                              coerce=lambda v: v == "true", empty_value=None,
+                                              help_text="Mark the agent busy during the call.")
+    recording_format = forms.ChoiceField(required=False, label="Recording format",
+                                         choices=[("", "Exotel's default"), ("mp3", "MP3"), ("mp3-hq", "MP3 HQ")])
+    playback_value = forms.URLField(required=False, assume_scheme="https", label="Playback audio URL")
+    playback_event = forms.CharField(required=False, initial="start", max_length=40, label="Playback when")
+    playback_to = forms.ChoiceField(required=False, label="Playback to",
+                                    choices=[("both", "Both"), ("from", "Agent"), ("to", "Customer")])
+    streaming_url = forms.CharField(required=False, max_length=500, label="Streaming URL (wss://…)")
+    streaming_begin = forms.CharField(required=False, initial="from_leg_connect", max_length=40, label="Streaming begins")
+    # v2 only (seed 004).
+    agent_identity = forms.ChoiceField(required=False, label="Identify the agent by", choices=[
+        ("user_id", "Exotel user id"), ("user_contact_uri", "Device contact URI")])
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents
+        accounts = {agent.account_id for agent in agents}
+        phones = ExoPhone.objects.filter(account_id__in=accounts).select_related("account")
+        self.phone_accounts = {phone.number: phone.account_id for phone in phones}
+        self.fields["exophone"].choices = [(p.number, f"{p} · {p.account}" if len(accounts) > 1 else str(p))
+                                           for p in phones]
+
+    def clean_customer_number(self):
+        return e164(self.cleaned_data["customer_number"].strip())
+
+    def clean_streaming_url(self):
+        url = self.cleaned_data["streaming_url"].strip()
+        if url and not url.startswith(("ws://", "wss://", "http://", "https://")):
+            raise forms.ValidationError("A streaming URL starts with wss:// (or https://).")
+        return url
+
+    def clean(self):
+        data = super().clean()
+        agent, phone = data.get("agent"), data.get("exophone")
+        if agent and phone and self.phone_accounts.get(phone) != agent.account_id:
+            self.add_error("exophone", f"This ExoPhone is not in {agent.name}'s Exotel account ({agent.account}).")
+        return data
+
+    def options(self, api_version: str, from_contact_uri: str) -> dict:
+        """The launch options in the client's terms; unset options are left out (Exotel's defaults)."""
+        data = self.cleaned_data
+        common = {
+            "record": True if data["record"] else None, "recording_channels": data["recording_channels"] or None,
+            "wait_audio_url": data["wait_audio_url"] or None, "max_time_limit": data["max_time_limit"],
+            "attempt_time_out": data["attempt_time_out"], "custom_field": data["custom_field"] or None,
+        }
+        if api_version == ApiVersion.V2:
+            agent = data["agent"]
+            use_id = data["agent_identity"] != "user_contact_uri" and agent.exotel_user_id
+            identity = {"user_id": agent.exotel_user_id} if use_id else {
+                "user_contact_uri": data["from_contact_uri"] or from_contact_uri}
+            return _present(identity | common)
+        v3 = {
+            "from_contact_uri": data["from_contact_uri"] or from_contact_uri,
+            "state_management": data["state_management"], "recording_format": data["recording_format"] or None,
+            "playback": [{"event": data["playback_event"] or "start", "to": data["playback_to"] or "both",
+                          "value": data["playback_value"]}] if data["playback_value"] else None,
+            "streaming": _present({"url": data["streaming_url"], "begin": data["streaming_begin"] or None})
+            if data["streaming_url"] else None,
+        }
+        return _present(common | v3)
+
+
+def _present(options: dict) -> dict:
+    return {key: value for key, value in options.items() if value is not None}
+
+
+RECORDING_CHOICES = [("", "Any"), ("yes", "With recording"), ("no", "Without recording")]
+STATUS_LABELS = {
+    "completed": "Completed", "customer_unanswered": "Customer did not answer",
+    "agent_unanswered": "Agent did not answer", "agent_cancelled": "Agent hung up while ringing",
+    "not_dialled": "Could not be dialled", "active": "In progress", "not_placed": "Not placed",
+    "unknown": "Outcome unknown",
+}
+
+
+class HistoryFilterForm(forms.Form):
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    agent = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(required=False, choices=[("", "Any")] + [(k, STATUS_LABELS[k]) for k in STATUS_FILTERS])
+    direction = forms.ChoiceField(required=False, choices=[("", "Any")] + list(Direction.choices))
+    exophone = forms.ChoiceField(required=False, label="ExoPhone")
+    number = forms.CharField(required=False, max_length=40, label="Customer number")
+    recording = forms.ChoiceField(required=False, choices=RECORDING_CHOICES)
+    sort = forms.ChoiceField(required=False, choices=[("", "Newest first"), ("oldest", "Oldest first")])
+
+    def __init__(self, *args, agents, exophones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [("", "Any")] + [(a.pk, a.name) for a in agents]
+        self.fields["exophone"].choices = [("", "Any")] + [(n, n) for n in exophones]
+
+    def filters(self) -> HistoryFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return HistoryFilters(
+            date_from=_day_start(data.get("date_from")), date_to=_day_start(data.get("date_to"), next_day=True),
+            agent_id=data.get("agent"), status=data.get("status") or "", direction=data.get("direction") or "",
+            exophone=data.get("exophone") or "", number=(data.get("number") or "").strip(),
+            has_recording={"yes": True, "no": False}.get(data.get("recording")), oldest_first=data.get("sort") == "oldest",
+        )
+
+    def chips(self) -> list[tuple[str, str]]:
+        """(label, the query string without this filter) for every filter applied: removable chips."""
+        if not self.is_valid():
+            return []
+        chips = []
+        for name in ("date_from", "date_to", "agent", "status", "direction", "exophone", "number", "recording", "sort"):
+            value = self.data.get(name)
+            if not value:
+                continue
+            field = self.fields[name]
+            shown = dict(field.choices).get(_choice_key(field, value), value) if hasattr(field, "choices") else value
+            rest = self.data.copy()
+            rest.pop(name, None)
+            rest.pop("cursor", None)
+            chips.append((f"{field.label or name.replace('_', ' ').capitalize()}: {shown}", rest.urlencode()))
+        return chips
+
+
+class KpiForm(forms.Form):
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def range(self, default: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+        data = self.cleaned_data if self.is_valid() else {}
+        start = _day_start(data.get("date_from")) or default[0]
+        end = _day_start(data.get("date_to"), next_day=True) or default[1]
+        return (start, end) if end > start else (end - timedelta(days=1), end)
+
+
+def _day_start(day, next_day: bool = False) -> datetime | None:
+    if not day:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1) if next_day else day, time.min))
+
+
+def _choice_key(field, value):
+    return int(value) if isinstance(field, forms.TypedChoiceField) and str(value).isdigit() else value

@@ -1,0 +1,178 @@
+"""What Exotel tells us about a call, from any of its shapes, as one `CallSnapshot`.
+
+Shapes: v3 callbacks and call details (seed 002: `sid, state, status`), v2 callbacks (seed 004's
+names: `call_sid, call_state, call_status, customer_details`), as JSON or as bracket-flattened
+form fields / query strings (`call_details[recordings][0][url]=…`, null sent as "").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from calls.models import STATUS_WORDS, V2_STATUSES
+from exoadmin.exotel.models import CallDetails, parse_time
+
+EVENT_TYPES = ("answered", "terminal")
+_KEY_PART = re.compile(r"\[([^\[\]]*)\]")
+_MAX_INDEX = 100  # a list index above this in a form field is garbage, not a recording
+
+
+class BadPayload(ValueError):
+    """The request is not a status callback we can read; the message says why (for the log)."""
+
+
+@dataclass(frozen=True)
+class CallSnapshot:
+    sid: str
+    event: str  # answered | terminal | poll
+    state: str | None
+    status: str  # v3 words; "" while active
+    direction: str | None
+    exophone: str
+    customer_number: str
+    created_at: datetime | None
+    started_at: datetime | None
+    updated_at: datetime | None
+    ended_at: datetime | None
+    total_duration: int | None
+    talk_time: int | None
+    custom_field: str
+    recording_url: str
+    account_sid: str
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state == "terminal"
+
+
+def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """`a[b][0][c]=v` pairs → nested dicts and lists; empty strings become None."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        head = key.split("[", 1)[0]
+        parts = [head, *_KEY_PART.findall(key[len(head):])]
+        node: Any = root
+        for part, following in zip(parts, parts[1:] + [None]):
+            if following is None:
+                _set(node, part, value if value != "" else None)
+            else:
+                node = _child(node, part, following.isdigit())
+    return _lists(root)
+
+
+def _child(node: Any, part: str, as_list: bool) -> Any:
+    existing = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(existing, dict):
+        existing = {}
+        _set(node, part, existing)
+    if as_list:
+        existing.setdefault("__list__", True)
+    return existing
+
+
+def _set(node: Any, part: str, value: Any) -> None:
+    if not isinstance(node, dict):
+        raise BadPayload(f"field {part!r} nested under a value")
+    if part.isdigit() and int(part) > _MAX_INDEX:
+        raise BadPayload(f"list index {part} is too large")
+    node[part] = value
+
+
+def _lists(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    if node.pop("__list__", False):
+        return [_lists(node[k]) for k in sorted(node, key=lambda k: int(k) if k.isdigit() else -1)]
+    return {key: _lists(value) for key, value in node.items()}
+
+
+def from_callback(payload: Any) -> CallSnapshot:
+    """A status callback (either API version) → snapshot, or BadPayload saying what is wrong."""
+    if not isinstance(payload, dict):
+        raise BadPayload("the body is not an object")
+    event = (payload.get("event_details") or {}).get("event_type") if isinstance(payload.get("event_details"), dict) else None
+    if event not in EVENT_TYPES:
+        raise BadPayload(f"event_details.event_type is {event!r}, not answered or terminal")
+    details = payload.get("call_details")
+    if not isinstance(details, dict):
+        raise BadPayload("call_details is missing")
+    sid = _text(details.get("sid") or details.get("call_sid"))
+    if not sid:
+        raise BadPayload("call_details has no sid")
+    state = _text(details.get("state") or details.get("call_state")) or None
+    if state not in (None, "active", "terminal"):
+        raise BadPayload(f"call state {state!r} is unknown")
+    if event == "terminal" and state is None:
+        state = "terminal"
+    customer = details.get("customer_details")
+    return CallSnapshot(
+        sid=sid, event=event, state=state,
+        status=_status(details.get("status") if "status" in details else details.get("call_status")),
+        direction=_text(details.get("direction")) or None,
+        exophone=_text(details.get("virtual_number")),
+        customer_number=_text(customer.get("number")) if isinstance(customer, dict) else "",
+        created_at=_time(details.get("created_time")), started_at=_time(details.get("start_time")),
+        updated_at=_time(details.get("updated_time")), ended_at=_time(details.get("end_time")),
+        total_duration=_seconds(details.get("total_duration")), talk_time=_seconds(details.get("total_talk_time")),
+        custom_field=_text(details.get("custom_field")),
+        recording_url=_recording(details.get("recordings")),
+        account_sid=_account_sid(_text(details.get("legs"))),
+    )
+
+
+def from_details(details: CallDetails) -> CallSnapshot:
+    """The client's typed call details (a poll) → snapshot."""
+    return CallSnapshot(
+        sid=details.sid, event="poll", state=details.state, status=_status(details.status),
+        direction=details.direction, exophone=details.virtual_number or "", customer_number="",
+        created_at=details.created_time, started_at=details.start_time, updated_at=details.updated_time,
+        ended_at=details.end_time, total_duration=details.total_duration, talk_time=details.total_talk_time,
+        custom_field=details.custom_field or "", recording_url=details.recording_urls[0] if details.recording_urls else "",
+        account_sid=_account_sid(details.legs_path or ""),
+    )
+
+
+def _status(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        return ""
+    status = V2_STATUSES.get(text, text)
+    if status not in STATUS_WORDS:
+        raise BadPayload(f"call status {text!r} is unknown")
+    return status
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)):
+        raise BadPayload(f"expected text, got {type(value).__name__}")
+    return str(value)[:500]
+
+
+def _time(value: Any) -> datetime | None:
+    return parse_time(value) if isinstance(value, str) else None
+
+
+def _seconds(value: Any) -> int | None:
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 <= seconds < 10**7 else None
+
+
+def _recording(value: Any) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        url = _text(value[0].get("url"))
+        return url if url.startswith(("http://", "https://")) else ""
+    return ""
+
+
+def _account_sid(legs_path: str) -> str:
+    """`/v3/accounts/<sid>/calls/<call_sid>/legs` → `<sid>` (v3 payloads name their account only here)."""
+    match = re.match(r"/v3/accounts/([^/]+)/calls/", legs_path)
+    return match.group(1) if match else ""

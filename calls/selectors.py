@@ -1,0 +1,268 @@
+"""Reads for calls: who may see which calls, the history page (keyset), CSV rows, live calls,
+one call's timeline, and KPIs. Every page costs the same few queries whatever the table's size."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from agents.models import Agent
+from calls.models import ApiVersion, Call, CallSettings, LaunchOutcome, State
+from exoadmin.accounts.models import ExotelAccount
+from exoadmin.accounts.roles import Role, role_of
+
+PAGE_SIZE = 50
+# History shows an exact total up to this many calls, then "10,000+": counting further is O(n).
+TOTAL_CAP = 10_000
+
+
+def visible_calls(user) -> QuerySet[Call]:
+    """Admins all calls; supervisors the calls of their accounts; agents only their own."""
+    role = role_of(user)
+    calls = Call.objects.all()
+    if role == Role.ADMIN:
+        return calls
+    if role == Role.SUPERVISOR:
+        return calls.filter(account__in=ExotelAccount.objects.filter(members=user).values("pk"))
+    if role == Role.AGENT:
+        return calls.filter(agent__user=user)
+    return calls.none()
+
+
+def launchable_agents(user) -> QuerySet[Agent]:
+    """Agents this user may place calls for: an agent only as themselves."""
+    role = role_of(user)
+    agents = Agent.objects.select_related("account")
+    if role == Role.ADMIN:
+        return agents
+    if role == Role.SUPERVISOR:
+        return agents.filter(account__members=user)
+    if role == Role.AGENT:
+        return agents.filter(user=user)
+    return agents.none()
+
+
+def api_version_for(account: ExotelAccount) -> str:
+    settings_row = CallSettings.objects.filter(account=account).first()
+    return settings_row.api_version if settings_row else ApiVersion.V3
+
+
+# -- history -----------------------------------------------------------------------------
+
+STATUS_FILTERS = {
+    "completed": Q(status="completed"),
+    "customer_unanswered": Q(status="to_leg_unanswered"),
+    "agent_unanswered": Q(status="from_leg_unanswered"),
+    "agent_cancelled": Q(status="from_leg_cancelled"),
+    "not_dialled": Q(status__in=["to_leg_no_dial", "from_leg_no_dial"]),
+    "active": Q(state=State.ACTIVE, launch_outcome__in=[LaunchOutcome.ACCEPTED, LaunchOutcome.EXTERNAL]),
+    "not_placed": Q(launch_outcome=LaunchOutcome.REFUSED),
+    "unknown": Q(launch_outcome=LaunchOutcome.UNKNOWN, state=State.ACTIVE),
+}
+
+
+@dataclass
+class HistoryFilters:
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    agent_id: int | None = None
+    status: str = ""
+    direction: str = ""
+    exophone: str = ""
+    number: str = ""
+    has_recording: bool | None = None
+    oldest_first: bool = False
+
+    def apply(self, calls: QuerySet[Call]) -> QuerySet[Call]:
+        if self.date_from:
+            calls = calls.filter(created_at__gte=self.date_from)
+        if self.date_to:
+            calls = calls.filter(created_at__lt=self.date_to)
+        if self.agent_id:
+            calls = calls.filter(agent_id=self.agent_id)
+        if self.status in STATUS_FILTERS:
+            calls = calls.filter(STATUS_FILTERS[self.status])
+        if self.direction:
+            calls = calls.filter(direction=self.direction)
+        if self.exophone:
+            calls = calls.filter(exophone=self.exophone)
+        if self.number:
+            digits = "".join(ch for ch in self.number if ch.isdigit())
+            # A whole E.164 number uses the index; a fragment ("last 4 digits") searches.
+            calls = calls.filter(customer_number=self.number) if self.number.startswith("+") and len(digits) >= 8 \
+                else calls.filter(customer_number__contains=digits)
+        if self.has_recording is not None:
+            calls = calls.filter(has_recording=self.has_recording)
+        return calls
+
+
+@dataclass
+class HistoryPage:
+    calls: list[Call]
+    next_cursor: str
+    total: int
+    total_capped: bool
+    talk_time: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def history_page(user, filters: HistoryFilters, cursor: str = "", page_size: int = PAGE_SIZE) -> HistoryPage:
+    """One page, newest first (or oldest first), after `cursor`: three queries whatever the size."""
+    calls = filters.apply(visible_calls(user))
+    order = ("created_at", "id") if filters.oldest_first else ("-created_at", "-id")
+    page = calls.select_related("agent").order_by(*order)
+    after = decode_cursor(cursor)
+    if after:
+        at, pk = after
+        if filters.oldest_first:
+            page = page.filter(created_at__gte=at).filter(Q(created_at__gt=at) | Q(id__gt=pk))
+        else:
+            page = page.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(id__lt=pk))
+    rows = list(page.defer("options", "preflight", "recording_url")[: page_size + 1])
+    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else ""
+    total = calls.order_by()[: TOTAL_CAP + 1].count()
+    return HistoryPage(calls=rows[:page_size], next_cursor=next_cursor, total=min(total, TOTAL_CAP),
+                       total_capped=total > TOTAL_CAP)
+
+
+def encode_cursor(call: Call) -> str:
+    return base64.urlsafe_b64encode(f"{call.created_at.isoformat()}|{call.pk}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        parsed = parse_datetime(at)
+        return (parsed, int(pk)) if parsed else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+EXPORT_COLUMNS = ["created_at", "agent", "customer_number", "exophone", "direction", "status", "state",
+                  "started_at", "answered_at", "ended_at", "total_duration", "talk_time", "has_recording",
+                  "custom_field", "api_version", "sid"]
+
+
+def export_rows(user, filters: HistoryFilters):
+    """Every matching call as a CSV row, read in chunks: memory stays flat at any size."""
+    calls = filters.apply(visible_calls(user)).order_by("-created_at", "-id")
+    values = calls.values_list("created_at", "agent__name", "customer_number", "exophone", "direction", "status",
+                               "state", "started_at", "answered_at", "ended_at", "total_duration", "talk_time",
+                               "has_recording", "custom_field", "api_version", "sid")
+    yield EXPORT_COLUMNS
+    for row in values.iterator(chunk_size=2000):
+        yield ["" if value is None else value.isoformat() if isinstance(value, datetime) else value for value in row]
+
+
+# -- live calls and one call -------------------------------------------------------------
+
+
+def live_calls(user, limit: int = 50) -> list[Call]:
+    return list(visible_calls(user).filter(STATUS_FILTERS["active"]).select_related("agent")
+                .order_by("-created_at")[:limit])
+
+
+def call_for_user(user, key) -> Call | None:
+    return visible_calls(user).select_related("agent", "account", "launched_by").filter(key=key).first()
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    title: str
+    detail: str = ""
+    kind: str = "event"  # event | leg
+    request_id: str = ""
+    raw: Any = None
+
+
+@dataclass
+class LegBar:
+    label: str
+    side: str
+    status: str
+    colour: str
+    start: datetime | None
+    end: datetime | None
+    left: float = 0.0  # percent of the call's span
+    width: float = 0.0
+
+
+LEG_COLOURS = {"completed": "green", "in-progress": "red", "no-answer": "amber", "busy": "amber", "failed": "grey"}
+
+
+def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
+    """Legs as bars over the call's span, and one chronological list of legs and our own events."""
+    legs = list(call.legs.all())
+    events = list(call.events.select_related("actor"))
+    items = [TimelineItem(at=e.at, title=e.get_kind_display(), detail=e.summary, request_id=e.request_id,
+                          raw=e.raw if e.kind == "callback" else None) for e in events]
+    for leg in legs:
+        who = f"{leg.get_side_display()} leg {leg.name or ''} {leg.contact_uri}".replace("  ", " ")
+        if leg.started_at:
+            items.append(TimelineItem(at=leg.started_at, title=f"{who} started", kind="leg"))
+        if leg.updated_at and leg.status != "in-progress":
+            items.append(TimelineItem(at=leg.updated_at, title=f"{who}: {leg.status}", kind="leg"))
+    items.sort(key=lambda item: item.at)
+    bars = [LegBar(label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}", side=leg.side, status=leg.status,
+                   colour=LEG_COLOURS.get(leg.status, "grey"), start=leg.started_at, end=leg.updated_at) for leg in legs]
+    times = [t for bar in bars for t in (bar.start, bar.end) if t] + [t for t in (call.started_at, call.ended_at) if t]
+    if times:
+        begin, end = min(times), max(times)
+        span = max((end - begin).total_seconds(), 1.0)
+        for bar in bars:
+            start = bar.start or begin
+            stop = bar.end or end
+            bar.left = round((start - begin).total_seconds() / span * 100, 2)
+            bar.width = max(round((stop - start).total_seconds() / span * 100, 2), 1.5)
+    return bars, items
+
+
+# -- KPIs --------------------------------------------------------------------------------
+
+
+@dataclass
+class Kpis:
+    calls: int
+    answered: int
+    answer_rate: float | None
+    average_talk: float | None
+    per_hour: list[tuple[int, int]]
+    per_agent: list[tuple[str, int, int]]
+    per_exophone: list[tuple[str, int, int]]
+
+
+def kpis(user, date_from: datetime, date_to: datetime) -> Kpis:
+    """Placed calls in the range (refused launches are not calls)."""
+    calls = visible_calls(user).filter(created_at__gte=date_from, created_at__lt=date_to).exclude(
+        launch_outcome=LaunchOutcome.REFUSED).order_by()
+    answered = Q(status="completed")
+    totals = calls.aggregate(calls=Count("id"), answered=Count("id", filter=answered),
+                             talk=Avg("talk_time", filter=answered), talk_sum=Sum("talk_time"))
+    tz = timezone.get_current_timezone()
+    hours = dict(calls.annotate(hour=ExtractHour("created_at", tzinfo=tz)).values("hour")
+                 .annotate(n=Count("id")).values_list("hour", "n"))
+    per_agent = [(row["agent__name"] or "Placed outside exoadmin", row["n"], row["ok"]) for row in
+                 calls.values("agent__name").annotate(n=Count("id"), ok=Count("id", filter=answered)).order_by("-n")[:20]]
+    per_exophone = [(row["exophone"] or "unknown", row["n"], row["ok"]) for row in
+                    calls.values("exophone").annotate(n=Count("id"), ok=Count("id", filter=answered)).order_by("-n")[:20]]
+    n = totals["calls"]
+    return Kpis(calls=n, answered=totals["answered"],
+                answer_rate=round(100 * totals["answered"] / n, 1) if n else None,
+                average_talk=round(totals["talk"], 1) if totals["talk"] is not None else None,
+                per_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
+                per_agent=per_agent, per_exophone=per_exophone)
+
+
+def default_range(days: int = 7) -> tuple[datetime, datetime]:
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today - timedelta(days=days - 1), datetime.min.time()))
+    return start, start + timedelta(days=days)

@@ -1,0 +1,30 @@
+"""Celery tasks for calls: thin, by id, idempotent."""
+
+from datetime import timedelta
+
+from celery import shared_task
+
+
+@shared_task
+def fetch_call_legs(call_id: int) -> None:
+    """After the terminal callback: the legs for the call's timeline."""
+    from calls.services import call_legs_fetch
+
+    call_legs_fetch(call_id=call_id, priority="bulk")
+
+
+@shared_task
+def reconcile_call(call_id: int) -> None:
+    """A launch whose outcome is unknown: look for the call in Exotel (never launch again)."""
+    from calls.services import call_reconcile
+
+    call_reconcile(call_id=call_id)
+
+
+@shared_task
+def bulk_poll_stale_calls(active_after_seconds: float | None = None) -> int:
+    """Beat: poll calls whose callbacks are late or lost (bulk priority, within the rate budget)."""
+    from calls.services import POLL_ACTIVE_AFTER, calls_poll_stale
+
+    after = POLL_ACTIVE_AFTER if active_after_seconds is None else timedelta(seconds=active_after_seconds)
+    return calls_poll_stale(active_after=after)

@@ -1,0 +1,3 @@
+from exoadmin.sandbox.cli import main
+
+main()

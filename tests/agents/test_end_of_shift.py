@@ -1,0 +1,96 @@
+"""End of shift: a Celery job turns every selected agent's devices OFF, with progress in the database;
+scheduled rules start the same job, audited with source "rule"."""
+
+from datetime import datetime, time
+
+import pytest
+from django.utils import timezone
+
+from agents import services
+from agents.models import AutoOffRule, EndOfShiftJob, JobStatus
+from tests.support.processes import wait_until
+
+from .conftest import PHONE, exotel_devices, sandbox_user, synced_agent
+
+
+@pytest.fixture
+def two_agents(sandbox, exotel_account):
+    asha = sandbox_user(sandbox)
+    rahul = sandbox_user(sandbox, first_name="Rahul", last_name="Das", email="rahul@example.com",
+                         devices=[{"contact_uri": "+919900000404", "type": "tel", "available": True}])
+    agents = [synced_agent(exotel_account), synced_agent(exotel_account, email="rahul@example.com")]
+    return agents, [asha, rahul]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_supervisor_job_turns_everyone_off_with_a_real_worker(celery_worker, client, board_supervisor, two_agents, sandbox):
+    agents, users = two_agents
+    assert client.login(username=board_supervisor.username, password=board_supervisor.password)
+
+    confirm = client.post("/agents/end-of-shift/", {"agents": [a.pk for a in agents]})
+    assert "Turn every device OFF for 2 agents?" in confirm.content.decode()
+    response = client.post("/agents/end-of-shift/", {"agents": [a.pk for a in agents], "confirm": "1"})
+
+    job = EndOfShiftJob.objects.get()
+    assert response["Location"] == f"/agents/end-of-shift/{job.pk}/"
+    wait_until(lambda: EndOfShiftJob.objects.get(pk=job.pk).status == JobStatus.DONE, timeout=30,
+               what="the worker to finish the end-of-shift job")
+    job.refresh_from_db()
+    assert (job.total, job.done, job.failed) == (2, 2, 0)
+    for user in users:
+        assert not any(d["available"] for d in exotel_devices(sandbox, user["id"]).values())
+    page = client.get(f"/agents/end-of-shift/{job.pk}/").content.decode()
+    assert "2 of 2 agents handled" in page and 'hx-trigger="every 1s"' not in page
+
+
+def test_running_a_job_twice_does_nothing_twice(two_agents, supervisor_actor, django_capture_on_commit_callbacks):
+    agents, _ = two_agents
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.end_of_shift_job_create(agents=agents, actor=supervisor_actor)
+
+    services.end_of_shift_job_run(job_id=job.pk)
+    again = services.end_of_shift_job_run(job_id=job.pk)
+
+    assert (again.done, again.failed, again.total) == (2, 0, 2)
+
+
+def test_phone_sip_agents_are_reported_not_done_with_the_reason(phone_sip_agent, supervisor_actor,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.end_of_shift_job_create(agents=[phone_sip_agent], actor=supervisor_actor)
+
+    job = services.end_of_shift_job_run(job_id=job.pk)
+
+    assert job.failed == 1 and "must always stay enabled" in job.items.get().message
+
+
+def test_a_due_rule_turns_its_agents_off_audited_as_rule(two_agents, exotel_account, sandbox,
+                                                          django_capture_on_commit_callbacks):
+    agents, users = two_agents
+    rule = AutoOffRule.objects.create(account=exotel_account, name="Day shift ends", at_time=time(19, 0))
+    rule.agents.set(agents[:1])
+    at = timezone.make_aware(datetime(2026, 11, 23, 19, 5))
+
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        jobs = services.auto_off_rules_run_due(now=at)
+    assert len(jobs) == len(enqueued) == 1
+    services.end_of_shift_job_run(job_id=jobs[0].pk)  # what the enqueued task does
+
+    assert exotel_devices(sandbox, users[0]["id"])[PHONE]["available"] is False
+    assert exotel_devices(sandbox, users[1]["id"])["+919900000404"]["available"] is True
+    event = agents[0].events.get()
+    assert (event.source, event.after) == ("rule", "OFF")
+    rule.refresh_from_db()
+    assert rule.last_run_on == at.date()
+    assert services.auto_off_rules_run_due(now=at) == [], "once a day"
+
+
+def test_a_rule_does_not_fire_early_late_or_on_other_days(two_agents, exotel_account):
+    agents, _ = two_agents
+    rule = AutoOffRule.objects.create(account=exotel_account, name="Weekdays", at_time=time(19, 0), weekdays="0,1,2,3,4")
+    rule.agents.set(agents)
+    monday = datetime(2026, 11, 23)  # a Monday
+
+    for moment in (monday.replace(hour=18, minute=59), monday.replace(hour=20, minute=0),
+                   datetime(2026, 11, 22, 19, 5)):  # too early, past the grace window, a Sunday
+        assert services.auto_off_rules_run_due(now=timezone.make_aware(moment)) == []

@@ -1,0 +1,87 @@
+"""Sync from Exotel: every page of users, links logins by email, and flags drift instead of hiding it."""
+
+from agents import services
+from agents.models import Agent, Outcome
+
+from .conftest import PHONE, SIP, exotel_devices, sandbox_user
+
+
+def test_sync_reads_every_page_of_users(sandbox, exotel_account):
+    for n in range(57):
+        sandbox_user(sandbox, first_name=f"Agent{n:02d}", email=f"a{n}@example.com",
+                     devices=[{"contact_uri": f"+9199000{n:05d}", "type": "tel"}])
+
+    result = services.agents_sync(account=exotel_account)
+
+    assert result.agents == result.created == 57
+    assert Agent.objects.filter(account=exotel_account).count() == 57
+    assert len(sandbox.requests("/users", "GET")) >= 2  # 50 + 7
+
+
+def test_sync_links_the_login_with_the_same_email(ccm_agent, agent_login):
+    assert ccm_agent.user == agent_login.user
+
+
+def test_a_change_behind_the_products_back_is_flagged_as_drift_not_overwritten(
+    ccm_agent, ccm_user, sandbox, exotel_account
+):
+    phone_id = exotel_devices(sandbox, ccm_user["id"])[PHONE]["id"]
+    sandbox.control("PATCH", f"/_sandbox/devices/{phone_id}", {"available": False})
+
+    services.agents_sync(account=exotel_account)
+
+    ccm_agent.refresh_from_db()
+    phone = ccm_agent.devices.get(contact_uri=PHONE)
+    assert (phone.available, phone.expected_available) == (False, True)
+    assert ccm_agent.has_drift and ccm_agent.availability == "off"
+    drift = ccm_agent.events.get(outcome=Outcome.DRIFT)
+    assert drift.source == "sync" and "Exotel says OFF, but the product last set ON" in drift.message
+
+    services.agents_sync(account=exotel_account)
+    assert ccm_agent.events.filter(outcome=Outcome.DRIFT).count() == 1, "one drift, one audit row"
+
+
+def test_accepting_drift_takes_exotels_state(ccm_agent, ccm_user, sandbox, exotel_account, supervisor_actor):
+    sandbox.control("PATCH", f"/_sandbox/devices/{exotel_devices(sandbox, ccm_user['id'])[PHONE]['id']}",
+                    {"available": False})
+    services.agents_sync(account=exotel_account)
+
+    services.agent_drift_resolve(agent=Agent.objects.get(pk=ccm_agent.pk), action="accept", actor=supervisor_actor)
+
+    ccm_agent.refresh_from_db()
+    assert not ccm_agent.has_drift
+    assert ccm_agent.devices.get(contact_uri=PHONE).expected_available is False
+
+
+def test_reapplying_drift_sets_exotel_back(ccm_agent, ccm_user, sandbox, exotel_account, supervisor_actor):
+    """Someone switched Asha to SIP in Exotel's dashboard; re-apply puts her phone back ON."""
+    devices = exotel_devices(sandbox, ccm_user["id"])
+    sandbox.control("PATCH", f"/_sandbox/devices/{devices[PHONE]['id']}", {"available": False})
+    sandbox.control("PATCH", f"/_sandbox/devices/{devices[SIP]['id']}", {"available": True})
+    services.agents_sync(account=exotel_account)
+
+    services.agent_drift_resolve(agent=Agent.objects.get(pk=ccm_agent.pk), action="reapply", actor=supervisor_actor)
+
+    devices = exotel_devices(sandbox, ccm_user["id"])
+    assert (devices[PHONE]["available"], devices[SIP]["available"]) == (True, False)
+    ccm_agent.refresh_from_db()
+    assert not ccm_agent.has_drift
+
+
+def test_phone_sip_drift_is_flagged(phone_sip_agent, sandbox, exotel_account):
+    sandbox.control("PATCH", "/_sandbox/integration-users/agent_007", {"sip": {"enabled": True}})
+
+    services.agents_sync(account=exotel_account)
+
+    phone_sip_agent.refresh_from_db()
+    assert phone_sip_agent.has_drift
+    assert phone_sip_agent.events.get(outcome=Outcome.DRIFT).after == "phone ON, SIP ON"
+
+
+def test_sync_failure_is_reported_not_raised(exotel_account, sandbox):
+    exotel_account.api_token = "wrong"
+    exotel_account.save()
+
+    result = services.agents_sync(account=exotel_account)
+
+    assert result.errors and "rejected the API key/token" in result.errors[0]

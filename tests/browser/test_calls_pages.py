@@ -1,0 +1,58 @@
+"""A supervisor places a call in chromium and follows it: confirm, live status, timeline,
+recording, history side panel, CSV, KPIs. Screenshots go to /tmp/calls-*.png."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_login_page import log_in
+from tests.calls.conftest import asha, callbacks_to, fast_calls, make_call, supervisor, vikram  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_supervisor_places_a_call_and_follows_it_to_its_recording(
+        page, live_server, sandbox, asha, vikram, supervisor, fast_calls, callbacks_to, celery_worker,  # noqa: F811
+        exotel_account):
+    for minutes, status, talk in ((30, "completed", 42), (95, "to_leg_unanswered", None), (200, "completed", 75)):
+        make_call(exotel_account, vikram, minutes_ago=minutes, status=status, talk_time=talk,
+                  customer_number="+919812345678")
+    log_in(page, live_server, supervisor)
+
+    page.goto(f"{live_server.url}/calls/new/")
+    page.get_by_label("Customer number").fill("98765 43210")
+    page.get_by_text("Options (recording").click()
+    page.get_by_label("Record the call").check()
+    page.get_by_label("Custom field").fill("order-42")
+    page.screenshot(path="/tmp/calls-launch.png", full_page=True)
+    page.get_by_role("button", name="Check the agent's device").click()
+
+    confirm = page.get_by_test_id("confirm")
+    expect(confirm).to_contain_text("Phone +919900000001 (Asha Rao) rings first")
+    expect(confirm).to_contain_text("+918030752400")
+    page.screenshot(path="/tmp/calls-confirm.png", full_page=True)
+    page.get_by_role("button", name="Call now").click()
+
+    expect(page.get_by_test_id("call-status")).to_have_text("Completed", timeout=20_000)
+    page.reload()  # legs arrive a moment after the terminal callback
+    expect(page.locator(".leg-bar")).to_have_count(2, timeout=10_000)
+    expect(page.locator("audio")).to_have_count(1)
+    page.screenshot(path="/tmp/calls-detail.png", full_page=True)
+
+    page.goto(f"{live_server.url}/calls/?agent={asha.pk}")
+    expect(page.locator(".chip.removable")).to_contain_text("Agent: Asha Rao")
+    page.locator(".calls-table tbody tr").first.click()
+    expect(page.locator("#call-panel .leg-bar")).to_have_count(2)
+    page.screenshot(path="/tmp/calls-history.png", full_page=True)
+    page.locator(".chip.removable").first.click()
+    expect(page.locator(".calls-table tbody tr")).to_have_count(4)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    assert "+919876543210" in open(download.value.path()).read()
+
+    page.goto(f"{live_server.url}/calls/kpis/")
+    expect(page.get_by_test_id("kpi-calls")).to_have_text("4")
+    page.screenshot(path="/tmp/calls-kpis.png", full_page=True)
+
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#live-calls-list")).to_contain_text("No calls in progress")

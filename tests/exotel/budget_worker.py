@@ -1,0 +1,25 @@
+"""One OS process of the shared-budget test: `count` requests through a budgeted client.
+
+python -m tests.exotel.budget_worker SANDBOX_URL REDIS_URL COUNT LIMIT WINDOW_SECONDS
+"""
+
+import sys
+
+import redis
+
+from exoadmin.exotel import users
+from exoadmin.exotel.client import ExotelClient
+from exoadmin.exotel.ratelimit import RateBudget
+from tests.exotel.helpers import config_for
+
+
+def main(sandbox_url: str, redis_url: str, count: str, limit: str, window: str) -> None:
+    budget = RateBudget(redis.Redis.from_url(redis_url), limit=int(limit), window_seconds=float(window),
+                        interactive_reserve=0)
+    client = ExotelClient(config_for(sandbox_url), budget=budget)
+    for _ in range(int(count)):
+        users.list_users(client, limit=1)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,80 @@
+"""The shared per-account rate budget, on a real Redis."""
+
+import logging
+import time
+import uuid
+
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from exoadmin.exotel.errors import RateLimited
+from exoadmin.exotel.ratelimit import RateBudget
+from tests.support.processes import free_port
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    return redis.Redis.from_url(redis_server.url)
+
+
+@pytest.fixture
+def account():
+    return f"acct-{uuid.uuid4().hex[:8]}"
+
+
+def _take(budget, account, priority, n):
+    for _ in range(n):
+        budget.acquire(account, priority, max_wait=0)
+
+
+def test_interactive_may_use_the_whole_limit(redis_client, account):
+    budget = RateBudget(redis_client, limit=5, window_seconds=30, interactive_reserve=2)
+    _take(budget, account, "interactive", 5)
+    with pytest.raises(RateLimited) as caught:
+        budget.acquire(account, "interactive", max_wait=0)
+    assert 29 < caught.value.retry_after <= 30
+
+
+def test_bulk_stops_short_of_the_interactive_reserve(redis_client, account):
+    budget = RateBudget(redis_client, limit=5, window_seconds=30, interactive_reserve=2)
+    _take(budget, account, "bulk", 3)
+    with pytest.raises(RateLimited):
+        budget.acquire(account, "bulk", max_wait=0)
+    _take(budget, account, "interactive", 2)  # the reserve is still there for clicks
+
+
+def test_acquire_waits_for_the_oldest_slot_to_leave_the_window(redis_client, account):
+    budget = RateBudget(redis_client, limit=2, window_seconds=0.5, interactive_reserve=0)
+    _take(budget, account, "interactive", 2)
+    started = time.monotonic()
+    budget.acquire(account, "interactive", max_wait=2)
+    assert 0.3 < time.monotonic() - started < 1.0
+
+
+def test_usage_counts_requests_in_the_current_window(redis_client, account):
+    budget = RateBudget(redis_client, limit=10, window_seconds=0.4, interactive_reserve=1)
+    _take(budget, account, "bulk", 3)
+    assert budget.usage(account).used == 3
+    time.sleep(0.5)
+    assert budget.usage(account).used == 0
+
+
+def test_accounts_have_separate_budgets(redis_client, account):
+    budget = RateBudget(redis_client, limit=1, window_seconds=30, interactive_reserve=0)
+    _take(budget, account, "interactive", 1)
+    _take(budget, account + "-other", "interactive", 1)
+
+
+def test_reserve_must_leave_room_for_bulk(redis_client):
+    with pytest.raises(ValueError):
+        RateBudget(redis_client, limit=5, interactive_reserve=5)
+
+
+def test_redis_down_lets_requests_through_with_a_warning(caplog, account):
+    unreachable = redis.Redis(port=free_port(), socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
+    budget = RateBudget(unreachable, limit=1, window_seconds=30, interactive_reserve=0)
+    with caplog.at_level(logging.WARNING, logger="exoadmin.exotel"):
+        _take(budget, account, "interactive", 2)
+    assert "rate budget unavailable" in caplog.text
