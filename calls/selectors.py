@@ -20,8 +20,9 @@ from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.roles import Role, role_of
 
 PAGE_SIZE = 50
-# History shows an exact total up to this many calls, then "10,000+": counting further is O(n).
-TOTAL_CAP = 10_000
+# History counts matching calls up to this many, then shows "1,000+": counting further costs
+# time in proportion to the table (the KPIs page gives exact totals for a date range).
+TOTAL_CAP = 1_000
 
 
 def visible_calls(user) -> QuerySet[Call]:
@@ -196,6 +197,7 @@ class LegBar:
     width: float = 0.0
 
 
+# A leg's colour: green it connected, red still on the line, amber not answered, grey failed.
 LEG_COLOURS = {"completed": "green", "in-progress": "red", "no-answer": "amber", "busy": "amber", "failed": "grey"}
 
 
@@ -211,7 +213,8 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
             items.append(TimelineItem(at=leg.started_at, title=f"{who} started", kind="leg"))
         if leg.updated_at and leg.status != "in-progress":
             items.append(TimelineItem(at=leg.updated_at, title=f"{who}: {leg.status}", kind="leg"))
-    items.sort(key=lambda item: item.at)
+    # Exotel's leg times have whole seconds: within one second our own events (precise) come first.
+    items.sort(key=lambda item: (item.at.replace(microsecond=0), item.kind == "leg", item.at))
     bars = [LegBar(label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}", side=leg.side, status=leg.status,
                    colour=LEG_COLOURS.get(leg.status, "grey"), start=leg.started_at, end=leg.updated_at) for leg in legs]
     times = [t for bar in bars for t in (bar.start, bar.end) if t] + [t for t in (call.started_at, call.ended_at) if t]
@@ -222,7 +225,7 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
             start = bar.start or begin
             stop = bar.end or end
             bar.left = round((start - begin).total_seconds() / span * 100, 2)
-            bar.width = max(round((stop - start).total_seconds() / span * 100, 2), 1.5)
+            bar.width = max(round((stop - start).total_seconds() / span * 100, 2), 2.0)
     return bars, items
 
 

@@ -7,6 +7,7 @@ import csv
 import json
 import logging
 from dataclasses import asdict
+from datetime import timedelta
 from hmac import compare_digest
 from uuid import uuid4
 
@@ -187,11 +188,13 @@ def live(request):
 @any_role_required
 @require_GET
 def kpis(request):
-    form = KpiForm(request.GET or None)
-    start, end = form.range(selectors.default_range())
+    default = selectors.default_range()
+    form = KpiForm(request.GET or None, initial={"date_from": default[0].date(),
+                                                 "date_to": (default[1] - timedelta(days=1)).date()})
+    start, end = form.range(default)
     numbers = selectors.kpis(request.user, start, end)
     context = {
-        "form": form, "kpis": numbers, "start": start, "end": end,
+        "form": form, "kpis": numbers, "start": start, "last_day": end - timedelta(days=1),
         "per_hour": charts.column_chart("Calls per hour of the day", [(f"{h:02d}", n) for h, n in numbers.per_hour]),
         "per_agent": charts.bar_chart("Calls per agent (answered darker)", numbers.per_agent),
         "per_exophone": charts.bar_chart("Calls per ExoPhone (answered darker)", numbers.per_exophone),

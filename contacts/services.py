@@ -53,12 +53,16 @@ def bulk_edit_create_from_upload(*, account, user, filename: str, chunks: Iterab
 
 
 @transaction.atomic
-def bulk_edit_create_from_selection(*, account, user, sids: list[str], fields: dict) -> BulkEdit:
-    """The same fields for each selected contact; `fields` are already checked by the form."""
+def bulk_edit_create_from_selection(*, account, user, sids: list[str], fields: dict,
+                                    chunk_size: int = CHUNK_SIZE) -> BulkEdit:
+    """The same fields for each selected contact; `fields` are already checked by the form.
+
+    A smaller `chunk_size` than Exotel's maximum means more requests but finer progress and cancel.
+    """
     bulk_edit = BulkEdit.objects.create(account=account, created_by=user, source=BulkEdit.Source.FORM,
                                         state=BulkEdit.State.VALIDATING)
     edits = (csvfile.RowEdit(line, sid, dict(fields)) for line, sid in enumerate(dict.fromkeys(sids), start=1))
-    _check(bulk_edit, edits)
+    _check(bulk_edit, edits, chunk_size)
     return bulk_edit
 
 
@@ -96,13 +100,13 @@ def bulk_edit_check(*, bulk_edit_id) -> None:
         bulk_edit.upload_parts.all().delete()
 
 
-def _check(bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit]) -> None:
+def _check(bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit], chunk_size: int = CHUNK_SIZE) -> None:
     valid = 0
     for batch in _batches(edits, CHUNK_SIZE):
         bad = [edit for edit in batch if edit.problems]
         good = [edit for edit in batch if not edit.problems]
         _store_problems(bulk_edit, [problem for edit in bad for problem in edit.problems])
-        _store_rows(bulk_edit, good, first_index=valid)
+        _store_rows(bulk_edit, good, first_index=valid, chunk_size=chunk_size)
         valid += len(good)
         bulk_edit.lines_read += len(batch)
         bulk_edit.rows_with_problems += len(bad)
@@ -112,7 +116,7 @@ def _check(bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit]) -> None:
     _finish_check(bulk_edit)
 
 
-def _store_rows(bulk_edit: BulkEdit, edits: list[csvfile.RowEdit], first_index: int) -> None:
+def _store_rows(bulk_edit: BulkEdit, edits: list[csvfile.RowEdit], *, first_index: int, chunk_size: int) -> None:
     """Rows with their preview: compared with the mirror in one query per batch."""
     known = {
         contact["sid"]: contact
@@ -122,7 +126,7 @@ def _store_rows(bulk_edit: BulkEdit, edits: list[csvfile.RowEdit], first_index: 
     BulkEditRow.objects.bulk_create(
         [
             BulkEditRow(bulk_edit=bulk_edit, line=edit.line, sid=edit.sid,
-                        chunk_index=(first_index + position) // CHUNK_SIZE,
+                        chunk_index=(first_index + position) // chunk_size,
                         preview=_preview(known.get(edit.sid), edit.fields), **edit.fields)
             for position, edit in enumerate(edits)
         ],
@@ -148,22 +152,19 @@ def _store_problems(bulk_edit: BulkEdit, problems: list[csvfile.Problem]) -> Non
 def _drop_duplicate_sids(bulk_edit: BulkEdit) -> None:
     """A sid on two rows is ambiguous (which value wins?), so every one of those rows is refused.
 
-    Found with one GROUP BY rather than a set in memory, which would grow with the file.
+    Found with GROUP BY, a batch at a time, rather than a set in memory that would grow with the file.
     """
-    duplicated = (bulk_edit.rows.values("sid").annotate(n=Count("id")).filter(n__gt=1).values("sid"))
-    rows = list(bulk_edit.rows.filter(sid__in=duplicated).order_by("sid", "line").values_list("sid", "line"))
-    if not rows:
-        return
-    lines_by_sid: dict[str, list[int]] = {}
-    for sid, line in rows:
-        lines_by_sid.setdefault(sid, []).append(line)
-    _store_problems(bulk_edit, [
-        csvfile.Problem(line, "sid", sid, "This sid is on more than one row (rows "
-                        f"{', '.join(map(str, lines))}): keep one row per contact.")
-        for sid, lines in lines_by_sid.items() for line in lines
-    ])
-    bulk_edit.rows.filter(sid__in=list(lines_by_sid)).delete()
-    bulk_edit.rows_with_problems += len(rows)
+    while duplicated := list(bulk_edit.rows.values("sid").annotate(n=Count("id")).filter(n__gt=1)
+                             .values_list("sid", flat=True)[:CHUNK_SIZE]):
+        lines_by_sid: dict[str, list[int]] = {}
+        for sid, line in bulk_edit.rows.filter(sid__in=duplicated).order_by("sid", "line").values_list("sid", "line"):
+            lines_by_sid.setdefault(sid, []).append(line)
+        _store_problems(bulk_edit, [
+            csvfile.Problem(line, "sid", sid, "This sid is on more than one row (rows "
+                            f"{', '.join(map(str, lines))}): keep one row per contact.")
+            for sid, lines in lines_by_sid.items() for line in lines
+        ])
+        bulk_edit.rows_with_problems += bulk_edit.rows.filter(sid__in=duplicated).delete()[0]
 
 
 def _finish_check(bulk_edit: BulkEdit) -> None:

@@ -8,6 +8,7 @@ tests and demos are deterministic (see README, "Call outcome").
 from __future__ import annotations
 
 import time
+import traceback
 import uuid
 from dataclasses import dataclass
 
@@ -49,10 +50,14 @@ class Progression:
     def run_due(self) -> None:
         now = time.time()
         for event in self._store.due_events(now):
-            with self._store.atomic():
-                call = self._store.call(event["call_sid"])
-                if self._store.take_event(event["id"]) and call and call["state"] == "active":
-                    self._steps[event["step"]](call, now)
+            try:
+                with self._store.atomic():
+                    call = self._store.call(event["call_sid"])
+                    if self._store.take_event(event["id"]) and call and call["state"] == "active":
+                        self._steps[event["step"]](call, now)
+            except Exception:
+                traceback.print_exc()
+                self._store.take_event(event["id"])  # a step that breaks must not be retried forever
 
     def _dial(self, call: Row, now: float) -> None:
         self._store.schedule(call["sid"], "agent_outcome", now + self._ring_seconds(call))

@@ -32,7 +32,7 @@ class RecordingLinks:
         """`recordings` of a call: only once it is over, and only if it was answered and recorded."""
         if not (call["record"] and call["answered"] and call["state"] == "terminal"):
             return None
-        expires = int(time.time() + self._config.snapshot()["recording_ttl_seconds"])
+        expires = math.ceil(time.time() + self._config.snapshot()["recording_ttl_seconds"])
         query = urlencode({"expires": expires, "signature": self._sign(call["sid"], expires)})
         return [{"url": f"{self._base_url}/recordings/{call['sid']}.wav?{query}"}]
 

@@ -120,7 +120,8 @@ def set_device_availability(store: Store, account_sid: str, user_id: str, device
     if not isinstance(available, bool):
         raise _bad_format('Request body must be {"available": true|false}')
     with store.atomic():
-        devices = store.devices_of([_user(store, account_sid, user_id)["id"]])[user_id]
+        user = _user(store, account_sid, user_id)
+        devices = store.devices_of([user["id"]])[user["id"]]
         device = next((d for d in devices if str(d["id"]) == device_id), None)
         if device is None:
             raise _not_found(10702, "User Device not found")
@@ -367,9 +368,9 @@ def update_contacts(store: Store, account_sid: str, body: Any) -> list[Row | San
     """Bulk update by sid: one outcome per item, in input order (200, 400/1002 or 404/1000)."""
     items = _contact_items(body)
     now = time.time()
+    sids = [item["sid"] for item in items if isinstance(item, dict) and isinstance(item.get("sid"), str)]
     with store.atomic():
-        stored = store.contacts_by_sid(account_sid, [i.get("sid") for i in items if isinstance(i, dict)
-                                                     and isinstance(i.get("sid"), str)])
+        stored = store.contacts_by_sid(account_sid, sids)
         outcomes: list[Row | SandboxError] = []
         for item in items:
             try:

@@ -47,7 +47,7 @@ def test_an_answered_call_completes_with_legs_callbacks_and_a_recording(exotel, 
     assert (details["state"], details["status"]) == ("terminal", "completed")
     assert terminal["query"]["call_details[end_time]"] == details["end_time"]
     assert details["total_talk_time"] in (0, 1)  # 0.5 s of talk, in whole seconds
-    assert details["end_time"] > details["start_time"]
+    assert details["end_time"] >= details["start_time"]  # under a second apart, so maybe equal
 
     legs = _legs(exotel, sid)
     assert legs["call_sid"] == sid and legs["account_sid"] == sandbox_account.sid

@@ -16,7 +16,8 @@ def _devices(exotel, agent):
 
 @pytest.fixture
 def agent(sandbox, sandbox_account):
-    return add_agent(sandbox, sandbox_account, tel("+919900000101"), sip("sip:asha"), sip("sip:asha-new", verified=False))
+    return add_agent(sandbox, sandbox_account, tel("+919900000101"), sip("sip:asha"),
+                     sip("sip:asha-new", verified=False))
 
 
 def test_turning_a_device_on_answers_the_device_in_a_one_element_list(exotel, agent):
