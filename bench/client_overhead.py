@@ -3,10 +3,11 @@
 Starts its own sandbox on a free loopback port, then times the same PUT both ways, interleaved
 (order alternating), each over its own reused requests.Session, and compares medians. The bare
 request decodes its JSON answer too, since any caller must. Logging stays at its default (INFO
-off). The client runs without a rate budget unless `--redis-url` is given: the budget costs one
-Redis round trip per request. Last line: `client_overhead_ratio: X` (1.0 = no overhead).
+off). It measures twice: without a rate budget, then with the shared Redis budget the product
+always uses (its own redis-server on a free port), which costs one Redis round trip per request.
+Last line, the product as it runs: `client_overhead_ratio: X` (1.0 = no overhead).
 
-    .venv/bin/python bench/client_overhead.py [--requests 400] [--redis-url redis://127.0.0.1:6379/0]
+    .venv/bin/python bench/client_overhead.py [--requests 400]
 """
 
 from __future__ import annotations
@@ -106,21 +107,44 @@ def measure(url: str, user_id: str, device_id: str, count: int, budget: RateBudg
     return statistics.median(timings["client"]), statistics.median(timings["bare"])
 
 
+def start_redis() -> tuple[subprocess.Popen, redis.Redis]:
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+                               stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            client.ping()
+            return process, client
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("redis-server did not start")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--redis-url", help="measure with a shared rate budget on this Redis")
     args = parser.parse_args()
-    budget = RateBudget(redis.Redis.from_url(args.redis_url), limit=10**9) if args.redis_url else None
     with tempfile.TemporaryDirectory() as state_dir:
-        process, url = start_sandbox(state_dir)
+        sandbox, url = start_sandbox(state_dir)
+        redis_server, redis_client = start_redis()
         try:
             user_id, device_id = prepare(url)
-            client_s, bare_s = measure(url, user_id, device_id, args.requests, budget)
+            results = {
+                "without a rate budget": measure(url, user_id, device_id, args.requests, None),
+                "with the shared rate budget": measure(
+                    url, user_id, device_id, args.requests, RateBudget(redis_client, limit=10**9)),
+            }
         finally:
-            process.terminate()
-            process.wait(10)
-    print(f"device PUT median over {args.requests}: client {client_s * 1000:.3f} ms, bare {bare_s * 1000:.3f} ms")
+            for process in (sandbox, redis_server):
+                process.terminate()
+                process.wait(10)
+    for label, (client_s, bare_s) in results.items():
+        print(f"device PUT median over {args.requests}, {label}: client {client_s * 1000:.3f} ms, "
+              f"bare {bare_s * 1000:.3f} ms, ratio {client_s / bare_s:.3f}")
+    client_s, bare_s = results["with the shared rate budget"]
     print(f"client_overhead_ratio: {client_s / bare_s:.3f}")
 
 
