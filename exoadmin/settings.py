@@ -113,8 +113,17 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6390/0")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6390/0")  # broker and Exotel rate budget
+
+
+def cache_settings(redis_url: str) -> dict:
+    """The cache gets the next Redis database, so clearing it never touches queued Celery tasks."""
+    base, _, db = redis_url.rpartition("/")
+    location = f"{base}/{int(db) + 1}" if db.isdigit() else f"{redis_url}/1"
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+
+
+CACHES = cache_settings(REDIS_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

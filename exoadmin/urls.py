@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from exoadmin.accounts import views as account_views
+from exoadmin.accounts.forms import ThrottledLoginForm
 from exoadmin.health import views as health_views
 
 admin.site.site_header = "exoadmin"
@@ -10,7 +11,11 @@ admin.site.site_title = "exoadmin admin"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ThrottledLoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

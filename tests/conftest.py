@@ -12,6 +12,8 @@ import pytest
 from django.conf import settings
 from django.test.utils import override_settings
 
+from exoadmin.settings import cache_settings
+
 from tests.support.processes import CeleryWorker, RedisServer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -61,8 +63,7 @@ def real_services(redis_server, sandbox):
     overrides = {
         "REDIS_URL": redis_server.url,
         "CELERY_BROKER_URL": redis_server.url,
-        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                               "LOCATION": redis_server.url}},
+        "CACHES": cache_settings(redis_server.url),
         **_sandbox_urls(sandbox),
     }
     celery_app.conf.broker_url = redis_server.url

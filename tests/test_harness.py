@@ -2,6 +2,7 @@
 
 import redis
 import requests
+from django.conf import settings
 from django.core.cache import cache
 
 from exoadmin.health.models import WorkerHeartbeat
@@ -9,11 +10,13 @@ from exoadmin.health.tasks import record_worker_heartbeat
 from tests.support.processes import wait_until
 
 
-def test_product_cache_writes_to_the_sessions_redis_server(redis_server):
+def test_product_cache_writes_to_the_sessions_redis_server_beside_the_broker(redis_server):
     cache.set("harness-probe", "written by the product", 30)
 
-    raw = redis.Redis.from_url(redis_server.url)
-    assert any(b"harness-probe" in key for key in raw.keys("*"))
+    cache_db = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert cache_db.connection_pool.connection_kwargs["port"] == redis_server.port
+    assert any(b"harness-probe" in key for key in cache_db.keys("*"))
+    assert not redis.Redis.from_url(redis_server.url).keys("*harness-probe*")
 
 
 def test_a_task_sent_to_the_worker_process_writes_a_row(transactional_db, celery_worker):
