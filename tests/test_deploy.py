@@ -1,0 +1,48 @@
+"""The production set-up in deploy/ runs as documented."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.support.processes import ROOT
+from tests.test_settings import PRODUCTION_ENV, manage
+
+
+def test_gunicorn_accepts_the_production_config():
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+
+    result = subprocess.run(
+        [str(gunicorn), "--check-config", "-c", "deploy/gunicorn.conf.py", "exoadmin.wsgi"],
+        cwd=ROOT, env={**PRODUCTION_ENV, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_collectstatic_serves_hashed_files_in_production(tmp_path):
+    result = manage("collectstatic", "--noinput", "-v", "0", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert list((ROOT / "static-collected" / "css").glob("exoadmin.*.css"))
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql") or not shutil.which("pg_dump"),
+    reason="database backups are PostgreSQL dumps; CI runs this on PostgreSQL",
+)
+def test_backup_script_writes_a_restorable_dump(transactional_db, exotel_account, tmp_path):
+    from tests.conftest import _database_url
+
+    result = subprocess.run(
+        ["deploy/backup-db"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": _database_url(), "BACKUP_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    dump = next(tmp_path.glob("exoadmin-*.dump"))
+    listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True).stdout
+    assert "accounts_exotelaccount" in listing
