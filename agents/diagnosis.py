@@ -25,7 +25,7 @@ def why_no_calls(agent: Agent, fresh: FreshState) -> list[Check]:
 
 
 def _ccm_checks(agent: Agent) -> list[Check]:
-    devices = list(Device.objects.filter(agent=agent).order_by("type", "name"))
+    devices = list(Device.objects.filter(agent=agent).order_by("-type", "name"))
     if not devices:
         return [Check("problem", "This agent has no device in Exotel.",
                       "Add a phone number or SIP device to this user in Exotel, then sync.")]

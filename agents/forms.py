@@ -9,8 +9,8 @@ from agents.selectors import SORTS, BoardFilters
 class BoardFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search name or number")
     availability = forms.ChoiceField(required=False, choices=[("", "Any availability"), *Availability.choices])
-    model = forms.ChoiceField(required=False, label="Device model",
-                              choices=[("", "Any device model"), *DeviceModel.choices])
+    model = forms.ChoiceField(required=False, label="Device model", choices=[
+        ("", "Any device model"), (DeviceModel.CCM, "CCM devices"), (DeviceModel.INTEGRATIONS, "Phone/SIP")])
     busy = forms.ChoiceField(required=False, choices=[("", "Busy or free"), ("busy", "On a call"), ("free", "Free")])
     drift = forms.BooleanField(required=False, label="Drift only")
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in SORTS.items()])

@@ -61,6 +61,11 @@ class Agent(models.Model):
     def is_busy(self) -> bool:
         return bool(self.active_call_sid)
 
+    @property
+    def ringing_device(self) -> "Device | None":
+        """The CCM device that is ON (at most one); reads the prefetched devices when there are."""
+        return next((device for device in self.devices.all() if device.is_on), None)
+
 
 class Availability(models.TextChoices):
     """One word for the board: green available, red busy, grey off."""

@@ -47,7 +47,7 @@ def own_agent(user) -> Agent | None:
     return (
         Agent.objects.filter(user=user)
         .select_related("account", "phone_sip")
-        .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("type", "name")))
+        .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
         .first()
     )
 
@@ -174,7 +174,7 @@ def board_page(user, filters: BoardFilters, *, page_size: int = PAGE_SIZE) -> Bo
     ordering = [f"-{column}" if descending else column for column, descending in columns]
     rows = list(
         agents.select_related("account", "phone_sip")
-        .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("type", "name")))
+        .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
         .order_by(*ordering)[: page_size + 1]
     )
     next_cursor = _encode_cursor(rows[page_size - 1], columns) if len(rows) > page_size else ""
@@ -194,7 +194,7 @@ def board_row(user, agent_id: int) -> Agent:
     """One agent as a board row shows it (after an inline change)."""
     try:
         return (agents_for_user(user).select_related("account", "phone_sip")
-                .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("type", "name")))
+                .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
                 .get(pk=agent_id))
     except (Agent.DoesNotExist, ValueError):
         raise Http404("No such agent in your accounts.") from None
@@ -213,14 +213,13 @@ def agent_events(agent: Agent, *, limit: int = 100) -> list[AvailabilityEvent]:
     return list(agent.events.select_related("actor")[:limit])
 
 
-def agent_calls(agent: Agent, *, limit: int = 20) -> list | None:
-    """The agent's latest calls, once the calls app offers a selector for them (else None)."""
+def agent_calls(user, agent: Agent, *, limit: int = 10) -> list | None:
+    """The agent's latest calls that `user` may see, from the calls app's history selector."""
     try:
-        from calls import selectors as call_selectors
-    except ImportError:
+        from calls.selectors import HistoryFilters, history_page
+    except ImportError:  # a deployment without the calls app
         return None
-    latest = getattr(call_selectors, "calls_for_agent", None)
-    return list(latest(agent, limit=limit)) if latest else None
+    return history_page(user, HistoryFilters(agent_id=agent.pk), page_size=limit).calls
 
 
 def end_of_shift_job_for_user(user, job_id: int) -> EndOfShiftJob:
@@ -251,7 +250,7 @@ def state_in_words(agent: Agent, *, you: bool = True) -> str:
         if phone_sip and phone_sip.sip_enabled:
             places.append(f"{whose} SIP app ({phone_sip.sip_username})")
         return f"Calls ring on {' and on '.join(places)}." if places else f"{subject} not taking calls."
-    on = next((d for d in agent.devices.all() if d.is_on), None)
+    on = agent.ringing_device
     if on is None:
         return f"{subject} not taking calls."
     kind = "phone" if on.type == "tel" else "SIP softphone"

@@ -88,18 +88,26 @@ class Actor:
 
     @classmethod
     def sync(cls) -> Actor:
-        return cls(Source.SYNC, None, "Exotel (sync)")
+        return cls(Source.SYNC, None, "Outside exoadmin (found by sync)")
 
 
 # -- audit and the agent's board fields ---------------------------------------------------------
 
 
+CHANGES = (Outcome.APPLIED, Outcome.ROLLED_BACK, Outcome.DRIFT)
+
+
 def _audit(agent: Agent, actor: Actor, device: str, before: str, after: str, outcome: Outcome,
            *, request_id: str | None = "", message: str = "") -> AvailabilityEvent:
-    return AvailabilityEvent.objects.create(
+    """The audit row; a real change (not a refusal or failure) is also the board's "last change"."""
+    event = AvailabilityEvent.objects.create(
         agent=agent, at=timezone.now(), actor=actor.user, source=actor.source, device=device,
         before=before, after=after, outcome=outcome, request_id=request_id or "", message=message,
     )
+    if outcome in CHANGES:
+        agent.last_change_at, agent.last_change_by = event.at, actor.label
+        Agent.objects.filter(pk=agent.pk).update(last_change_at=event.at, last_change_by=actor.label)
+    return event
 
 
 def _on_off(value: bool | None) -> str:
@@ -120,21 +128,16 @@ def _availability(agent: Agent, devices: list[Device], phone_sip: PhoneSip | Non
     return Availability.AVAILABLE if on else Availability.OFF
 
 
-def agent_state_refresh(*, agent: Agent, changed_by: str = "") -> Agent:
-    """Recompute the board fields from the stored devices; `changed_by` marks a real change."""
+def agent_state_refresh(*, agent: Agent) -> Agent:
+    """Recompute the board's availability and drift flag from the stored devices."""
     devices = list(Device.objects.filter(agent=agent))
     phone_sip = _phone_sip_of(agent)
-    now = timezone.now()
     availability = _availability(agent, devices, phone_sip)
     if availability != agent.availability or agent.state_since is None:
-        agent.state_since = now
+        agent.state_since = timezone.now()
     agent.availability = availability
     agent.has_drift = any(d.has_drift for d in devices) or bool(phone_sip and phone_sip.has_drift)
-    fields = ["availability", "state_since", "has_drift"]
-    if changed_by:
-        agent.last_change_at, agent.last_change_by = now, changed_by
-        fields += ["last_change_at", "last_change_by"]
-    agent.save(update_fields=fields)
+    agent.save(update_fields=["availability", "state_since", "has_drift"])
     return agent
 
 
@@ -202,8 +205,6 @@ def _put_device(agent: Agent, device: Device, available: bool, actor: Actor) -> 
         _exotel_failed(agent, f"turning {label} {after}", exc)
         _audit(agent, actor, label, before, after, Outcome.FAILED, request_id=exc.request_id, message=exc.user_message)
         raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
-    finally:
-        client.close()
     _apply_exotel_device(device, result, expected=available)
     return _audit(agent, actor, label, before, _on_off(result.available), Outcome.APPLIED, request_id=result.request_id)
 
@@ -246,7 +247,7 @@ def device_set_available(*, device: Device, available: bool, actor: Actor) -> De
         if available:
             _check_can_turn_on(agent, device, actor, switching=False)
         _put_device(agent, device, available, actor)
-        agent_state_refresh(agent=agent, changed_by=actor.label)
+        agent_state_refresh(agent=agent)
     return device
 
 
@@ -268,28 +269,28 @@ def device_switch_to(*, device: Device, actor: Actor) -> Device:
         _check_can_turn_on(agent, device, actor, switching=True)
         previous = list(Device.objects.filter(agent=agent, available=True).exclude(pk=device.pk))
         try:
-            for old in previous:
+            for done, old in enumerate(previous):
                 try:
                     _put_device(agent, old, False, actor)
                 except ChangeRefused as exc:
-                    raise ChangeRefused(
-                        f"Could not turn OFF {device_label(old)}: Exotel said {exc.message}. Nothing changed.",
-                        request_id=exc.request_id,
-                    ) from exc
+                    outcome = "Nothing changed." if not done else "No device is ON now: try again in a minute."
+                    raise ChangeRefused(f"Could not turn OFF {device_label(old)}: Exotel said: "
+                                        f"{exc.message.rstrip('.')}. {outcome}", request_id=exc.request_id) from exc
             try:
                 _put_device(agent, device, True, actor)
             except ChangeRefused as exc:
                 raise ChangeRefused(_roll_back(agent, device, previous, exc, actor), request_id=exc.request_id) from exc
             _read_back_quietly(agent)
         finally:
-            agent_state_refresh(agent=agent, changed_by=actor.label)
+            agent_state_refresh(agent=agent)
     device.refresh_from_db()
     return device
 
 
 def _roll_back(agent: Agent, device: Device, previous: list[Device], failure: ChangeRefused, actor: Actor) -> str:
     """Turn the previous device back ON; answers the sentence that says what happened."""
-    said = f"Could not turn ON {device.get_type_display()} ({device.contact_uri}): Exotel said: {failure.message.rstrip('.')}."
+    said = (f"Could not turn ON {device.get_type_display()} ({device.contact_uri}): "
+            f"Exotel said: {failure.message.rstrip('.')}.")
     if not previous:
         return f"{said} No device was ON before, so none is ON now."
     old = previous[0]
@@ -311,8 +312,6 @@ def _read_back_quietly(agent: Agent) -> None:
         _read_back(agent, client)
     except ExotelError as exc:
         _exotel_failed(agent, "reading devices back", exc)
-    finally:
-        client.close()
 
 
 def _read_back(agent: Agent, client):
@@ -399,15 +398,13 @@ def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip:
                 _audit(agent, actor, label, _on_off(before), _on_off(after), Outcome.FAILED,
                        request_id=exc.request_id, message=exc.user_message)
             raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
-        finally:
-            client.close()
         _apply_integration_devices(phone_sip, result)
         phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = wanted["phone"], wanted["sip"]
         phone_sip.save()
         for name, label, before, _ in changes:
             _audit(agent, actor, label, _on_off(before), _on_off(getattr(phone_sip, f"{name}_enabled")),
                    Outcome.APPLIED, request_id=result.request_id)
-        agent_state_refresh(agent=agent, changed_by=actor.label)
+        agent_state_refresh(agent=agent)
     return phone_sip
 
 
@@ -428,13 +425,11 @@ def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
         except ExotelError as exc:
             _exotel_failed(agent, "reading devices", exc)
             raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
-        finally:
-            client.close()
         try:
             for device in Device.objects.filter(agent=agent, available=True):
                 _put_device(agent, device, False, actor)
         finally:
-            agent_state_refresh(agent=agent, changed_by=actor.label)
+            agent_state_refresh(agent=agent)
     return agent
 
 
@@ -457,9 +452,10 @@ def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
         phone_sip = _phone_sip_of(agent)
         if phone_sip and phone_sip.has_drift:
             _audit(agent, actor, "Phone and SIP", "", "", Outcome.APPLIED, message="Accepted Exotel's state.")
-            phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = phone_sip.phone_enabled, phone_sip.sip_enabled
+            phone_sip.expected_phone_enabled = phone_sip.phone_enabled
+            phone_sip.expected_sip_enabled = phone_sip.sip_enabled
             phone_sip.save()
-        return agent_state_refresh(agent=agent, changed_by=actor.label)
+        return agent_state_refresh(agent=agent)
     if action != "reapply":
         raise ChangeRefused("Choose to accept Exotel's state or to re-apply the product's.")
     drifted = sorted((d for d in Device.objects.filter(agent=agent) if d.has_drift), key=lambda d: d.expected_available)
@@ -494,11 +490,8 @@ def agents_sync(*, account: ExotelAccount) -> SyncResult:
     set is flagged as drift (an audit row and Agent.has_drift), not silently accepted."""
     result = SyncResult()
     client = exotel_client(account, priority="bulk")
-    try:
-        _sync_ccm_users(account, client, result)
-        _sync_phone_sip(account, client, result)
-    finally:
-        client.close()
+    _sync_ccm_users(account, client, result)
+    _sync_phone_sip(account, client, result)
     return result
 
 
@@ -678,7 +671,5 @@ def agent_refresh(*, agent: Agent) -> FreshState:
     except ExotelError as exc:
         _exotel_failed(agent, "checking devices", exc)
         fresh.error = exc
-    finally:
-        client.close()
     agent_state_refresh(agent=agent)
     return fresh

@@ -51,7 +51,7 @@ def _reply(request, notice: Notice, partial: str, context: dict, fallback: str):
         request, notice.text + (f" (Exotel request id {notice.request_id})" if notice.request_id else "")
     )
     target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
     return redirect(target if safe and target else fallback)
 
 
@@ -67,14 +67,18 @@ def _device_change(device, action: str, actor: Actor) -> Callable[[], object]:
 def my_availability_context(user) -> dict:
     """What the agent's page shows; also used by the agent's home page."""
     agent = selectors.own_agent(user)
-    on = next((d for d in agent.devices.all() if d.is_on), None) if agent else None
-    return {"my_agent": agent, "my_state": selectors.state_in_words(agent) if agent else "", "my_on_device": on}
+    on = agent.ringing_device if agent else None
+    confirmed = max((t for t in (agent.synced_at, agent.last_change_at) if t), default=None) if agent else None
+    return {"my_agent": agent, "my_state": selectors.state_in_words(agent) if agent else "", "my_on_device": on,
+            "my_confirmed_at": confirmed}
 
 
 @agent_required
 @require_GET
 def my_availability(request):
-    return render(request, "agents/me.html", my_availability_context(request.user))
+    """The page; htmx polls its devices section so a supervisor's change shows up here too."""
+    template = "agents/me.html#my-devices" if request.htmx else "agents/me.html"
+    return render(request, template, my_availability_context(request.user))
 
 
 def _my_reply(request, notice: Notice):
@@ -146,12 +150,20 @@ def board_csv(request):
     writer = csv.writer(Echo())
     header = ["name", "account", "exotel_user_id", "device_model", "availability", "ringing_on",
               "busy", "in_state_since", "last_change_at", "last_change_by", "drift"]
-    lines = (writer.writerow(_csv_row(agent)) for agent in rows)
+    lines = (writer.writerow([_csv_safe(value) for value in _csv_row(agent)]) for agent in rows)
     response = StreamingHttpResponse(
         (line for chunk in ([writer.writerow(header)], lines) for line in chunk), content_type="text/csv"
     )
     response["Content-Disposition"] = f'attachment; filename="agents-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
+
+
+def _csv_safe(value: str) -> str:
+    """Names come from Exotel: never let one run as a spreadsheet formula (phone numbers stay as they are)."""
+    text = str(value)
+    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in "+-" and not text[1:].replace(" ", "").isdigit()):
+        return "'" + text
+    return text
 
 
 def _csv_row(agent) -> list:
@@ -230,7 +242,7 @@ def agent_detail(request, agent_id: int):
     row = selectors.board_row(request.user, agent.pk)
     context = {"agent": row, "agent_state": selectors.state_in_words(row, you=False), "fresh": fresh,
                "checks": why_no_calls(row, fresh),
-               "events": selectors.agent_events(agent), "calls": selectors.agent_calls(agent)}
+               "events": selectors.agent_events(agent), "calls": selectors.agent_calls(request.user, agent)}
     template = "agents/detail.html#why" if request.htmx else "agents/detail.html"
     return render(request, template, context)
 

@@ -4,7 +4,8 @@ Seeds a throw-away SQLite database with two accounts, one of 50 agents and one o
 agent with a phone and a SIP device, or phone/SIP), each watched by its own supervisor. Renders
 each supervisor's first board page (50 rows) and a page sorted by time in state through Django's
 test client, interleaved, and compares the SQL queries and the fastest of N renders (the least
-noisy estimate on a shared machine: other processes only ever add time). Needs no Redis, sandbox or network: the board reads only the database.
+noisy estimate on a shared machine: other processes only ever add time). Needs no Redis,
+sandbox or network: the board reads only the database.
 Prints `board_time_ratio: Y` and, last, `board_query_ratio: X` (target 1.0; time target ≤ 1.5).
 
     .venv/bin/python bench/board_scale.py [--repeat 15]

@@ -106,8 +106,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exoadmin.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so a Celery worker process can see the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-exoadmin.sqlite3")}
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["TEST"] = {"NAME": env.str("EXOADMIN_TEST_DB", default=str(VAR_DIR / "test-exoadmin.sqlite3"))}
+    # Web, worker and beat write at once: WAL lets readers run beside a writer, and IMMEDIATE
+    # transactions take the write lock up front instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -186,6 +190,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "exoadmin.health.tasks.record_worker_heartbeat", "schedule": 30.0},
     "calls-poll-stale": {"task": "calls.tasks.bulk_poll_stale_calls", "schedule": 60.0},
+    "calls-drain-callback-inbox": {"task": "calls.tasks.drain_callback_inbox", "schedule": 30.0},
     "agents-sync": {"task": "agents.tasks.bulk_agents_sync_all", "schedule": 180.0},
     "agents-auto-off-rules": {"task": "agents.tasks.auto_off_rules_run_due", "schedule": 60.0},
     "contacts-resume-stalled": {"task": "contacts.tasks.resume_stalled_bulk_edits", "schedule": 15.0},

@@ -30,6 +30,12 @@ def exotel_devices(sandbox, user_id: str) -> dict[str, dict]:
     return {d["contact_uri"]: d for d in record["devices"]}
 
 
+def change_in_exotel(sandbox, user_id: str, contact_uri: str, **changes) -> None:
+    """Change a device behind the product's back (the sandbox's control API)."""
+    device_id = exotel_devices(sandbox, user_id)[contact_uri]["id"]
+    sandbox.control("PATCH", f"/_sandbox/devices/{device_id}", changes)
+
+
 def exotel_phone_sip(sandbox, user_id: str) -> dict:
     response = requests.get(f"{sandbox.url}/v2/integrations/acme-customer/apps/acme-app/users/{user_id}/devices",
                             headers={"Authorization": "Bearer acme-app-token-s3cret"}, timeout=5)

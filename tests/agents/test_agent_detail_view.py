@@ -1,6 +1,6 @@
 """The agent detail page: the audit timeline and "why isn't this agent getting calls?" from fresh data."""
 
-from .conftest import PHONE, SIP, exotel_devices
+from .conftest import PHONE, SIP, change_in_exotel
 
 
 def log_in(client, login):
@@ -9,8 +9,7 @@ def log_in(client, login):
 
 def test_detail_checks_exotel_now_and_explains_no_device_on(client, board_supervisor, ccm_agent, ccm_user, sandbox):
     # Exotel has the phone OFF now (changed outside exoadmin, not synced yet).
-    sandbox.control("PATCH", f"/_sandbox/devices/{exotel_devices(sandbox, ccm_user['id'])[PHONE]['id']}",
-                    {"available": False})
+    change_in_exotel(sandbox, ccm_user["id"], PHONE, available=False)
     log_in(client, board_supervisor)
 
     page = client.get(f"/agents/{ccm_agent.pk}/").content.decode()
@@ -23,9 +22,8 @@ def test_detail_checks_exotel_now_and_explains_no_device_on(client, board_superv
 
 
 def test_detail_lists_unverified_devices_and_busy_calls(client, board_supervisor, ccm_agent, ccm_user, sandbox):
-    devices = exotel_devices(sandbox, ccm_user["id"])
-    sandbox.control("PATCH", f"/_sandbox/devices/{devices[SIP]['id']}", {"verified": False})
-    sandbox.control("PATCH", f"/_sandbox/devices/{devices[PHONE]['id']}", {"status": "busy"})
+    change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
+    change_in_exotel(sandbox, ccm_user["id"], PHONE, status="busy")
     log_in(client, board_supervisor)
 
     page = client.get(f"/agents/{ccm_agent.pk}/").content.decode()
@@ -36,7 +34,7 @@ def test_detail_lists_unverified_devices_and_busy_calls(client, board_supervisor
 
 
 def test_detail_timeline_shows_the_rollback(client, board_supervisor, ccm_agent, ccm_user, sandbox):
-    sandbox.control("PATCH", f"/_sandbox/devices/{exotel_devices(sandbox, ccm_user['id'])[SIP]['id']}", {"verified": False})
+    change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
     log_in(client, board_supervisor)
     sip = ccm_agent.devices.get(contact_uri=SIP)
     client.post(f"/agents/{ccm_agent.pk}/devices/{sip.pk}/", {"action": "switch"})
@@ -53,3 +51,17 @@ def test_phone_sip_detail_flags_unregistered_sip(client, board_supervisor, phone
     page = client.get(f"/agents/{phone_sip_agent.pk}/").content.decode()
 
     assert "SIP is enabled but not registered" in page
+
+
+def test_detail_lists_the_agents_latest_calls(client, board_supervisor, ccm_agent, exotel_account):
+    from django.utils import timezone
+
+    from calls.models import Call
+
+    Call.objects.create(account=exotel_account, agent=ccm_agent, customer_number="+919811112222",
+                        created_at=timezone.now(), state="terminal", status="completed", launch_outcome="accepted")
+    log_in(client, board_supervisor)
+
+    page = client.get(f"/agents/{ccm_agent.pk}/").content.decode()
+
+    assert "+919811112222" in page and "Completed" in page

@@ -94,7 +94,8 @@ def test_a_forged_cursor_or_bad_filter_is_ignored_not_a_500(client, board_superv
     assert response.status_code == 200 and "Agent 00002" in response.content.decode()
 
 
-def test_one_click_switch_from_phone_to_sip_returns_the_confirmed_row(client, board_supervisor, ccm_agent, ccm_user, sandbox):
+def test_one_click_switch_from_phone_to_sip_returns_the_confirmed_row(client, board_supervisor, ccm_agent, ccm_user,
+                                                                      sandbox):
     log_in(client, board_supervisor)
     sip = ccm_agent.devices.get(contact_uri=SIP)
 
@@ -139,8 +140,30 @@ def test_agents_may_not_see_the_board(client, request, login_fixture):
 def test_phone_sip_toggle_on_the_board(client, board_supervisor, phone_sip_agent):
     log_in(client, board_supervisor)
 
-    html = client.post(f"/agents/{phone_sip_agent.pk}/phone-sip/", {"sip": "on"}, HTTP_HX_REQUEST="true").content.decode()
+    response = client.post(f"/agents/{phone_sip_agent.pk}/phone-sip/", {"sip": "on"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
 
     assert "Exotel confirmed." in html
     phone_sip_agent.phone_sip.refresh_from_db()
     assert phone_sip_agent.phone_sip.sip_enabled and phone_sip_agent.device_model == DeviceModel.INTEGRATIONS
+
+
+def test_a_supervisor_cannot_switch_an_agent_of_another_account(client, supervisor_login, ccm_agent, ccm_user, sandbox):
+    log_in(client, supervisor_login)  # not a member of Acme
+    sip = ccm_agent.devices.get(contact_uri=SIP)
+
+    response = client.post(f"/agents/{ccm_agent.pk}/devices/{sip.pk}/", {"action": "switch"})
+
+    assert response.status_code == 404
+    assert exotel_devices(sandbox, ccm_user["id"])[SIP]["available"] is False
+    assert not ccm_agent.events.exists()
+
+
+def test_csv_export_never_lets_a_name_run_as_a_formula(client, board_supervisor, exotel_account):
+    Agent.objects.create(account=exotel_account, name="=HYPERLINK(\"http://evil\")", exotel_user_id="x")
+    log_in(client, board_supervisor)
+
+    body = b"".join(client.get("/agents/export.csv").streaming_content).decode()
+
+    assert "'=HYPERLINK" in body

@@ -6,7 +6,7 @@ from agents import services
 from agents.models import AvailabilityEvent, Device, Outcome
 from agents.services import ChangeRefused
 
-from .conftest import PHONE, SIP, exotel_devices
+from .conftest import PHONE, SIP, change_in_exotel, exotel_devices
 
 
 def test_turning_off_the_on_device_is_confirmed_by_exotel_and_audited(ccm_agent, ccm_user, sandbox, supervisor_actor):
@@ -69,8 +69,7 @@ def test_exotel_unverified_answer_is_trusted_and_stored(ccm_agent, ccm_user, san
     """The SIP device lost its verification in Exotel; the product learns it from Exotel's 409."""
     services.device_set_available(device=ccm_agent.devices.get(contact_uri=PHONE), available=False,
                                   actor=supervisor_actor)
-    sip_id = exotel_devices(sandbox, ccm_user["id"])[SIP]["id"]
-    sandbox.control("PATCH", f"/_sandbox/devices/{sip_id}", {"verified": False})
+    change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
 
     with pytest.raises(ChangeRefused, match="not verified yet"):
         services.device_set_available(device=ccm_agent.devices.get(contact_uri=SIP), available=True,
@@ -94,3 +93,28 @@ def test_every_attempt_leaves_an_audit_row(ccm_agent, supervisor_actor):
     ccm_agent.refresh_from_db()
     assert ccm_agent.availability == "available"
     assert services.device_label(ccm_agent.devices.get(available=True)) == f"SIP {SIP}"
+
+
+def test_each_exotel_error_is_logged_with_its_request_id(ccm_agent, supervisor_actor, caplog):
+    Device.objects.filter(agent=ccm_agent, contact_uri=PHONE).update(available=False, expected_available=False)
+
+    with pytest.raises(ChangeRefused):
+        services.device_set_available(device=ccm_agent.devices.get(contact_uri=SIP), available=True,
+                                      actor=supervisor_actor)
+
+    record = next(r for r in caplog.records if r.name == "exoadmin.agents")
+    assert record.request_id == ccm_agent.events.get().request_id and record.exotel_code == 10810
+
+
+def test_when_exotel_never_answers_the_change_is_reported_failed_not_assumed(ccm_agent, ccm_user, sandbox,
+                                                                             supervisor_actor):
+    sandbox.configure(faults={"drop": 1.0})
+    try:
+        with pytest.raises(ChangeRefused, match="Exotel did not answer in time"):
+            services.device_set_available(device=ccm_agent.devices.get(contact_uri=PHONE), available=False,
+                                          actor=supervisor_actor)
+    finally:
+        sandbox.configure(faults={"drop": 0.0})
+
+    assert ccm_agent.events.get().outcome == Outcome.FAILED
+    assert ccm_agent.devices.get(contact_uri=PHONE).available is True

@@ -23,7 +23,8 @@ def two_agents(sandbox, exotel_account):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_supervisor_job_turns_everyone_off_with_a_real_worker(celery_worker, client, board_supervisor, two_agents, sandbox):
+def test_supervisor_job_turns_everyone_off_with_a_real_worker(celery_worker, client, board_supervisor, two_agents,
+                                                              sandbox):
     agents, users = two_agents
     assert client.login(username=board_supervisor.username, password=board_supervisor.password)
 
@@ -87,7 +88,8 @@ def test_a_due_rule_turns_its_agents_off_audited_as_rule(two_agents, exotel_acco
 
 def test_a_rule_does_not_fire_early_late_or_on_other_days(two_agents, exotel_account):
     agents, _ = two_agents
-    rule = AutoOffRule.objects.create(account=exotel_account, name="Weekdays", at_time=time(19, 0), weekdays="0,1,2,3,4")
+    rule = AutoOffRule.objects.create(account=exotel_account, name="Weekdays", at_time=time(19, 0),
+                                      weekdays="0,1,2,3,4")
     rule.agents.set(agents)
     monday = datetime(2026, 11, 23)  # a Monday
 

@@ -104,3 +104,11 @@ def test_a_login_without_an_agent_is_told_so(client, agent_login):
     log_in(client, agent_login)
 
     assert "not linked to an agent in Exotel yet" in client.get("/agents/me/").content.decode()
+
+
+def test_the_page_refreshes_its_devices_section_for_htmx(client, ccm_agent, agent_login):
+    log_in(client, agent_login)
+
+    html = client.get("/agents/me/", HTTP_HX_REQUEST="true").content.decode()
+
+    assert html.lstrip().startswith('<section id="my-devices"') and "<html" not in html

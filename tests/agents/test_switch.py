@@ -6,7 +6,7 @@ from agents import services
 from agents.models import Outcome
 from agents.services import ChangeRefused
 
-from .conftest import PHONE, SIP, exotel_devices
+from .conftest import PHONE, SIP, change_in_exotel, exotel_devices
 
 
 def test_switch_turns_the_old_device_off_and_the_new_one_on(ccm_agent, ccm_user, sandbox, supervisor_actor):
@@ -25,7 +25,7 @@ def test_switch_turns_the_old_device_off_and_the_new_one_on(ccm_agent, ccm_user,
 
 def test_failed_on_step_turns_the_first_device_back_on_and_says_so(ccm_agent, ccm_user, sandbox, supervisor_actor):
     # Behind the product's back, Exotel no longer considers the SIP device verified.
-    sandbox.control("PATCH", f"/_sandbox/devices/{exotel_devices(sandbox, ccm_user['id'])[SIP]['id']}", {"verified": False})
+    change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
     sip = ccm_agent.devices.get(contact_uri=SIP)
 
     with pytest.raises(ChangeRefused) as failure:
@@ -47,14 +47,15 @@ def test_an_agent_switching_themselves_hears_about_their_own_phone(ccm_agent, cc
     from agents.models import Source
     from agents.services import Actor
 
-    sandbox.control("PATCH", f"/_sandbox/devices/{exotel_devices(sandbox, ccm_user['id'])[SIP]['id']}", {"verified": False})
+    change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
 
     with pytest.raises(ChangeRefused, match=rf"Your phone \{PHONE} is ON again\.$"):
         services.device_switch_to(device=ccm_agent.devices.get(contact_uri=SIP),
                                   actor=Actor.person(agent_login.user, Source.AGENT))
 
 
-def test_switching_to_an_unverified_device_is_refused_before_anything_changes(sandbox, exotel_account, supervisor_actor):
+def test_switching_to_an_unverified_device_is_refused_before_anything_changes(sandbox, exotel_account,
+                                                                             supervisor_actor):
     from .conftest import sandbox_user, synced_agent
 
     sandbox_user(sandbox, devices=[{"contact_uri": PHONE, "type": "tel", "available": True},

@@ -3,7 +3,7 @@
 from agents import services
 from agents.models import Agent, Outcome
 
-from .conftest import PHONE, SIP, exotel_devices, sandbox_user
+from .conftest import PHONE, SIP, change_in_exotel, exotel_devices, sandbox_user
 
 
 def test_sync_reads_every_page_of_users(sandbox, exotel_account):
@@ -25,8 +25,7 @@ def test_sync_links_the_login_with_the_same_email(ccm_agent, agent_login):
 def test_a_change_behind_the_products_back_is_flagged_as_drift_not_overwritten(
     ccm_agent, ccm_user, sandbox, exotel_account
 ):
-    phone_id = exotel_devices(sandbox, ccm_user["id"])[PHONE]["id"]
-    sandbox.control("PATCH", f"/_sandbox/devices/{phone_id}", {"available": False})
+    change_in_exotel(sandbox, ccm_user["id"], PHONE, available=False)
 
     services.agents_sync(account=exotel_account)
 
@@ -42,8 +41,7 @@ def test_a_change_behind_the_products_back_is_flagged_as_drift_not_overwritten(
 
 
 def test_accepting_drift_takes_exotels_state(ccm_agent, ccm_user, sandbox, exotel_account, supervisor_actor):
-    sandbox.control("PATCH", f"/_sandbox/devices/{exotel_devices(sandbox, ccm_user['id'])[PHONE]['id']}",
-                    {"available": False})
+    change_in_exotel(sandbox, ccm_user["id"], PHONE, available=False)
     services.agents_sync(account=exotel_account)
 
     services.agent_drift_resolve(agent=Agent.objects.get(pk=ccm_agent.pk), action="accept", actor=supervisor_actor)
@@ -55,9 +53,8 @@ def test_accepting_drift_takes_exotels_state(ccm_agent, ccm_user, sandbox, exote
 
 def test_reapplying_drift_sets_exotel_back(ccm_agent, ccm_user, sandbox, exotel_account, supervisor_actor):
     """Someone switched Asha to SIP in Exotel's dashboard; re-apply puts her phone back ON."""
-    devices = exotel_devices(sandbox, ccm_user["id"])
-    sandbox.control("PATCH", f"/_sandbox/devices/{devices[PHONE]['id']}", {"available": False})
-    sandbox.control("PATCH", f"/_sandbox/devices/{devices[SIP]['id']}", {"available": True})
+    change_in_exotel(sandbox, ccm_user["id"], PHONE, available=False)
+    change_in_exotel(sandbox, ccm_user["id"], SIP, available=True)
     services.agents_sync(account=exotel_account)
 
     services.agent_drift_resolve(agent=Agent.objects.get(pk=ccm_agent.pk), action="reapply", actor=supervisor_actor)

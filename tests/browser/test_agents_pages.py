@@ -3,7 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.agents.conftest import PHONE, SIP, board_supervisor, exotel_devices, sandbox_user, synced_agent
+from tests.agents.conftest import (
+    PHONE,
+    SIP,
+    board_supervisor,
+    change_in_exotel,
+    exotel_devices,
+    sandbox_user,
+    synced_agent,
+)
 
 __all__ = ["board_supervisor"]  # a fixture shared with tests/agents
 
@@ -47,10 +55,11 @@ def test_agent_sees_exotels_refusal_when_another_device_was_turned_on_elsewhere(
                                                                                   sandbox):
     agent, user = asha
     log_in(page, live_server, agent_login)
-    page.get_by_test_id(f"device-{agent.devices.get(contact_uri=PHONE).pk}").get_by_role("button", name="Turn OFF").click()
+    phone_card = page.get_by_test_id(f"device-{agent.devices.get(contact_uri=PHONE).pk}")
+    phone_card.get_by_role("button", name="Turn OFF").click()
     expect(page.get_by_test_id("my-state")).to_have_text("You are not taking calls.")
     # Someone turns the phone back ON through Exotel's API, outside exoadmin.
-    sandbox.control("PATCH", f"/_sandbox/devices/{exotel_devices(sandbox, user['id'])[PHONE]['id']}", {"available": True})
+    change_in_exotel(sandbox, user["id"], PHONE, available=True)
 
     page.get_by_test_id(f"device-{agent.devices.get(contact_uri=SIP).pk}").get_by_role("button", name="Turn ON").click()
 
@@ -59,7 +68,8 @@ def test_agent_sees_exotels_refusal_when_another_device_was_turned_on_elsewhere(
     page.screenshot(path="/tmp/agents-me-refused.png", full_page=True)
 
 
-def test_supervisor_switches_an_agent_from_phone_to_sip_in_one_click(page, live_server, asha, board_supervisor, sandbox):
+def test_supervisor_switches_an_agent_from_phone_to_sip_in_one_click(page, live_server, asha, board_supervisor,
+                                                                     sandbox):
     agent, user = asha
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server, board_supervisor)
