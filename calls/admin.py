@@ -30,7 +30,8 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ["agent"]
     raw_id_fields = ["agent", "launched_by"]
     date_hierarchy = "created_at"
-    readonly_fields = ["key", "recording_url"]
+    readonly_fields = ["key"]
+    exclude = ["recording_url"]  # a pre-signed link: it stays on the server (play it from the call page)
     inlines = [CallLegInline, CallEventInline]
     show_full_result_count = False  # counting millions of calls on every page is slow
 

@@ -136,7 +136,10 @@ class HistoryFilterForm(forms.Form):
 
     def __init__(self, *args, agents, exophones, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].choices = [("", "Any")] + [(a.pk, a.name) for a in agents]
+        if agents is None:
+            del self.fields["agent"]  # an agent's history is theirs alone
+        else:
+            self.fields["agent"].choices = [("", "Any")] + [(a.pk, a.name) for a in agents]
         self.fields["exophone"].choices = [("", "Any")] + [(n, n) for n in exophones]
 
     def filters(self) -> HistoryFilters:
@@ -155,7 +158,7 @@ class HistoryFilterForm(forms.Form):
         chips = []
         for name in ("date_from", "date_to", "agent", "status", "direction", "exophone", "number", "recording", "sort"):
             value = self.data.get(name)
-            if not value:
+            if not value or name not in self.fields:
                 continue
             field = self.fields[name]
             shown = dict(field.choices).get(_choice_key(field, value), value) if hasattr(field, "choices") else value

@@ -79,7 +79,7 @@ def _check_phone_sip(agent: Agent) -> Preflight:
     if Call.objects.filter(agent=agent, state=State.ACTIVE, sid__isnull=False).exists():
         return Preflight(False, f"{agent.name} is on another call: wait until it ends.", request_id=request_id)
     label = " and ".join(f"{kind} {uri}" for kind, uri in ringing)
-    return Preflight(True, rings_first=label + (" (both ring)" if len(ringing) > 1 else ""),
+    return Preflight(True, rings_first=label + (" (together)" if len(ringing) > 1 else ""),
                      from_contact_uri=ringing[0][1], request_id=request_id)
 
 

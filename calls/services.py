@@ -24,17 +24,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import kombu.exceptions
+import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import Agent, DeviceModel
+from agents.models import DeviceModel
+from calls.inbox import inbox_push
 from calls.models import (
     Call, CallEvent, CallLeg, Direction, EventKind, LaunchOutcome, RecordingAccess, Side, State,
 )
-from calls.payloads import CallSnapshot, from_callback, from_details
+from calls.payloads import BadPayload, CallSnapshot, from_callback, from_details
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.accounts.models import ExoPhone, ExotelAccount
 from exoadmin.exotel import calls as exotel_calls
@@ -186,14 +189,33 @@ def _preflight_summary(preflight: dict) -> str:
 # -- status callbacks and polling --------------------------------------------------------
 
 
+def callback_accept(*, payload: Any, ref: str | None) -> None:
+    """Validate a status callback and queue it, so Exotel gets its 200 at once whatever the load.
+
+    Raises payloads.BadPayload for garbage (answered 400 at once). If Redis is down, the callback
+    is stored right here instead: a callback is never lost for want of a queue.
+    """
+    from_callback(payload)
+    if "\\u0000" in json.dumps(payload):
+        raise BadPayload("NUL characters cannot be stored")  # PostgreSQL refuses them in text and JSON
+    from calls.tasks import drain_callback_inbox as drain_callback_inbox_task
+
+    try:
+        if inbox_push(payload, ref):
+            drain_callback_inbox_task.delay()
+    except (redis.RedisError, kombu.exceptions.OperationalError) as exc:
+        log.warning("callback inbox unavailable, storing the status callback inline: %s", exc)
+        callback_receive(payload=payload, ref=ref)
+
+
 def callback_receive(*, payload: Any, ref: str | None) -> Call:
     """Store one status callback and apply it. Raises payloads.BadPayload for garbage."""
     snapshot = from_callback(payload)
     call = _call_for(snapshot, ref)
     fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    if CallEvent.objects.filter(call=call, fingerprint=fingerprint).exists():
+        return call  # a duplicate delivery changes nothing
     with transaction.atomic():
-        if CallEvent.objects.filter(call=call, fingerprint=fingerprint).exists():
-            return call  # a duplicate delivery changes nothing
         call = _locked(call)
         try:
             with transaction.atomic():

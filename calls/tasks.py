@@ -3,6 +3,17 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=1, max_retries=8)
+def drain_callback_inbox() -> int:
+    """Store and apply the status callbacks the webhook queued (also run by beat, as a sweep)."""
+    from calls.inbox import inbox_drain, inbox_requeue_stale
+    from calls.services import callback_receive
+
+    inbox_requeue_stale()
+    return inbox_drain(lambda payload, ref: callback_receive(payload=payload, ref=ref))
 
 
 @shared_task

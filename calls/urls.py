@@ -5,6 +5,7 @@ from calls import views
 app_name = "calls"
 urlpatterns = [
     path("calls/", views.history, name="history"),
+    path("calls/totals/", views.totals, name="totals"),
     path("calls/export.csv", views.export_csv, name="export"),
     path("calls/new/", views.launch, name="launch"),
     path("calls/confirm/", views.confirm, name="confirm"),

@@ -9,6 +9,7 @@ import logging
 from dataclasses import asdict
 from datetime import timedelta
 from hmac import compare_digest
+from urllib.parse import urlencode
 from uuid import uuid4
 
 from django.conf import settings
@@ -42,9 +43,8 @@ class _Echo:
 def _history_form(request):
     agents = selectors.launchable_agents(request.user).order_by("name")
     phones = ExoPhone.objects.filter(account__in={a.account_id for a in agents}).values_list("number", flat=True)
-    if role_of(request.user) == Role.AGENT:
-        agents = agents.none()  # an agent's history is theirs alone: no agent filter
-    return HistoryFilterForm(request.GET or None, agents=agents, exophones=sorted(set(phones)))
+    by_agent = None if role_of(request.user) == Role.AGENT else agents
+    return HistoryFilterForm(request.GET or None, agents=by_agent, exophones=sorted(set(phones)))
 
 
 @any_role_required
@@ -58,6 +58,13 @@ def history(request):
     if request.htmx and request.htmx.target == "history-results":
         return render(request, "calls/history.html#results", context)
     return render(request, "calls/history.html", context)
+
+
+@any_role_required
+@require_GET
+def totals(request):
+    total, capped = selectors.history_total(request.user, _history_form(request).filters())
+    return render(request, "calls/_totals.html", {"total": total, "capped": capped})
 
 
 @any_role_required
@@ -163,7 +170,7 @@ def confirm(request):
         signing.loads(request.POST["token"], salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
         messages.error(request, "The device check is more than two minutes old: check again before dialling.")
-        return redirect(f"{reverse('calls:launch')}?number={pending.customer_number}&agent={pending.agent_id}")
+        return redirect(f"{reverse('calls:launch')}?{urlencode({'number': pending.customer_number, 'agent': pending.agent_id})}")
     if not selectors.launchable_agents(request.user).filter(pk=pending.agent_id).exists():
         raise Http404
     call = services.call_launch(launch=pending, user=request.user)
@@ -210,7 +217,7 @@ def webhook(request, token):
         raise Http404
     try:
         payload = _callback_payload(request)
-        services.callback_receive(payload=payload, ref=request.GET.get("ref"))
+        services.callback_accept(payload=payload, ref=request.GET.get("ref"))
     except BadPayload as exc:
         log.warning("status callback refused: %s", exc, extra={"content_type": request.content_type})
         return HttpResponseBadRequest(f"Not a status callback: {exc}", content_type="text/plain")

@@ -27,7 +27,7 @@ def test_supervisor_places_a_call_and_follows_it_to_its_recording(
     page.get_by_role("button", name="Check the agent's device").click()
 
     confirm = page.get_by_test_id("confirm")
-    expect(confirm).to_contain_text("Phone +919900000001 (Asha Rao) rings first")
+    expect(confirm).to_contain_text("Asha Rao's Phone +919900000001 rings first")
     expect(confirm).to_contain_text("+918030752400")
     page.screenshot(path="/tmp/calls-confirm.png", full_page=True)
     page.get_by_role("button", name="Call now").click()
@@ -56,3 +56,16 @@ def test_supervisor_places_a_call_and_follows_it_to_its_recording(
 
     page.goto(f"{live_server.url}/")
     expect(page.locator("#live-calls-list")).to_contain_text("No calls in progress")
+
+
+def test_agent_on_a_phone_sees_only_their_own_calls(page, live_server, exotel_account, asha, vikram, agent_login):  # noqa: F811
+    make_call(exotel_account, asha, customer_number="+919811100001")
+    make_call(exotel_account, vikram, customer_number="+919822200002")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, agent_login)
+
+    page.goto(f"{live_server.url}/calls/")
+
+    expect(page.locator(".calls-table")).to_contain_text("+919811100001")
+    expect(page.locator(".calls-table")).not_to_contain_text("+919822200002")
+    page.screenshot(path="/tmp/calls-agent-phone.png", full_page=True)

@@ -186,3 +186,22 @@ def test_launch_refused_by_exotel_shows_its_message_and_request_id(sandbox, asha
     assert (call.launch_outcome, call.state, call.launch_error_code) == ("refused", "terminal", 1012)
     assert "The agent's device is OFF: turn it ON first" in page
     assert call.launch_request_id and call.launch_request_id in page
+
+
+def test_a_stale_confirm_form_asks_for_a_fresh_check_instead_of_dialling(sandbox, asha, supervisor, monkeypatch):
+    client = logged_in(supervisor)
+    token = confirm_token(launch_form(client, asha))
+    monkeypatch.setattr("calls.views.CONFIRM_MAX_AGE", -1)
+
+    response = client.post("/calls/confirm/", {"token": token})
+
+    assert response["Location"] == f"/calls/new/?number=%2B919876543210&agent={asha.pk}"
+    assert not Call.objects.exists() and launches(sandbox) == []
+
+
+def test_a_tampered_confirm_form_is_refused(sandbox, asha, supervisor):
+    client = logged_in(supervisor)
+    token = confirm_token(launch_form(client, asha))
+
+    assert client.post("/calls/confirm/", {"token": token[:-2] + "xx"}).status_code == 400
+    assert not Call.objects.exists()

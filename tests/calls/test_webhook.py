@@ -11,6 +11,16 @@ from tests.calls.conftest import CUSTOMER, EXOPHONE, make_call, public_webhook_u
 SID = "0ed3bd4755078e1f9f64d2de75ce16b3"
 
 
+@pytest.fixture(autouse=True)
+def callbacks_applied_inline():
+    """The webhook queues each callback for the worker; here the task runs inside the request."""
+    from exoadmin.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 def v3_payload(event, state="terminal", status="completed", sid=SID, **extra):
     details = {
         "sid": sid, "direction": "outbound", "virtual_number": EXOPHONE, "state": state, "status": status,
@@ -149,6 +159,7 @@ GARBAGE = [
     ("application/x-www-form-urlencoded", b"%%%%&&&=="),
     ("text/plain", b"hello"),
     ("application/json", b""),
+    ("application/json", b'{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x\\u0000y"}}'),
 ]
 
 
@@ -168,3 +179,15 @@ def test_garbage_query_string_gets_400(client, db):
 
 def test_put_is_not_allowed(client, db):
     assert client.put(public_webhook_url()).status_code == 405
+
+
+def test_with_redis_down_the_callback_is_stored_inline_not_lost(client, exotel_account, settings):
+    from tests.support.processes import free_port
+
+    call = make_call(exotel_account, state=State.ACTIVE, status="", sid=SID)
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+
+    assert post_json(client, v3_payload("terminal")).status_code == 200
+
+    call.refresh_from_db()
+    assert (call.state, call.status) == ("terminal", "completed")

@@ -1,0 +1,57 @@
+"""Demo calls for `make run`: a day of finished calls so history, timelines and KPIs are not empty.
+
+They are history only (Exotel never heard of them, so they have no recording); calls placed from
+the UI go through the sandbox and get callbacks, legs and recordings.
+"""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from agents.models import Agent
+from calls.models import Call, CallEvent, CallLeg, EventKind, LaunchOutcome, Side, State
+from exoadmin.accounts.models import ExotelAccount
+from exoadmin.sandbox.demo import DEMO_ACCOUNT
+
+OUTCOMES = ["completed"] * 6 + ["to_leg_unanswered", "from_leg_unanswered", "to_leg_no_dial"]
+
+
+def demo_calls_create(count: int = 40) -> str:
+    """Idempotent: adds the demo calls once; answers one line for the run command to print."""
+    account = ExotelAccount.objects.get(account_sid=DEMO_ACCOUNT["sid"])
+    if Call.objects.filter(account=account, custom_field__startswith="demo-").exists():
+        return "Demo calls already there."
+    agents = list(Agent.objects.filter(account=account)) or [None]
+    phones = list(account.exophones.values_list("number", flat=True)) or [""]
+    rng = random.Random(2026)
+    now = timezone.now()
+    for index in range(count):
+        _demo_call(account, rng.choice(agents), rng.choice(phones), rng, now - timedelta(minutes=rng.randrange(24 * 60)),
+                   index)
+    return f"Demo calls: {count} finished calls over the last day."
+
+
+def _demo_call(account, agent, exophone, rng, created, index) -> None:
+    status = rng.choice(OUTCOMES)
+    answered = status == "completed"
+    talk = rng.randrange(20, 400) if answered else None
+    ring = rng.randrange(3, 20)
+    ended = created + timedelta(seconds=ring + (talk or 0) + (rng.randrange(3, 15) if answered else 0))
+    call = Call.objects.create(
+        account=account, agent=agent, customer_number=f"+9198{rng.randrange(10**8):08d}", exophone=exophone,
+        sid=f"demo{index:04d}{rng.getrandbits(48):012x}", state=State.TERMINAL, status=status,
+        launch_outcome=LaunchOutcome.ACCEPTED, created_at=created, started_at=created,
+        answered_at=ended - timedelta(seconds=talk) if answered else None, ended_at=ended,
+        total_duration=int((ended - created).total_seconds()), talk_time=talk, custom_field=f"demo-{index}",
+        last_heard_at=ended, legs_fetched_at=ended,
+    )
+    agent_uri = "+919900000001"
+    CallLeg.objects.create(call=call, side=Side.AGENT, sid=f"{call.sid}a", name=agent.name if agent else "",
+                           contact_uri=agent_uri, status="completed" if status != "from_leg_unanswered" else "no-answer",
+                           started_at=created, updated_at=ended)
+    if status != "from_leg_unanswered":
+        customer_status = {"completed": "completed", "to_leg_unanswered": "no-answer"}.get(status, "failed")
+        CallLeg.objects.create(call=call, side=Side.CUSTOMER, sid=f"{call.sid}c", contact_uri=call.customer_number,
+                               status=customer_status, started_at=created + timedelta(seconds=ring), updated_at=ended)
+    CallEvent.objects.create(call=call, at=ended, kind=EventKind.POLL, summary=f"Demo call: {status}")
