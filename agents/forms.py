@@ -4,6 +4,7 @@ from django import forms
 
 from agents.models import Availability, DeviceModel
 from agents.selectors import SORTS, BoardFilters
+from exoadmin.text import is_ascii_digits
 
 
 class BoardFilterForm(forms.Form):
@@ -37,7 +38,7 @@ class AgentIdsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any ids are accepted here; the view keeps only those the user may see.
-        self.fields["agents"].valid_value = lambda value: str(value).isdigit()
+        self.fields["agents"].valid_value = lambda value: is_ascii_digits(str(value))
 
 
 DEVICE_ACTIONS = {"on": True, "off": False}

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.text import is_ascii_digits
 
 
 class DeviceModel(models.TextChoices):
@@ -216,7 +217,7 @@ class AutoOffRule(models.Model):
 
     @property
     def weekday_numbers(self) -> set[int]:
-        return {int(day) for day in self.weekdays.split(",") if day.strip().isdigit()}
+        return {int(day) for day in self.weekdays.split(",") if is_ascii_digits(day.strip())}
 
 
 class EndOfShiftJob(models.Model):

@@ -10,6 +10,7 @@ from calls.models import ApiVersion, Direction
 from calls.selectors import STATUS_FILTERS, HistoryFilters
 from exoadmin.accounts.models import ExoPhone
 from exoadmin.exotel.calls import MAX_TIME_LIMIT
+from exoadmin.text import is_ascii_digits
 
 DEFAULT_REGION = "IN"  # Exotel's home: a local number without +91 is read as Indian
 TRI_STATE = [("", "Exotel's default"), ("true", "Yes"), ("false", "No")]
@@ -187,4 +188,4 @@ def _day_start(day, next_day: bool = False) -> datetime | None:
 
 
 def _choice_key(field, value):
-    return int(value) if isinstance(field, forms.TypedChoiceField) and str(value).isdigit() else value
+    return int(value) if isinstance(field, forms.TypedChoiceField) and is_ascii_digits(str(value)) else value

@@ -14,6 +14,7 @@ from typing import Any
 
 from calls.models import STATUS_WORDS, V2_STATUSES
 from exoadmin.exotel.models import CallDetails, parse_time
+from exoadmin.text import is_ascii_digits
 
 EVENT_TYPES = ("answered", "terminal")
 _KEY_PART = re.compile(r"\[([^\[\]]*)\]")
@@ -59,7 +60,7 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
             if following is None:
                 _set(node, part, value if value != "" else None)
             else:
-                node = _child(node, part, following.isdigit())
+                node = _child(node, part, is_ascii_digits(following))
     return _lists(root)
 
 
@@ -76,7 +77,7 @@ def _child(node: Any, part: str, as_list: bool) -> Any:
 def _set(node: Any, part: str, value: Any) -> None:
     if not isinstance(node, dict):
         raise BadPayload(f"field {part!r} nested under a value")
-    if part.isdigit() and int(part) > _MAX_INDEX:
+    if is_ascii_digits(part) and int(part) > _MAX_INDEX:
         raise BadPayload(f"list index {part} is too large")
     node[part] = value
 
@@ -85,7 +86,7 @@ def _lists(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     if node.pop("__list__", False):
-        return [_lists(node[k]) for k in sorted(node, key=lambda k: int(k) if k.isdigit() else -1)]
+        return [_lists(node[k]) for k in sorted(node, key=lambda k: int(k) if is_ascii_digits(k) else -1)]
     return {key: _lists(value) for key, value in node.items()}
 
 
