@@ -32,8 +32,9 @@ ALLOWED = {ANY_ROLE: {"agent", "supervisor", "admin"}, AGENT: {"agent"}, SUPERVI
 SAMPLE_KWARGS = {"int": 987654, "uuid": uuid.UUID(int=1), "string": "not-the-token"}
 
 
-def product_urls():
-    """(name, url) for every non-admin route, with sample values for its parameters."""
+def product_urls(values: dict | None = None):
+    """(name, url) for every non-admin route: `values` by parameter name, else sample values."""
+    values = values or {}
 
     def walk(patterns, namespace):
         for pattern in patterns:
@@ -43,7 +44,7 @@ def product_urls():
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 converters = pattern.pattern.converters
-                kwargs = {key: SAMPLE_KWARGS[_converter_name(conv)] for key, conv in converters.items()}
+                kwargs = {key: values.get(key, SAMPLE_KWARGS[_converter_name(conv)]) for key, conv in converters.items()}
                 yield name, reverse(name, kwargs=kwargs)
 
     return sorted(set(walk(get_resolver().url_patterns, None)))
