@@ -122,7 +122,8 @@ def _json_object(text: str) -> dict:
 
 def _header(cells: list[str] | None) -> list[str]:
     if not cells:
-        raise FileRejected([Problem(1, "", "", "The file is empty: the first row must name the columns, e.g. sid,first_name.")])
+        raise FileRejected([Problem(1, "", "", "The file is empty: the first row must name the columns, "
+                                               "e.g. sid,first_name.")])
     names = [cell.strip().lower() for cell in cells]
     problems = [
         Problem(1, name, name, f"Unknown column “{name}”: the columns are {', '.join(COLUMNS)}.")

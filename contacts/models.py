@@ -34,7 +34,7 @@ class Contact(models.Model):
     synced_at = models.DateTimeField(help_text="When Exotel last confirmed these values to us.")
 
     class Meta:
-        ordering = ["account", "id"]
+        ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["account", "sid"], name="unique_contact_per_account")]
 
     def __str__(self) -> str:
@@ -143,10 +143,6 @@ class BulkEdit(models.Model):
         return self.applied + self.failed
 
     @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 100
-
-    @property
     def pill(self) -> str:
         """Status colour of the state, as everywhere in the product."""
         return {
@@ -177,7 +173,7 @@ class BulkEditChunk(models.Model):
     recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["bulk_edit", "index"]
+        ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["bulk_edit", "index"], name="unique_chunk_index")]
         indexes = [models.Index(fields=["bulk_edit", "state"], name="bulkedit_chunk_state")]
 
@@ -218,9 +214,10 @@ class BulkEditRow(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["bulk_edit", "line"]
+        ordering = ["line"]
         indexes = [
-            models.Index(fields=["bulk_edit", "chunk_index", "sid"], name="bulkedit_row_chunk"),
+            # Recording a chunk and updating the mirror look rows up by (chunk, outcome, sid).
+            models.Index(fields=["bulk_edit", "chunk_index", "outcome", "sid"], name="bulkedit_row_chunk"),
             models.Index(fields=["bulk_edit", "sid"], name="bulkedit_row_sid"),
             models.Index(fields=["bulk_edit", "outcome", "line"], name="bulkedit_row_outcome"),
             models.Index(fields=["bulk_edit", "preview", "line"], name="bulkedit_row_preview"),
@@ -244,7 +241,7 @@ class BulkEditProblem(models.Model):
     message = models.TextField()
 
     class Meta:
-        ordering = ["bulk_edit", "line", "id"]
+        ordering = ["line", "id"]
 
     def __str__(self) -> str:
         return f"row {self.line} {self.column}: {self.message}"
@@ -262,5 +259,5 @@ class BulkEditUploadPart(models.Model):
     data = models.BinaryField()
 
     class Meta:
-        ordering = ["bulk_edit", "index"]
+        ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["bulk_edit", "index"], name="unique_upload_part")]

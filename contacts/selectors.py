@@ -7,7 +7,6 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -18,6 +17,7 @@ from contacts.models import EDITABLE_FIELDS, BulkEdit, BulkEditProblem, BulkEdit
 from exoadmin.accounts.selectors import accounts_for_user
 
 PAGE_SIZE = 50
+PREVIEW_PAGE_SIZE = 20
 BUDGET_ROWS_PER_MINUTE = 190 * 5000  # the bulk share of Exotel's limit, in rows: the fastest possible
 
 
@@ -74,7 +74,7 @@ def bulk_edit_preview(bulk_edit: BulkEdit, *, preview: str = "", after_line: int
     rows = bulk_edit.rows.filter(line__gt=after_line)
     if preview:
         rows = rows.filter(preview=preview)
-    rows = list(rows.order_by("line")[:PAGE_SIZE + 1])
+    rows = list(rows.order_by("line")[:PREVIEW_PAGE_SIZE + 1])
     known = {c.sid: c for c in Contact.objects.filter(account=bulk_edit.account_id, sid__in=[r.sid for r in rows])}
     return [PreviewRow(row, [FieldChange(name, getattr(known[row.sid], name) if row.sid in known else None, value)
                              for name, value in row.changes().items()])
@@ -95,18 +95,22 @@ def bulk_edit_failure_reasons(bulk_edit: BulkEdit) -> list[dict]:
 class Progress:
     done: int
     total: int
-    percent: int
+    applied_percent: float
+    failed_percent: float
+    elapsed_seconds: int | None
     rows_per_minute: int | None
     eta_seconds: int | None
 
 
 def bulk_edit_progress(bulk_edit: BulkEdit) -> Progress:
-    rate = eta = None
-    if bulk_edit.started_at and bulk_edit.done:
-        elapsed = max((bulk_edit.finished_at or timezone.now()) - bulk_edit.started_at, timedelta(seconds=1))
-        rate = int(bulk_edit.done / elapsed.total_seconds() * 60)
+    elapsed = rate = eta = None
+    if bulk_edit.started_at:
+        elapsed = max(((bulk_edit.finished_at or timezone.now()) - bulk_edit.started_at).total_seconds(), 1)
+        rate = int(bulk_edit.done / elapsed * 60) if bulk_edit.done else None
         eta = int((bulk_edit.total - bulk_edit.done) / rate * 60) if rate else None
-    return Progress(bulk_edit.done, bulk_edit.total, bulk_edit.percent, rate, eta)
+    total = bulk_edit.total or 1
+    return Progress(bulk_edit.done, bulk_edit.total, round(100 * bulk_edit.applied / total, 1),
+                    round(100 * bulk_edit.failed / total, 1), elapsed and int(elapsed), rate, eta)
 
 
 def bulk_edit_failed_rows_csv(bulk_edit: BulkEdit) -> Iterator[str]:

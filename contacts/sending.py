@@ -38,7 +38,7 @@ from exoadmin.exotel.models import BulkResult
 
 log = logging.getLogger(__name__)
 
-SENDERS = 4  # chunks in flight per runner
+SENDERS = 2  # chunks in flight per runner: enough to keep the budget the bound (see bench)
 LEASE = timedelta(seconds=15)  # a claim not renewed for this long belongs to a dead runner
 RENEW_EVERY = 3.0  # seconds
 STALLED_AFTER = timedelta(seconds=20)  # no heartbeat for this long: the job's runner is gone
@@ -67,7 +67,7 @@ def bulk_edit_run(*, bulk_edit_id) -> None:
 def bulk_edit_finish_if_complete(*, bulk_edit_id) -> None:
     """Moves the job to its final state once no chunk is left to send (or it was cancelled)."""
     with transaction.atomic():
-        bulk_edit = BulkEdit.objects.select_for_update().get(id=bulk_edit_id)
+        bulk_edit = _lock_job(bulk_edit_id)
         if bulk_edit.state not in BulkEdit.SENDING_STATES:
             return
         chunks = bulk_edit.chunks
@@ -131,9 +131,9 @@ def _claim(bulk_edit_id, token: str) -> BulkEditChunk | None:
         claimable = (Q(state=BulkEditChunk.State.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
                      | Q(state=BulkEditChunk.State.SENDING, lease_until__lt=now))
         with transaction.atomic():
-            # The job row lock orders claims after a cancel (see bulk_edit_finish_if_complete).
-            if BulkEdit.objects.select_for_update().filter(id=bulk_edit_id, cancel_requested=False,
-                                                           state=BulkEdit.State.RUNNING).first() is None:
+            # The job row lock also orders claims after a cancel (see bulk_edit_finish_if_complete).
+            job = _lock_job(bulk_edit_id)
+            if job is None or job.cancel_requested or job.state != BulkEdit.State.RUNNING:
                 return None
             chunk = BulkEditChunk.objects.filter(claimable, bulk_edit_id=bulk_edit_id).order_by("index").first()
             if chunk is None:
@@ -183,6 +183,7 @@ def _record(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, row_ids: list
         if not outcome.ok:
             failures[(outcome.code, outcome.exotel_code, outcome.message or "")].append(row_ids[outcome.index])
     with transaction.atomic():
+        _lock_job(bulk_edit.id)
         if not _mark_recorded(chunk, token, now, result.request_id):
             log.warning("bulk edit %s chunk %s: claim lost, outcome left to its new sender", bulk_edit.id, chunk.index)
             return
@@ -226,6 +227,7 @@ def _release(chunk: BulkEditChunk, token: str, message: str, *, delay: float) ->
 def _record_all_failed(bulk_edit, chunk, token, row_ids, exc: ExotelError, message: str) -> None:
     now = timezone.now()
     with transaction.atomic():
+        _lock_job(bulk_edit.id)
         if not _mark_recorded(chunk, token, now, exc.request_id, last_error=message):
             return
         BulkEditRow.objects.filter(bulk_edit_id=bulk_edit.id, chunk_index=chunk.index).update(
@@ -244,7 +246,7 @@ def _mark_recorded(chunk, token, now, request_id, last_error: str = "") -> bool:
 def _update_mirror(bulk_edit: BulkEdit, chunk_index: int, now) -> None:
     """Applied values into the local copy: one UPDATE per field, whatever the chunk's size."""
     applied = BulkEditRow.objects.filter(bulk_edit_id=bulk_edit.id, chunk_index=chunk_index,
-                                         outcome=BulkEditRow.Outcome.APPLIED)
+                                         outcome=BulkEditRow.Outcome.APPLIED).order_by()
     for name in EDITABLE_FIELDS:
         setting = applied.filter(**{f"{name}__isnull": False})
         Contact.objects.filter(account_id=bulk_edit.account_id, sid__in=setting.values("sid")).update(
@@ -254,9 +256,23 @@ def _update_mirror(bulk_edit: BulkEdit, chunk_index: int, now) -> None:
 def _renew(bulk_edit_id, token: str) -> None:
     """The runner's sign of life: its claims' leases and the job's heartbeat."""
     now = timezone.now()
-    BulkEditChunk.objects.filter(bulk_edit_id=bulk_edit_id, claim_token=token,
-                                 state=BulkEditChunk.State.SENDING).update(lease_until=now + LEASE)
-    BulkEdit.objects.filter(id=bulk_edit_id).update(heartbeat_at=now)
+    with transaction.atomic():
+        _lock_job(bulk_edit_id)
+        BulkEditChunk.objects.filter(bulk_edit_id=bulk_edit_id, claim_token=token,
+                                     state=BulkEditChunk.State.SENDING).update(lease_until=now + LEASE)
+        BulkEdit.objects.filter(id=bulk_edit_id).update(heartbeat_at=now)
+
+
+def _lock_job(bulk_edit_id) -> BulkEdit | None:
+    """Every transaction that writes chunks locks the job row first: one lock order, no deadlocks.
+
+    A no-op UPDATE rather than SELECT ... FOR UPDATE: it row-locks on PostgreSQL the same way, and on
+    SQLite (which ignores FOR UPDATE) it takes the write lock at the start of the transaction, so
+    that the transaction waits its turn instead of failing with "database is locked" on upgrade.
+    """
+    if not BulkEdit.objects.filter(id=bulk_edit_id).update(cancel_requested=F("cancel_requested")):
+        return None
+    return BulkEdit.objects.get(id=bulk_edit_id)
 
 
 def _final_state(bulk_edit: BulkEdit) -> str:

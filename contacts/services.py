@@ -89,6 +89,10 @@ def bulk_edit_check(*, bulk_edit_id) -> None:
     bulk_edit.problems.all().delete()
     bulk_edit.chunks.all().delete()
     if bulk_edit.source == BulkEdit.Source.RETRY:
+        if bulk_edit.retry_of is None:
+            _reject(bulk_edit, [csvfile.Problem(0, "", "", "The job to retry was deleted: "
+                                                           "upload its failed rows instead.")])
+            return
         edits = _unapplied_rows(bulk_edit.retry_of)
     else:
         edits = csvfile.read_edits(_upload_parts(bulk_edit))

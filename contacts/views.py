@@ -19,6 +19,7 @@ from contacts.models import EDITABLE_FIELDS, BulkEdit, BulkEditRow
 from contacts.sync import contacts_sync_start
 from exoadmin.accounts.roles import supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
+from exoadmin.text import is_ascii_digits
 
 POLLING_STATES = (BulkEdit.State.VALIDATING, *BulkEdit.SENDING_STATES)
 
@@ -30,13 +31,13 @@ def _chosen_account(request):
     """The account in ?account=, else the user's first; None when the user has none."""
     accounts = accounts_for_user(request.user)
     account_id = request.GET.get("account") or request.POST.get("account")
-    chosen = accounts.filter(id=account_id).first() if account_id and account_id.isdigit() else None
+    chosen = accounts.filter(id=account_id).first() if account_id and is_ascii_digits(account_id) else None
     return chosen or accounts.first(), accounts
 
 
 def _after(request) -> int:
     value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else 0
+    return int(value) if is_ascii_digits(value) else 0
 
 
 @supervisor_required
@@ -91,10 +92,11 @@ def contact_sync(request):
 def edit_selected(request):
     form = SelectionEditForm(request.POST, user=request.user)
     if not form.is_valid():
-        for error in [*form.non_field_errors(), *(f"{form[name].label}: {e}" for name in form.errors
-                                                   if name != "__all__" for e in form.errors[name])]:
-            messages.error(request, error)
-        return redirect(request.META.get("HTTP_REFERER") or reverse("contacts:list"))
+        for name, errors in form.errors.items():
+            label = "" if name in ("__all__", "sids") else f"{form[name].label}: "
+            for error in errors:
+                messages.error(request, label + error)
+        return redirect(f"{reverse('contacts:list')}?account={request.POST.get('account', '')}")
     bulk_edit = services.bulk_edit_create_from_selection(
         account=form.cleaned_data["account"], user=request.user, sids=form.cleaned_data["sids"],
         fields=form.cleaned_data["changes"])
@@ -144,8 +146,9 @@ def bulk_detail(request, bulk_edit_id):
     context = {
         "job": bulk_edit, "progress": selectors.bulk_edit_progress(bulk_edit),
         "polling": bulk_edit.state in POLLING_STATES,
-        "preview": preview[:selectors.PAGE_SIZE], "preview_filter": preview_filter,
-        "preview_next": preview[selectors.PAGE_SIZE - 1].row.line if len(preview) > selectors.PAGE_SIZE else None,
+        "preview": preview[:selectors.PREVIEW_PAGE_SIZE], "preview_filter": preview_filter,
+        "preview_next": (preview[selectors.PREVIEW_PAGE_SIZE - 1].row.line
+                         if len(preview) > selectors.PREVIEW_PAGE_SIZE else None),
         "problems": selectors.bulk_edit_problems(bulk_edit),
         "reasons": selectors.bulk_edit_failure_reasons(bulk_edit) if bulk_edit.is_final else [],
         "fields": EDITABLE_FIELDS, "Preview": BulkEditRow.Preview,

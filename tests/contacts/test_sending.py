@@ -6,8 +6,10 @@ import os
 import signal
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from contacts import services
 from contacts.models import BulkEdit, BulkEditChunk, BulkEditRow, Contact
@@ -54,7 +56,8 @@ def recorded_answers(bulk_edit) -> list[str]:
 def test_each_row_stores_exotels_outcome_and_applied_rows_update_exotel_and_the_mirror(
         sandbox, exotel_account, member, celery_worker):
     known = seed_contacts(sandbox, exotel_account, 5)
-    bulk_edit = job_for(exotel_account, member.user, [*known, "gone-1", "gone-2"], {"tag": "renewal", "first_name": "Ada"})
+    bulk_edit = job_for(exotel_account, member.user, [*known, "gone-1", "gone-2"],
+                        {"tag": "renewal", "first_name": "Ada"})
 
     services.bulk_edit_confirm(bulk_edit=bulk_edit)
     finished(bulk_edit)
@@ -156,3 +159,24 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same
     assert set(recorded_answers(bulk_edit)) <= set(answered)
     # Only the chunks in flight at the kill may have gone twice (safe: the bulk PUT is idempotent).
     assert len(answered) <= bulk_edit.chunks.count() + unrecorded
+
+
+def test_a_job_whose_queued_message_was_lost_in_a_redis_restart_is_queued_again(
+        sandbox, exotel_account, member, celery_worker, redis_server):
+    known = seed_contacts(sandbox, exotel_account, 3)
+    bulk_edit = job_for(exotel_account, member.user, known, {"tag": "after-restart"})
+    # Confirmed a while ago, but its message sat in the Redis that restarts now (no persistence).
+    BulkEdit.objects.filter(id=bulk_edit.id).update(
+        state=BulkEdit.State.QUEUED, heartbeat_at=timezone.now() - timedelta(minutes=5))
+    redis_server.stop()
+    redis_server.start()
+
+    def resumed_and_finished():  # beat's tick, once the worker has reconnected
+        resume_stalled_bulk_edits.delay()
+        time.sleep(1)
+        bulk_edit.refresh_from_db()
+        return bulk_edit.is_final
+    wait_until(resumed_and_finished, timeout=60, what="the job to be queued again and finish")
+
+    assert (bulk_edit.state, bulk_edit.applied) == (BulkEdit.State.DONE, 3)
+    assert {exotel_contact(sandbox, sid)["tag"] for sid in known} == {"after-restart"}
