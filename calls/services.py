@@ -196,7 +196,11 @@ def callback_accept(*, payload: Any, ref: str | None) -> None:
     is stored right here instead: a callback is never lost for want of a queue.
     """
     from_callback(payload)
-    if "\\u0000" in json.dumps(payload):
+    try:
+        stored = json.dumps(payload, allow_nan=False)
+    except ValueError:
+        raise BadPayload("NaN and Infinity are not JSON numbers") from None  # PostgreSQL's JSON refuses them
+    if "\\u0000" in stored:
         raise BadPayload("NUL characters cannot be stored")  # PostgreSQL refuses them in text and JSON
     from calls.tasks import drain_callback_inbox as drain_callback_inbox_task
 
@@ -385,9 +389,9 @@ def _apply(call: Call, snapshot: CallSnapshot) -> None:
 
 
 def _fetch_legs_later(call: Call) -> None:
-    from calls.tasks import fetch_call_legs as fetch_call_legs_task
+    from calls.tasks import bulk_fetch_call_legs as bulk_fetch_call_legs_task
 
-    transaction.on_commit(lambda: fetch_call_legs_task.delay(call.pk))
+    transaction.on_commit(lambda: bulk_fetch_call_legs_task.delay(call.pk))
 
 
 def _poll_failed(call: Call, what: str, exc: ExotelError) -> None:

@@ -8,13 +8,15 @@ when it connects, not at import.
 import os
 from dataclasses import dataclass
 
+import kombu.exceptions
 import pytest
+import redis
 from django.conf import settings
 from django.test.utils import override_settings
 
 from exoadmin.settings import cache_settings
 
-from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.processes import CeleryWorker, RedisServer, wait_until
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -80,12 +82,12 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, real_services, service_logs):
-    """A real worker process on the session's Redis and the test database.
+QUEUES = ("interactive", "bulk")
 
-    Tests using it need `transactional_db`: the worker sees only committed rows.
-    """
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, real_services, service_logs):
+    """A real worker process on the session's Redis and the test database."""
     from exoadmin.celery import app as celery_app
 
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": real_services["REDIS_URL"],
@@ -95,6 +97,41 @@ def celery_worker(django_db_setup, real_services, service_logs):
     worker.start(celery_app)
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, celery_worker_process):
+    """The worker, for one test. The test needs `transactional_db`: the worker sees only committed rows.
+
+    Afterwards the worker stops consuming and finishes what it holds, and queued leftovers are
+    purged, before the database is flushed: a task still writing during the flush deadlocks it
+    (PostgreSQL) and a leftover task would act in the next test.
+    """
+    from exoadmin.celery import app as celery_app
+
+    _control(celery_app, "add_consumer")
+    yield celery_worker_process
+    _control(celery_app, "cancel_consumer")
+    wait_until(lambda: _worker_idle(celery_app), timeout=60, what="the worker to finish its tasks", interval=0.2)
+    celery_app.control.purge()
+
+
+def _control(celery_app, command: str) -> None:
+    """Broadcast to the worker; once more if a test restarted Redis under the pooled connection."""
+    for attempt in (1, 2):
+        try:
+            for queue in QUEUES:
+                getattr(celery_app.control, command)(queue, reply=True, timeout=5, limit=1)
+            return
+        except (redis.ConnectionError, kombu.exceptions.OperationalError):
+            if attempt == 2:
+                raise
+
+
+def _worker_idle(celery_app) -> bool:
+    inspect = celery_app.control.inspect(timeout=1, limit=1)
+    active = inspect.active()
+    return active is not None and not any(active.values())
 
 
 @pytest.fixture(scope="session")

@@ -191,3 +191,13 @@ def test_with_redis_down_the_callback_is_stored_inline_not_lost(client, exotel_a
 
     call.refresh_from_db()
     assert (call.state, call.status) == ("terminal", "completed")
+
+
+def test_nan_in_a_json_callback_is_refused_not_accepted_and_lost(client, db):
+    body = '{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x1", "state": "terminal", ' \
+           '"status": "completed", "total_talk_time": NaN}}'
+
+    response = client.post(f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "NaN" in response.content.decode()
