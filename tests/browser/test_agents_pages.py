@@ -12,17 +12,12 @@ from tests.agents.conftest import (
     sandbox_user,
     synced_agent,
 )
+from tests.support.browser import log_in
 
 __all__ = ["board_supervisor"]  # a fixture shared with tests/agents
 
 pytestmark = pytest.mark.browser
 
-
-def log_in(page, live_server, login):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(login.username)
-    page.get_by_label("Password").fill(login.password)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ recording, history side panel, CSV, KPIs. Screenshots go to /tmp/calls-*.png."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_login_page import log_in
+from tests.support.browser import log_in
 from tests.calls.conftest import asha, callbacks_to, fast_calls, make_call, supervisor, vikram  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import BulkEdit
-from tests.browser.test_login_page import log_in
+from tests.support.browser import log_in
 from tests.contacts.helpers import csv_bytes, seed_contacts
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]

@@ -1,13 +1,8 @@
 import pytest
 
+from tests.support.browser import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, login):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(login.username)
-    page.get_by_label("Password").fill(login.password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_logged_in_agent_sees_their_name_in_chromium(page, live_server, agent_login):
