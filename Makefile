@@ -1,4 +1,4 @@
-.PHONY: run test bench
+.PHONY: run test bench loadtest
 
 run:  ## the whole product with demo data
 	bin/run
@@ -8,3 +8,6 @@ test:  ## every test
 
 bench:  ## every benchmark in bench/ (not part of test)
 	bin/bench
+
+loadtest:  ## faults under load: 60 s of polls, clicks and 100 callbacks/s against a faulty sandbox
+	bin/loadtest

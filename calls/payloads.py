@@ -161,7 +161,7 @@ def _time(value: Any) -> datetime | None:
 def _seconds(value: Any) -> int | None:
     try:
         seconds = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # None, "abc", Infinity
         return None
     return seconds if 0 <= seconds < 10**7 else None
 

@@ -11,9 +11,10 @@ from exoadmin.redis import get_redis
 
 @pytest.fixture(autouse=True)
 def empty_inbox():
-    get_redis().delete(inbox.PENDING, inbox.PROCESSING, inbox.FAILED)
+    keys = (inbox.PENDING, inbox.PROCESSING, inbox.FAILED, inbox.DRAIN_QUEUED)
+    get_redis().delete(*keys)
     yield
-    get_redis().delete(inbox.PENDING, inbox.PROCESSING, inbox.FAILED)
+    get_redis().delete(*keys)
 
 
 def test_callbacks_are_applied_in_arrival_order_and_only_the_first_push_asks_for_a_drain():
@@ -23,6 +24,16 @@ def test_callbacks_are_applied_in_arrival_order_and_only_the_first_push_asks_for
     assert inbox.inbox_drain(lambda payload, ref: seen.append((payload["n"], ref))) == 3
     assert firsts == [True, False, False] and seen == [(0, "ref-0"), (1, "ref-1"), (2, "ref-2")]
     assert inbox.inbox_size() == 0
+
+
+def test_a_push_while_the_inbox_is_being_drained_asks_for_one_more_drain():
+    inbox.inbox_push({"n": 1}, None)
+    asked = []
+
+    inbox.inbox_drain(lambda payload, ref: asked.append(inbox.inbox_push({"n": 2}, None)) if payload["n"] == 1 else None)
+
+    assert asked == [True]  # the running drain had cleared the flag: the late callback gets a drain
+    assert inbox.inbox_push({"n": 3}, None) is False  # that drain is still queued
 
 
 def test_a_busy_database_puts_the_callback_back_first_in_line():

@@ -201,3 +201,13 @@ def test_nan_in_a_json_callback_is_refused_not_accepted_and_lost(client, db):
 
     assert response.status_code == 400
     assert "NaN" in response.content.decode()
+
+
+def test_infinite_talk_time_in_a_callback_is_not_a_server_error(client, db):
+    body = {"event_details": {"event_type": "terminal"},
+            "call_details": {"call_sid": "x2", "call_state": "terminal", "total_talk_time": 1e400}}
+
+    response = client.post(f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/", json.dumps(body),
+                           content_type="application/json")
+
+    assert response.status_code == 400  # Infinity is not JSON PostgreSQL can store
