@@ -64,25 +64,16 @@ def _device_change(device, action: str, actor: Actor) -> Callable[[], object]:
 # -- the agent's own page -----------------------------------------------------------------------
 
 
-def my_availability_context(user) -> dict:
-    """What the agent's page shows; also used by the agent's home page."""
-    agent = selectors.own_agent(user)
-    on = agent.ringing_device if agent else None
-    confirmed = max((t for t in (agent.synced_at, agent.last_change_at) if t), default=None) if agent else None
-    return {"my_agent": agent, "my_state": selectors.state_in_words(agent) if agent else "", "my_on_device": on,
-            "my_confirmed_at": confirmed}
-
-
 @agent_required
 @require_GET
 def my_availability(request):
     """The page; htmx polls its devices section so a supervisor's change shows up here too."""
     template = "agents/me.html#my-devices" if request.htmx else "agents/me.html"
-    return render(request, template, my_availability_context(request.user))
+    return render(request, template, selectors.my_availability(user=request.user))
 
 
 def _my_reply(request, notice: Notice):
-    return _reply(request, notice, "agents/me.html#my-devices", my_availability_context(request.user), "home")
+    return _reply(request, notice, "agents/me.html#my-devices", selectors.my_availability(user=request.user), "home")
 
 
 @agent_required

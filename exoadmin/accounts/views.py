@@ -11,7 +11,7 @@ def home(request):
     accounts = accounts_for_user(request.user)
     context = {"accounts": accounts, "Role": Role}
     if role == Role.AGENT:  # an agent's home is their availability page
-        from agents.views import my_availability_context
+        from agents.selectors import my_availability
 
-        context |= my_availability_context(request.user)
+        context |= my_availability(user=request.user)
     return render(request, f"accounts/home_{role.value}.html", context)
