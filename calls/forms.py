@@ -184,7 +184,10 @@ class KpiForm(forms.Form):
 def _day_start(day, next_day: bool = False) -> datetime | None:
     if not day:
         return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1) if next_day else day, time.min))
+    try:
+        return timezone.make_aware(datetime.combine(day + timedelta(days=1) if next_day else day, time.min))
+    except OverflowError:  # 9999-12-31 "and the day after"
+        return None
 
 
 def _choice_key(field, value):

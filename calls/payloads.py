@@ -77,7 +77,7 @@ def _child(node: Any, part: str, as_list: bool) -> Any:
 def _set(node: Any, part: str, value: Any) -> None:
     if not isinstance(node, dict):
         raise BadPayload(f"field {part!r} nested under a value")
-    if is_ascii_digits(part) and int(part) > _MAX_INDEX:
+    if is_ascii_digits(part) and (len(part) > 4 or int(part) > _MAX_INDEX):
         raise BadPayload(f"list index {part} is too large")
     node[part] = value
 

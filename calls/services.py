@@ -91,6 +91,10 @@ def call_launch(*, launch: LaunchRequest, user) -> Call:
         log.warning("call launch refused: %s", exc, extra={"request_id": exc.request_id, "call": call.pk})
     except ValueError as exc:  # an option the client refuses before sending
         _launch_refused(call, str(exc), None, "")
+    except Exception:  # the POST may have gone out: reconcile, never resend, never leave it pending
+        log.exception("call launch failed unexpectedly", extra={"call": call.pk})
+        _launch_unknown(call, UnknownOutcome("Something went wrong while placing the call; it was not sent "
+                                             "again and is matched when Exotel reports it."))
     else:
         _launch_accepted(call, answer)
     call.refresh_from_db()

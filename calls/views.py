@@ -106,13 +106,13 @@ def recording(request, key):
     download = request.GET.get("download") == "1"
     # A player asks for the rest of a file it is already playing in ranges: that is the same play.
     continuing = request.headers.get("Range", "bytes=0-") not in ("bytes=0-", "")
-    if not continuing:
-        services.recording_access_record(call=call, user=request.user,
-                                         kind=RecordingAccess.Kind.DOWNLOAD if download else RecordingAccess.Kind.PLAY)
     try:
         chunks, content_type = recording_stream(call)
     except RecordingUnavailable as exc:
         return HttpResponse(str(exc), status=502, content_type="text/plain; charset=utf-8")
+    if not continuing:
+        services.recording_access_record(call=call, user=request.user,
+                                         kind=RecordingAccess.Kind.DOWNLOAD if download else RecordingAccess.Kind.PLAY)
     response = StreamingHttpResponse(chunks, content_type=content_type)
     extension = "wav" if "wav" in content_type else "mp3"
     disposition = "attachment" if download else "inline"

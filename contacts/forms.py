@@ -44,9 +44,11 @@ class SelectionEditForm(AccountForm):
                                    widget=forms.TextInput(attrs={"placeholder": '{"plan": "gold"}'}))
 
     def clean_sids(self):
-        sids = [sid for sid in self.data.getlist("sids") if sid.strip()]
+        sids = [sid.strip() for sid in self.data.getlist("sids") if sid.strip()]
         if not sids:
             raise ValidationError("Select at least one contact.")
+        if any(len(sid) > csvfile.SID_MAX_LENGTH or any(ch.isspace() for ch in sid) for sid in sids):
+            raise ValidationError(f"A contact sid has spaces or is longer than {csvfile.SID_MAX_LENGTH} characters.")
         return sids
 
     def clean(self):

@@ -120,7 +120,6 @@ def _sender(bulk_edit: BulkEdit, token: str) -> None:
                 continue
             _send(bulk_edit, chunk, token, client)
     finally:
-        client.close()
         connection.close()  # this thread's own connection
 
 
@@ -133,8 +132,10 @@ def _claim(bulk_edit_id, token: str) -> BulkEditChunk | None:
         with transaction.atomic():
             # The job row lock also orders claims after a cancel (see bulk_edit_finish_if_complete).
             job = _lock_job(bulk_edit_id)
-            if job is None or job.cancel_requested or job.state != BulkEdit.State.RUNNING:
+            if job is None or job.state != BulkEdit.State.RUNNING:
                 return None
+            if job.cancel_requested:  # send nothing new, but finish a chunk whose sender died mid-PUT
+                claimable = Q(state=BulkEditChunk.State.SENDING, lease_until__lt=now)
             chunk = BulkEditChunk.objects.filter(claimable, bulk_edit_id=bulk_edit_id).order_by("index").first()
             if chunk is None:
                 return None

@@ -148,7 +148,7 @@ def _preview(old: dict | None, new: dict) -> str:
 def _store_problems(bulk_edit: BulkEdit, problems: list[csvfile.Problem]) -> None:
     room = MAX_STORED_PROBLEMS - bulk_edit.problems.count() if problems else 0
     BulkEditProblem.objects.bulk_create(
-        BulkEditProblem(bulk_edit=bulk_edit, line=p.line, column=p.column, value=p.value[:200], message=p.message)
+        BulkEditProblem(bulk_edit=bulk_edit, line=p.line, column=p.column[:100], value=p.value[:200], message=p.message)
         for p in problems[: max(room, 0)]
     )
 

@@ -63,8 +63,6 @@ def contacts_sync_run(*, sync_id: int) -> float | None:
         ContactSync.objects.filter(id=sync.id).update(state=ContactSync.State.FAILED, error=exc.user_message,
                                                       finished_at=timezone.now())
         return None
-    finally:
-        client.close()
 
 
 def _store_page(sync: ContactSync, page) -> None:

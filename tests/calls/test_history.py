@@ -117,3 +117,10 @@ def test_garbage_filters_and_cursor_never_500(client, supervisor, calls):
     for query in ({"cursor": "!!!"}, {"cursor": "YWJj"}, {"date_from": "yesterday"}, {"agent": "x"}, {"status": "nope"}):
         assert client.get("/calls/", query).status_code == 200
         assert client.get("/calls/export.csv", query).status_code == 200
+
+
+def test_a_date_at_the_end_of_the_calendar_is_not_a_server_error(client, supervisor, calls):
+    client.login(username=supervisor.username, password=supervisor.password)
+
+    for url in ("/calls/?date_to=9999-12-31", "/calls/kpis/?date_to=9999-12-31", "/calls/export.csv?date_to=9999-12-31"):
+        assert client.get(url).status_code == 200, url
