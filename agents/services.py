@@ -443,19 +443,8 @@ def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
     """`accept`: take Exotel's state as the expected one. `reapply`: set Exotel back to what the
     product last set (OFFs first, so the single-ON rule holds)."""
     if action == "accept":
-        for device in Device.objects.filter(agent=agent):
-            if device.has_drift:
-                _audit(agent, actor, device_label(device), _on_off(device.expected_available),
-                       _on_off(device.available), Outcome.APPLIED, message="Accepted Exotel's state.")
-                device.expected_available = bool(device.available)
-                device.save(update_fields=["expected_available"])
-        phone_sip = _phone_sip_of(agent)
-        if phone_sip and phone_sip.has_drift:
-            _audit(agent, actor, "Phone and SIP", "", "", Outcome.APPLIED, message="Accepted Exotel's state.")
-            phone_sip.expected_phone_enabled = phone_sip.phone_enabled
-            phone_sip.expected_sip_enabled = phone_sip.sip_enabled
-            phone_sip.save()
-        return agent_state_refresh(agent=agent)
+        with _agent_lock(agent):
+            return _drift_accept(agent, actor)
     if action != "reapply":
         raise ChangeRefused("Choose to accept Exotel's state or to re-apply the product's.")
     drifted = sorted((d for d in Device.objects.filter(agent=agent) if d.has_drift), key=lambda d: d.expected_available)
@@ -465,6 +454,22 @@ def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
     if phone_sip and phone_sip.has_drift:
         phone_sip_set(agent=agent, actor=actor, phone=phone_sip.expected_phone_enabled,
                       sip=phone_sip.expected_sip_enabled)
+    return agent_state_refresh(agent=agent)
+
+
+def _drift_accept(agent: Agent, actor: Actor) -> Agent:
+    for device in Device.objects.filter(agent=agent):
+        if device.has_drift:
+            _audit(agent, actor, device_label(device), _on_off(device.expected_available),
+                   _on_off(device.available), Outcome.APPLIED, message="Accepted Exotel's state.")
+            device.expected_available = bool(device.available)
+            device.save(update_fields=["expected_available"])
+    phone_sip = _phone_sip_of(agent)
+    if phone_sip and phone_sip.has_drift:
+        _audit(agent, actor, "Phone and SIP", "", "", Outcome.APPLIED, message="Accepted Exotel's state.")
+        phone_sip.expected_phone_enabled = phone_sip.phone_enabled
+        phone_sip.expected_sip_enabled = phone_sip.sip_enabled
+        phone_sip.save()
     return agent_state_refresh(agent=agent)
 
 
@@ -489,14 +494,43 @@ def agents_sync(*, account: ExotelAccount) -> SyncResult:
     with an integrations user id. Exotel's state is stored; a difference from what the product last
     set is flagged as drift (an audit row and Agent.has_drift), not silently accepted."""
     result = SyncResult()
-    client = exotel_client(account, priority="bulk")
-    _sync_ccm_users(account, client, result)
-    _sync_phone_sip(account, client, result)
+    with _sync_lock(account) as running_elsewhere:
+        if running_elsewhere:  # the board button and beat can ask at once; one sync is enough
+            result.errors.append("A sync of this account is already running.")
+            return result
+        client = exotel_client(account, priority="bulk")
+        _sync_ccm_users(account, client, result)
+        _sync_phone_sip(account, client, result)
     return result
 
 
+@contextmanager
+def _sync_lock(account: ExotelAccount) -> Iterator[bool]:
+    """Answers True when another process is syncing this account already."""
+    lock = get_redis().lock(f"exoadmin:agents:sync:{account.pk}", timeout=900)
+    try:
+        acquired = lock.acquire(blocking=False)
+    except RedisError:
+        acquired, lock = True, None  # without Redis, sync anyway: creating agents is idempotent below
+    try:
+        yield not acquired
+    finally:
+        if acquired and lock is not None:
+            try:
+                lock.release()
+            except (LockError, RedisError):
+                pass
+
+
+def _changed_since(agent: Agent, moment) -> bool:
+    """A person changed the agent after Exotel's snapshot was taken: applying it would undo that."""
+    agent.refresh_from_db(fields=["last_change_at"])
+    return bool(agent.last_change_at and agent.last_change_at > moment)
+
+
 def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
-    agents = {a.exotel_user_id: a for a in account.agents.exclude(exotel_user_id="").prefetch_related("devices")}
+    agents = {a.exotel_user_id: a for a in account.agents.exclude(exotel_user_id="")}
+    fetched_at = timezone.now()
     try:
         remote_users = list(users.iter_all_users(client))
     except ExotelError as exc:
@@ -506,27 +540,34 @@ def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
         return
     now = timezone.now()
     for user in remote_users:
-        with transaction.atomic():
-            agent = agents.get(user.id)
-            name = f"{user.first_name} {user.last_name}".strip() or user.email or user.id
-            if agent is None:
-                agent = Agent.objects.create(account=account, exotel_user_id=user.id, name=name,
-                                             email=user.email or "", state_since=now)
-                result.created += 1
-                existing = []
-            else:
-                existing = list(agent.devices.all())
+        agent = agents.get(user.id)
+        name = f"{user.first_name} {user.last_name}".strip() or user.email or user.id
+        if agent is None:
+            agent, created = Agent.objects.get_or_create(
+                account=account, exotel_user_id=user.id,
+                defaults={"name": name, "email": user.email or "", "state_since": now})
+            result.created += created
+        try:
+            with _agent_lock(agent), transaction.atomic():
+                if _changed_since(agent, fetched_at):
+                    continue  # the next sync reads the state that person set
                 if (agent.name, agent.email) != (name, user.email or agent.email):
                     agent.name, agent.email = name, user.email or agent.email
                     agent.save(update_fields=["name", "email"])
-            drifted = _apply_exotel_user(agent, user, existing)
-            for device in drifted:
-                _audit_drift(agent, device)
-            result.drifted += bool(drifted)
-            result.linked += _link_login(agent)
-            Agent.objects.filter(pk=agent.pk).update(synced_at=now)
-            agent_state_refresh(agent=agent)
+                _sync_ccm_user(agent, user, result, now)
+        except ChangeRefused:
+            continue  # a change to this agent is running now; the next sync reads its result
         result.agents += 1
+
+
+def _sync_ccm_user(agent: Agent, user, result: SyncResult, now) -> None:
+    drifted = _apply_exotel_user(agent, user, list(agent.devices.all()))
+    for device in drifted:
+        _audit_drift(agent, device)
+    result.drifted += bool(drifted)
+    result.linked += _link_login(agent)
+    Agent.objects.filter(pk=agent.pk).update(synced_at=now)
+    agent_state_refresh(agent=agent)
 
 
 def _link_login(agent: Agent) -> bool:
@@ -547,17 +588,22 @@ def _sync_phone_sip(account: ExotelAccount, client, result: SyncResult) -> None:
     if not account.has_integrations:
         return
     for agent in account.agents.exclude(integrations_user_id=""):
+        fetched_at = timezone.now()
         try:
             remote = integrations.get_devices(client, agent.integrations_user_id)
         except ExotelError as exc:
             _exotel_failed(agent, "reading phone/SIP", exc)
             result.errors.append(f"{agent.name}: {exc.user_message}")
             continue
-        with transaction.atomic():
-            drifted = phone_sip_apply(agent=agent, remote=remote)
-            result.drifted += drifted
-            Agent.objects.filter(pk=agent.pk).update(synced_at=timezone.now())
-            agent_state_refresh(agent=agent)
+        try:
+            with _agent_lock(agent), transaction.atomic():
+                if _changed_since(agent, fetched_at):
+                    continue
+                result.drifted += phone_sip_apply(agent=agent, remote=remote)
+                Agent.objects.filter(pk=agent.pk).update(synced_at=timezone.now())
+                agent_state_refresh(agent=agent)
+        except ChangeRefused:
+            continue
         if agent.exotel_user_id == "":
             result.agents += 1
 

@@ -82,3 +82,34 @@ def test_sync_failure_is_reported_not_raised(exotel_account, sandbox):
     result = services.agents_sync(account=exotel_account)
 
     assert result.errors and "rejected the API key/token" in result.errors[0]
+
+
+def test_a_sync_never_undoes_a_change_made_after_its_snapshot(ccm_agent, ccm_user, sandbox, exotel_account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    change_in_exotel(sandbox, ccm_user["id"], PHONE, available=False)
+    # A person changed this agent after the snapshot the sync is about to apply was taken.
+    Agent.objects.filter(pk=ccm_agent.pk).update(last_change_at=timezone.now() + timedelta(minutes=1))
+
+    services.agents_sync(account=exotel_account)
+
+    phone = ccm_agent.devices.get(contact_uri=PHONE)
+    assert (phone.available, phone.expected_available) == (True, True)
+    assert not ccm_agent.events.filter(outcome=Outcome.DRIFT).exists()
+
+
+def test_a_second_sync_of_the_same_account_waits_for_the_first(ccm_agent, sandbox, exotel_account):
+    from exoadmin.redis import get_redis
+
+    running = get_redis().lock(f"exoadmin:agents:sync:{exotel_account.pk}", timeout=30)
+    assert running.acquire(blocking=False)
+    requests_before = len(sandbox.requests("/users", "GET"))
+    try:
+        result = services.agents_sync(account=exotel_account)
+    finally:
+        running.release()
+
+    assert result.errors == ["A sync of this account is already running."]
+    assert len(sandbox.requests("/users", "GET")) == requests_before
