@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.db import transaction
+from redis.exceptions import LockError
 from django.db.models import Count
 from django.utils import timezone
 
@@ -24,10 +25,12 @@ from contacts.models import (
     BulkEditUploadPart,
     Contact,
 )
+from exoadmin.redis import get_redis
 
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000  # contacts per bulk PUT: Exotel's maximum (seed 003)
+CHECK_LOCK_SECONDS = 60  # renewed every batch; lapses this long after a check's worker dies
 UPLOAD_PART_SIZE = 1024 * 1024
 MAX_STORED_PROBLEMS = 10_000  # beyond this only the count grows: nobody reads more, the file needs fixing
 
@@ -81,10 +84,28 @@ def bulk_edit_retry_failed(*, bulk_edit: BulkEdit, user) -> BulkEdit:
 
 
 def bulk_edit_check(*, bulk_edit_id) -> None:
-    """Reads and checks the job's input, stores its rows and preview. Idempotent: a re-run starts over."""
+    """Reads and checks the job's input, stores its rows and preview. Idempotent: a re-run starts over.
+
+    One copy at a time: a check queued again by the resume task while the first still runs (or still
+    waits in the queue) must not interleave its rows with it. The lock lapses if its worker dies.
+    """
+    lock = get_redis().lock(f"contacts:check:{bulk_edit_id}", timeout=CHECK_LOCK_SECONDS)
+    if not lock.acquire(blocking=False):
+        return
+    try:
+        _check_input(bulk_edit_id, lock)
+    finally:
+        try:
+            lock.release()
+        except LockError:
+            pass  # it lapsed; another copy may already have started over
+
+
+def _check_input(bulk_edit_id, lock) -> None:
     bulk_edit = BulkEdit.objects.filter(id=bulk_edit_id, state=BulkEdit.State.VALIDATING).first()
     if bulk_edit is None:
         return
+    bulk_edit.lines_read = bulk_edit.rows_with_problems = 0
     bulk_edit.rows.all().delete()
     bulk_edit.problems.all().delete()
     bulk_edit.chunks.all().delete()
@@ -97,14 +118,15 @@ def bulk_edit_check(*, bulk_edit_id) -> None:
     else:
         edits = csvfile.read_edits(_upload_parts(bulk_edit))
     try:
-        _check(bulk_edit, edits)  # not one transaction: "rows read so far" shows while it runs
+        _check(bulk_edit, edits, renew=lock.reacquire)  # not one transaction: "rows read so far" shows while it runs
     except csvfile.FileRejected as exc:
         _reject(bulk_edit, exc.problems)
     else:
         bulk_edit.upload_parts.all().delete()
 
 
-def _check(bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit], chunk_size: int = CHUNK_SIZE) -> None:
+def _check(bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit], chunk_size: int = CHUNK_SIZE,
+           renew=lambda: None) -> None:
     valid = 0
     for batch in _batches(edits, CHUNK_SIZE):
         bad = [edit for edit in batch if edit.problems]
@@ -116,6 +138,7 @@ def _check(bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit], chunk_size: in
         bulk_edit.rows_with_problems += len(bad)
         bulk_edit.heartbeat_at = timezone.now()
         bulk_edit.save(update_fields=["lines_read", "rows_with_problems", "heartbeat_at"])
+        renew()  # the check's lock stays ours for another CHECK_LOCK_SECONDS
     _drop_duplicate_sids(bulk_edit)
     _finish_check(bulk_edit)
 

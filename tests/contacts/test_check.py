@@ -98,3 +98,25 @@ def test_retrying_keeps_only_the_rows_that_were_not_applied(exotel_account, memb
 
     assert retry.state == BulkEdit.State.REVIEW and retry.retry_of == original
     assert list(retry.rows.values_list("line", "sid", "tag")) == [(3, "a2", "y"), (4, "a3", "z")]
+
+
+def test_a_check_queued_again_while_one_runs_does_nothing(exotel_account, member):
+    from exoadmin.redis import get_redis
+    from tests.contacts.helpers import csv_bytes
+
+    bulk_edit = services.bulk_edit_create_from_upload(
+        account=exotel_account, user=member.user, filename="edits.csv",
+        chunks=[csv_bytes(["sid", "first_name"], [["c1", "Ravi"], ["c2", "Kiran"]])])
+    running = get_redis().lock(f"contacts:check:{bulk_edit.id}", timeout=30)
+    assert running.acquire(blocking=False)
+    try:
+        services.bulk_edit_check(bulk_edit_id=bulk_edit.id)  # the second copy
+    finally:
+        running.release()
+    bulk_edit.refresh_from_db()
+    assert (bulk_edit.state, bulk_edit.lines_read, bulk_edit.rows.count()) == (BulkEdit.State.VALIDATING, 0, 0)
+
+    services.bulk_edit_check(bulk_edit_id=bulk_edit.id)
+
+    bulk_edit.refresh_from_db()
+    assert (bulk_edit.state, bulk_edit.lines_read, bulk_edit.rows.count()) == (BulkEdit.State.REVIEW, 2, 2)
