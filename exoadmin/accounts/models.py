@@ -6,21 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from exoadmin.accounts.fields import EncryptedTextField
-
-# Reference: ../shared/exotel-contract.md, "Hosts and auth". Integrations is documented for
-# Mumbai only, so both regions use the Mumbai host.
-REGION_BASE_URLS = {
-    "singapore": {
-        "ccm": "https://ccm-api.exotel.com",
-        "contacts": "https://api.exotel.com",
-        "integrations": "https://integrationscore.mum1.exotel.com/v2/integrations",
-    },
-    "mumbai": {
-        "ccm": "https://ccm-api.in.exotel.com",
-        "contacts": "https://api.in.exotel.com",
-        "integrations": "https://integrationscore.mum1.exotel.com/v2/integrations",
-    },
-}
+from exoadmin.exotel.config import REGION_BASE_URLS
 
 
 class Region(models.TextChoices):
@@ -54,7 +40,7 @@ class ExotelAccount(models.Model):
     def base_url(self, family: str) -> str:
         """The environment's override (the sandbox in development) wins over the region."""
         override = getattr(settings, f"EXOTEL_{family.upper()}_BASE_URL")
-        return (override or REGION_BASE_URLS[self.region][family]).rstrip("/")
+        return (override or REGION_BASE_URLS[self.region][f"{family}_base_url"]).rstrip("/")
 
     @property
     def has_integrations(self) -> bool:

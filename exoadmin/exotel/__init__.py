@@ -5,12 +5,13 @@ argument of the module functions::
 
     from exoadmin.exotel import calls, contacts, devices, integrations, users
     from exoadmin.exotel.client import ExotelClient
-    from exoadmin.exotel.config import ExotelConfig
+    from exoadmin.exotel.config import REGION_BASE_URLS, ExotelConfig
     from exoadmin.exotel.ratelimit import RateBudget
 
-    config = ExotelConfig.for_region("mumbai", account_sid=..., api_key=..., api_token=...)
-    client = ExotelClient(config, budget=RateBudget(redis_client))   # priority="interactive"
-    bulk = client.with_priority("bulk")                               # for Celery jobs
+    config = ExotelConfig(account_sid=..., api_key=..., api_token=..., **REGION_BASE_URLS["mumbai"])
+    budget = RateBudget(redis_client)                  # shared with every process through Redis
+    client = ExotelClient(config, budget=budget)       # priority="interactive", for clicks
+    bulk = ExotelClient(config, budget=budget, priority="bulk")   # for Celery jobs
 
 Public API (every function's docstring names its seed):
 

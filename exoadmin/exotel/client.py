@@ -44,13 +44,6 @@ class ExotelClient:
             "integrations", config.integrations_base_url, f"Bearer {config.integrations_app_token}"
         )
 
-    def with_priority(self, priority: Priority) -> ExotelClient:
-        """A sibling client for the same account, sharing the session and the budget."""
-        return ExotelClient(
-            self.config, budget=self.budget, priority=priority, session=self.session,
-            retry=self._retry, sleep=self._sleep,
-        )
-
     def account_path(self, version: str, *parts: object) -> str:
         """"/v2/accounts/<sid>/users/<id>" with every part URL-escaped."""
         return url_path(version, "accounts", self.config.account_sid, *parts)

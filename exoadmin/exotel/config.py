@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Reference: exotel-contract.md "Hosts and auth" (seeds 000-004).
+# Reference: exotel-contract.md "Hosts and auth" (seeds 000-004). Keys are ExotelConfig's fields.
 # Exotel documents the integrations API only on its Mumbai host, so both regions use it.
 REGION_BASE_URLS: dict[str, dict[str, str]] = {
     "singapore": {
@@ -33,11 +33,6 @@ class ExotelConfig:
     integrations_app_token: str = ""
     connect_timeout: float = 3.05
     read_timeout: float = 15.0
-
-    @classmethod
-    def for_region(cls, region: str, **fields) -> ExotelConfig:
-        """A config with the region's base URLs; explicit URL fields still win."""
-        return cls(**{**REGION_BASE_URLS[region], **fields})
 
     def __repr__(self) -> str:
         # Secrets never reach logs, tracebacks or the debug page.

@@ -1,15 +1,24 @@
 """One request budget per Exotel account, shared by every web and worker process through Redis.
 
 Exotel allows 200 requests a minute per account (exotel-contract.md "Rate limits"). A sliding
-window in one sorted set per account, checked and updated by one atomic Lua script (one Redis
-round trip per request). Interactive requests (a supervisor's click) may use the whole limit;
-bulk work stops `interactive_reserve` short of it, so a bulk job never makes a click wait.
+window in one sorted set per account, checked and updated by one atomic Lua script. Interactive
+requests (a supervisor's click) may use the whole limit; bulk work stops `interactive_reserve`
+short of it, so a bulk job never makes a click wait.
+
+A process sending fast may lease several slots in one round trip (`max_lease`). Leased slots
+are counted from the moment the lease ends, not from when it was granted, and are never used
+after it ends: every request is sent while its slot is still in the window, so the "never more
+than `limit` in any window" guarantee holds however slots are leased. A slot leased and not used
+is wasted for one window; leases grow only while a process uses them up before they end and
+shrink when they lapse, and the default `max_lease` is 0.5% of the limit (1 at Exotel's 200 a
+minute), so waste stays small.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +32,8 @@ Priority = Literal["interactive", "bulk"]
 log = logging.getLogger("exoadmin.exotel")
 
 # Redis' own clock, so that every process agrees on the window whatever its host's clock says.
-# Returns {1, used} when a slot was taken, {0, milliseconds until one frees} otherwise.
+# Takes up to ARGV[3] slots, each counted from now + ARGV[4] ms (when a lease ends).
+# Returns {slots taken, 0}, or {0, milliseconds until a slot frees} when none is free.
 _ACQUIRE = """
 local now_t = redis.call('TIME')
 local now = now_t[1] * 1000 + now_t[2] / 1000
@@ -32,9 +42,16 @@ local allowed = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local used = redis.call('ZCARD', KEYS[1])
 if used < allowed then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(window))
-  return {1, used + 1}
+  local taken = math.min(tonumber(ARGV[3]), allowed - used)
+  local counted_from = now + tonumber(ARGV[4])
+  local entries = {}
+  for i = 1, taken do
+    entries[2 * i - 1] = counted_from
+    entries[2 * i] = ARGV[5] .. i
+  end
+  redis.call('ZADD', KEYS[1], unpack(entries))
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window + tonumber(ARGV[4])))
+  return {taken, 0}
 end
 local frees = redis.call('ZRANGE', KEYS[1], used - allowed, used - allowed, 'WITHSCORES')
 return {0, math.max(1, math.ceil(tonumber(frees[2]) + window - now))}
@@ -45,6 +62,7 @@ local now = now_t[1] * 1000 + now_t[2] / 1000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
 return redis.call('ZCARD', KEYS[1])
 """
+LEASE_CAP = 64
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,15 @@ class BudgetUsage:
     interactive_reserve: int
 
 
+@dataclass
+class _Lease:
+    """Slots this process holds for one account and priority, and how many to ask for next."""
+
+    slots: int = 0
+    ends: float = 0.0  # time.monotonic()
+    size: int = 1
+
+
 class RateBudget:
     def __init__(
         self,
@@ -63,6 +90,7 @@ class RateBudget:
         window_seconds: float = 60,
         interactive_reserve: int = 10,
         *,
+        max_lease: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not 0 <= interactive_reserve < limit:
@@ -70,17 +98,23 @@ class RateBudget:
         self.limit = limit
         self.window_seconds = window_seconds
         self.interactive_reserve = interactive_reserve
+        self.max_lease = max_lease or max(1, min(LEASE_CAP, limit // 200))
+        self.lease_seconds = min(1.0, window_seconds / 10)
         self._window_ms = window_seconds * 1000
         self._acquire = redis_client.register_script(_ACQUIRE)
         self._usage = redis_client.register_script(_USAGE)
         self._sleep = sleep
+        self._leases: dict[tuple[str, Priority], _Lease] = {}
+        self._lock = threading.Lock()
 
     def acquire(self, account_sid: str, priority: Priority = "interactive", max_wait: float = 5.0) -> None:
         """Take one request slot, waiting up to `max_wait` seconds; else raise RateLimited."""
+        if self._take_leased(account_sid, priority):
+            return
         allowed = self.limit if priority == "interactive" else self.limit - self.interactive_reserve
         deadline = time.monotonic() + max_wait
         while True:
-            wait = self._try(account_sid, allowed)
+            wait = self._try(account_sid, priority, allowed)
             if wait is None:
                 return
             if time.monotonic() + wait > deadline:
@@ -91,21 +125,44 @@ class RateBudget:
             self._sleep(wait)
 
     def usage(self, account_sid: str) -> BudgetUsage:
-        """Requests made in the current window, for the health page."""
+        """Slots counted in the current window (leased ones included), for the health page."""
         used = int(self._usage(keys=[_key(account_sid)], args=[self._window_ms]))
         return BudgetUsage(used, self.limit, self.window_seconds, self.interactive_reserve)
 
-    def _try(self, account_sid: str, allowed: int) -> float | None:
-        """None when a slot was taken, else seconds until one frees."""
+    def _take_leased(self, account_sid: str, priority: Priority) -> bool:
+        """Use a slot of this process' lease if one is left; resize the next lease by demand."""
+        with self._lock:
+            lease = self._leases.setdefault((account_sid, priority), _Lease())
+            in_time = time.monotonic() < lease.ends
+            if lease.slots and in_time:
+                lease.slots -= 1
+                return True
+            if lease.slots:  # the lease ended with slots unused: ask for fewer
+                lease.size = max(1, lease.size // 2)
+            elif in_time:  # used up before it ended: ask for more
+                lease.size = min(self.max_lease, lease.size * 2)
+            lease.slots = 0
+            return False
+
+    def _try(self, account_sid: str, priority: Priority, allowed: int) -> float | None:
+        """None when a slot was taken (the rest of a lease kept), else seconds until one frees."""
+        lease = self._leases[(account_sid, priority)]
+        want = lease.size
+        hold_ms = self.lease_seconds * 1000 if want > 1 else 0
+        asked = time.monotonic()  # before Redis' clock reads: this process' lease ends no later
         try:
-            granted, value = self._acquire(
-                keys=[_key(account_sid)], args=[self._window_ms, allowed, os.urandom(8).hex()]
+            taken, wait_ms = self._acquire(
+                keys=[_key(account_sid)], args=[self._window_ms, allowed, want, hold_ms, os.urandom(8).hex()]
             )
         except redis.RedisError as exc:
             # Redis down must not stop every click: Exotel's own 429 still protects the account.
             log.warning("rate budget unavailable, sending without it: %s", exc)
             return None
-        return None if granted else value / 1000
+        if not taken:
+            return wait_ms / 1000
+        with self._lock:  # a lone slot leaves none to keep, but its end still measures demand
+            lease.slots, lease.ends = taken - 1, asked + self.lease_seconds
+        return None
 
 
 def _key(account_sid: str) -> str:

@@ -92,7 +92,23 @@ def check_exotel(account: ExotelAccount) -> Check:
     if cached is None:
         cached = asdict(_probe_exotel(account))
         cache.set(key, cached, EXOTEL_PROBE_TTL)
-    return Check(**cached)
+    check = Check(**cached)
+    check.detail += f"; {_budget_in_words(account)}"
+    return check
+
+
+def _budget_in_words(account: ExotelAccount) -> str:
+    """How much of the account's shared rate budget is in use right now (never cached)."""
+    from exoadmin.accounts.clients import rate_budget
+
+    try:
+        usage = rate_budget().usage(account.account_sid)
+    except Exception:  # Redis went away since the cache answered: the redis check says so
+        return "rate budget unknown"
+    words = f"{usage.used} of {usage.limit} requests used in the last {usage.window_seconds:.0f} s"
+    if usage.used >= usage.limit - usage.interactive_reserve:
+        words += " (bulk work waits; the reserve is kept for clicks)"
+    return words
 
 
 def check_configuration(accounts: list[ExotelAccount]) -> Check:

@@ -1,6 +1,6 @@
 """One OS process of the shared-budget test: `count` requests through a budgeted client.
 
-python -m tests.exotel.budget_worker SANDBOX_URL REDIS_URL COUNT LIMIT WINDOW_SECONDS
+python -m tests.exotel.budget_worker SANDBOX_URL REDIS_URL COUNT LIMIT WINDOW_SECONDS MAX_LEASE
 """
 
 import sys
@@ -13,9 +13,9 @@ from exoadmin.exotel.ratelimit import RateBudget
 from tests.exotel.helpers import config_for
 
 
-def main(sandbox_url: str, redis_url: str, count: str, limit: str, window: str) -> None:
+def main(sandbox_url: str, redis_url: str, count: str, limit: str, window: str, max_lease: str) -> None:
     budget = RateBudget(redis.Redis.from_url(redis_url), limit=int(limit), window_seconds=float(window),
-                        interactive_reserve=0)
+                        interactive_reserve=0, max_lease=int(max_lease))
     client = ExotelClient(config_for(sandbox_url), budget=budget)
     for _ in range(int(count)):
         users.list_users(client, limit=1)

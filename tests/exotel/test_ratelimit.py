@@ -78,3 +78,56 @@ def test_redis_down_lets_requests_through_with_a_warning(caplog, account):
     with caplog.at_level(logging.WARNING, logger="exoadmin.exotel"):
         _take(budget, account, "interactive", 2)
     assert "rate budget unavailable" in caplog.text
+
+
+class RoundTrips:
+    """Counts the budget's trips to Redis, passing each one through to the real server."""
+
+    def __init__(self, budget):
+        self.count, self._script = 0, budget._acquire
+        budget._acquire = self
+
+    def __call__(self, **kwargs):
+        self.count += 1
+        return self._script(**kwargs)
+
+
+def test_exotels_limit_costs_one_redis_round_trip_per_request(redis_client):
+    assert RateBudget(redis_client).max_lease == 1  # 200 a minute: nothing leased, nothing wasted
+
+
+def test_a_fast_process_leases_slots_and_skips_most_round_trips(redis_client, account):
+    budget = RateBudget(redis_client, limit=100_000, window_seconds=60, interactive_reserve=10)
+    trips = RoundTrips(budget)
+    _take(budget, account, "interactive", 500)
+    assert trips.count < 20  # 1, 2, 4, ... 64 slots per trip
+    assert 500 <= budget.usage(account).used < 500 + budget.max_lease
+
+
+def test_leased_slots_are_not_used_after_the_lease_ends(redis_client, account):
+    budget = RateBudget(redis_client, limit=10_000, window_seconds=1.0, interactive_reserve=0)
+    trips = RoundTrips(budget)
+    _take(budget, account, "bulk", 8)  # leases grow: 1, 2, 4, then 8 slots with 7 left over
+    held = trips.count
+    time.sleep(budget.lease_seconds + 0.05)
+    _take(budget, account, "bulk", 1)
+    assert trips.count == held + 1  # the 7 left over were dropped, not sent late
+
+
+def test_leases_never_take_the_interactive_reserve(redis_client, account):
+    budget = RateBudget(redis_client, limit=400, window_seconds=30, interactive_reserve=40, max_lease=16)
+    with pytest.raises(RateLimited):
+        _take(budget, account, "bulk", 400)
+    assert budget.usage(account).used == 360
+    _take(budget, account, "interactive", 40)
+    with pytest.raises(RateLimited):
+        budget.acquire(account, "interactive", max_wait=0)
+
+
+def test_leased_slots_stay_counted_for_a_window_after_the_lease_ends(redis_client, account):
+    # A leased slot may be sent just before its lease ends, so it must count until a window after.
+    budget = RateBudget(redis_client, limit=10_000, window_seconds=2.0, interactive_reserve=0)
+    _take(budget, account, "bulk", 3)  # the third slot comes from a lease of two
+    granted = time.monotonic()
+    time.sleep(2.0 + budget.lease_seconds / 2 - (time.monotonic() - granted))
+    assert budget.usage(account).used == 2  # the lone first slot has left; the lease of two has not

@@ -159,9 +159,3 @@ def test_bulk_update_over_5000_contacts_is_refused_before_sending():
     with pytest.raises(ValueError, match="at most 5000"):
         contacts.bulk_update(stub_client(session), [{"sid": str(i)} for i in range(5001)])
     assert session.sent == []
-
-
-def test_with_priority_shares_the_session():
-    client = stub_client(StubSession())
-    bulk = client.with_priority("bulk")
-    assert bulk.session is client.session and bulk.priority == "bulk" and bulk.ccm_api.priority == "bulk"

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from exoadmin.accounts.clients import rate_budget
 from exoadmin.health.models import WorkerHeartbeat
 from exoadmin.health.services import heartbeat_record
 
@@ -72,3 +73,15 @@ def test_exotel_probe_is_shared_between_callers(client, exotel_account, sandbox)
     client.get("/healthz?format=json")
 
     assert len(sandbox.requests(path="/users", method="GET")) == 1
+
+
+def test_details_say_how_much_of_the_exotel_rate_budget_is_in_use(client, exotel_account, sandbox, supervisor_login):
+    heartbeat_record()
+    client.login(username=supervisor_login.username, password=supervisor_login.password)
+    used_before = rate_budget().usage("acme").used  # earlier tests' requests may still count
+    client.get("/healthz?format=json")  # the probe spends one request
+
+    response = client.get("/healthz?format=json")
+
+    detail = checks_by_name(response)["exotel: Acme"]["detail"]
+    assert f"{used_before + 1} of 200 requests used in the last 60 s" in detail
