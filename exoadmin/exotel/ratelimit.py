@@ -5,13 +5,13 @@ window in one sorted set per account, checked and updated by one atomic Lua scri
 requests (a supervisor's click) may use the whole limit; bulk work stops `interactive_reserve`
 short of it, so a bulk job never makes a click wait.
 
-A process sending fast may lease several slots in one round trip (`max_lease`). Leased slots
-are counted from the moment the lease ends, not from when it was granted, and are never used
-after it ends: every request is sent while its slot is still in the window, so the "never more
-than `limit` in any window" guarantee holds however slots are leased. A slot leased and not used
-is wasted for one window; leases grow only while a process uses them up before they end and
-shrink when they lapse, and the default `max_lease` is 0.5% of the limit (1 at Exotel's 200 a
-minute), so waste stays small.
+A process sending fast may lease several slots in one round trip (`max_lease`). Leased slots are
+counted from the moment the lease ends, not from when it was granted, and are never used after
+it ends: every request is sent while its slot is still in the window, so no window ever holds
+more than `limit` requests however slots are leased. Slots a lease leaves unused are handed back
+on the process' next round trip (removing a slot nobody sent cannot undercount); only a process
+that goes quiet holding a lease wastes them, for one window. The default `max_lease` is 0.5% of
+the limit: 1 at Exotel's 200 a minute, where every request is one round trip.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import redis
@@ -32,13 +32,16 @@ Priority = Literal["interactive", "bulk"]
 log = logging.getLogger("exoadmin.exotel")
 
 # Redis' own clock, so that every process agrees on the window whatever its host's clock says.
-# Takes up to ARGV[3] slots, each counted from now + ARGV[4] ms (when a lease ends).
-# Returns {slots taken, 0}, or {0, milliseconds until a slot frees} when none is free.
+# Hands back the slots in ARGV[6..], then takes up to ARGV[3], each counted from now + ARGV[4] ms
+# (when a lease ends). Returns {slots taken, 0}, or {0, milliseconds until a slot frees}.
 _ACQUIRE = """
 local now_t = redis.call('TIME')
 local now = now_t[1] * 1000 + now_t[2] / 1000
 local window = tonumber(ARGV[1])
 local allowed = tonumber(ARGV[2])
+if #ARGV > 5 then
+  redis.call('ZREM', KEYS[1], unpack(ARGV, 6))
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local used = redis.call('ZCARD', KEYS[1])
 if used < allowed then
@@ -47,10 +50,11 @@ if used < allowed then
   local entries = {}
   for i = 1, taken do
     entries[2 * i - 1] = counted_from
-    entries[2 * i] = ARGV[5] .. i
+    entries[2 * i] = ARGV[5] .. ':' .. i
   end
   redis.call('ZADD', KEYS[1], unpack(entries))
-  redis.call('PEXPIRE', KEYS[1], math.ceil(window + tonumber(ARGV[4])))
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(last[2]) + window - now))
   return {taken, 0}
 end
 local frees = redis.call('ZRANGE', KEYS[1], used - allowed, used - allowed, 'WITHSCORES')
@@ -62,7 +66,7 @@ local now = now_t[1] * 1000 + now_t[2] / 1000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
 return redis.call('ZCARD', KEYS[1])
 """
-LEASE_CAP = 64
+LEASE_CAP = 64  # also keeps the script's argument lists far below Lua's unpack limit
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,17 @@ class BudgetUsage:
 class _Lease:
     """Slots this process holds for one account and priority, and how many to ask for next."""
 
-    slots: int = 0
+    unused: list[str] = field(default_factory=list)  # slot names, next one last
     ends: float = 0.0  # time.monotonic()
     size: int = 1
+    hand_back: list[str] = field(default_factory=list)  # unused slots of ended leases
+
+    def keep(self, slots: list[str], ends: float) -> None:
+        if self.unused and time.monotonic() < self.ends:  # another thread's lease is still good
+            self.hand_back += slots
+            return
+        self.hand_back += self.unused
+        self.unused, self.ends = slots[::-1], ends
 
 
 class RateBudget:
@@ -98,7 +110,7 @@ class RateBudget:
         self.limit = limit
         self.window_seconds = window_seconds
         self.interactive_reserve = interactive_reserve
-        self.max_lease = max_lease or max(1, min(LEASE_CAP, limit // 200))
+        self.max_lease = max(1, min(LEASE_CAP, max_lease or limit // 200))
         self.lease_seconds = min(1.0, window_seconds / 10)
         self._window_ms = window_seconds * 1000
         self._acquire = redis_client.register_script(_ACQUIRE)
@@ -109,11 +121,9 @@ class RateBudget:
 
     def acquire(self, account_sid: str, priority: Priority = "interactive", max_wait: float = 5.0) -> None:
         """Take one request slot, waiting up to `max_wait` seconds; else raise RateLimited."""
-        if self._take_leased(account_sid, priority):
-            return
         allowed = self.limit if priority == "interactive" else self.limit - self.interactive_reserve
         deadline = time.monotonic() + max_wait
-        while True:
+        while not self._take_leased(account_sid, priority):
             wait = self._try(account_sid, priority, allowed)
             if wait is None:
                 return
@@ -134,25 +144,28 @@ class RateBudget:
         with self._lock:
             lease = self._leases.setdefault((account_sid, priority), _Lease())
             in_time = time.monotonic() < lease.ends
-            if lease.slots and in_time:
-                lease.slots -= 1
+            if lease.unused and in_time:
+                lease.unused.pop()
                 return True
-            if lease.slots:  # the lease ended with slots unused: ask for fewer
+            if lease.unused:  # the lease ended with slots unused: ask for fewer
                 lease.size = max(1, lease.size // 2)
             elif in_time:  # used up before it ended: ask for more
                 lease.size = min(self.max_lease, lease.size * 2)
-            lease.slots = 0
+            lease.hand_back += lease.unused
+            lease.unused = []
             return False
 
     def _try(self, account_sid: str, priority: Priority, allowed: int) -> float | None:
         """None when a slot was taken (the rest of a lease kept), else seconds until one frees."""
-        lease = self._leases[(account_sid, priority)]
-        want = lease.size
+        with self._lock:
+            lease = self._leases[(account_sid, priority)]
+            want, hand_back, lease.hand_back = lease.size, lease.hand_back, []
         hold_ms = self.lease_seconds * 1000 if want > 1 else 0
+        name = os.urandom(8).hex()
         asked = time.monotonic()  # before Redis' clock reads: this process' lease ends no later
         try:
             taken, wait_ms = self._acquire(
-                keys=[_key(account_sid)], args=[self._window_ms, allowed, want, hold_ms, os.urandom(8).hex()]
+                keys=[_key(account_sid)], args=[self._window_ms, allowed, want, hold_ms, name, *hand_back]
             )
         except redis.RedisError as exc:
             # Redis down must not stop every click: Exotel's own 429 still protects the account.
@@ -161,7 +174,7 @@ class RateBudget:
         if not taken:
             return wait_ms / 1000
         with self._lock:  # a lone slot leaves none to keep, but its end still measures demand
-            lease.slots, lease.ends = taken - 1, asked + self.lease_seconds
+            lease.keep([f"{name}:{i}" for i in range(2, taken + 1)], asked + self.lease_seconds)
         return None
 
 

@@ -1,6 +1,7 @@
 """The shared per-account rate budget, on a real Redis."""
 
 import logging
+import threading
 import time
 import uuid
 
@@ -92,8 +93,11 @@ class RoundTrips:
         return self._script(**kwargs)
 
 
-def test_exotels_limit_costs_one_redis_round_trip_per_request(redis_client):
-    assert RateBudget(redis_client).max_lease == 1  # 200 a minute: nothing leased, nothing wasted
+def test_at_exotels_limit_every_request_is_its_own_round_trip(redis_client, account):
+    budget = RateBudget(redis_client)  # 200 a minute: nothing leased, nothing wasted
+    trips = RoundTrips(budget)
+    _take(budget, account, "interactive", 30)
+    assert trips.count == 30 and budget.usage(account).used == 30
 
 
 def test_a_fast_process_leases_slots_and_skips_most_round_trips(redis_client, account):
@@ -111,7 +115,8 @@ def test_leased_slots_are_not_used_after_the_lease_ends(redis_client, account):
     held = trips.count
     time.sleep(budget.lease_seconds + 0.05)
     _take(budget, account, "bulk", 1)
-    assert trips.count == held + 1  # the 7 left over were dropped, not sent late
+    assert trips.count == held + 1  # the 7 left over were dropped, not sent late...
+    assert budget.usage(account).used == 8 + 4  # ...and handed back: 8 sent, a new lease of 4
 
 
 def test_leases_never_take_the_interactive_reserve(redis_client, account):
@@ -131,3 +136,32 @@ def test_leased_slots_stay_counted_for_a_window_after_the_lease_ends(redis_clien
     granted = time.monotonic()
     time.sleep(2.0 + budget.lease_seconds / 2 - (time.monotonic() - granted))
     assert budget.usage(account).used == 2  # the lone first slot has left; the lease of two has not
+
+
+def test_a_click_after_a_lease_does_not_let_the_leased_slots_expire_early(redis_client, account):
+    budget = RateBudget(redis_client, limit=10_000, window_seconds=2.0, interactive_reserve=0)
+    _take(budget, account, "bulk", 3)  # a lone slot, then a lease of two counted from its end
+    leased = time.monotonic()
+    _take(budget, account, "interactive", 1)  # a lone slot, counted from now
+    time.sleep(2.0 + budget.lease_seconds / 2 - (time.monotonic() - leased))
+    assert budget.usage(account).used == 2
+
+
+def test_threads_sharing_a_budget_waste_at_most_one_lease(redis_client, account):
+    budget = RateBudget(redis_client, limit=100_000, window_seconds=60, interactive_reserve=0)
+    threads = [threading.Thread(target=_take, args=(budget, account, "bulk", 300)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(budget.lease_seconds + 0.05)
+    _take(budget, account, "bulk", 1)  # this trip hands back every slot left unused
+    assert 8 * 300 + 1 <= budget.usage(account).used <= 8 * 300 + budget.max_lease
+
+
+def test_a_huge_max_lease_is_capped_and_the_budget_keeps_working(redis_client, account, caplog):
+    budget = RateBudget(redis_client, limit=10**7, window_seconds=60, interactive_reserve=0, max_lease=10**6)
+    with caplog.at_level(logging.WARNING, logger="exoadmin.exotel"):
+        _take(budget, account, "bulk", 20_000)
+    assert "rate budget unavailable" not in caplog.text
+    assert 20_000 <= budget.usage(account).used < 20_000 + 64
