@@ -81,7 +81,7 @@ def seed(account, agents, count: int, rng: random.Random) -> None:
                 exophone=rng.choice(EXOPHONES), state=State.TERMINAL, status=status,
                 launch_outcome=LaunchOutcome.ACCEPTED, created_at=created, started_at=created,
                 ended_at=created + timedelta(seconds=(talk or 0) + 20), talk_time=talk, total_duration=(talk or 0) + 20,
-                has_recording=talk is not None, recording_url="https://example.invalid/r.mp3" if talk else "",
+                has_recording=talk is not None, recording_url="https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/r.mp3" if talk else "",
                 last_heard_at=created, legs_fetched_at=created))
         with transaction.atomic():
             Call.objects.bulk_create(rows, batch_size=2000)

@@ -104,7 +104,7 @@ def callback(sid: str) -> bytes:
         "created_time": "2026-11-03 00:18:32+05:30", "updated_time": "2026-11-03 00:19:02+05:30",
         "start_time": "2026-11-03 00:18:38+05:30", "end_time": "2026-11-03 00:19:02+05:30",
         "total_duration": 30, "total_talk_time": 11, "custom_field": None, "app_id": None, "app_name": None,
-        "digits": None, "recordings": [{"url": f"https://recordings.example/{sid}.mp3"}]}}).encode()
+        "digits": None, "recordings": [{"url": f"https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/bench/{sid}.mp3"}]}}).encode()
 
 
 def run_block(url: str, bodies: list[bytes | None], clients: int) -> tuple[float, int]:

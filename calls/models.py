@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from agents.models import Agent
+from calls.recording_hosts import url_refusal
 from exoadmin.accounts.models import ExotelAccount
 
 
@@ -166,6 +167,11 @@ class Call(models.Model):
         if self.status != "completed":
             return "Nobody answered, so nothing was recorded."
         return "This call was not recorded."
+
+    @property
+    def recording_link_refusal(self) -> str:
+        """Why the stored recording link will not be fetched ("" when it will): said beside the player."""
+        return url_refusal(self.recording_url) if self.has_recording and self.recording_url else ""
 
 
 class Side(models.TextChoices):

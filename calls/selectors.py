@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,8 +53,13 @@ def launchable_agents(user) -> QuerySet[Agent]:
 
 
 def api_version_for(account: ExotelAccount) -> str:
-    settings_row = CallSettings.objects.filter(account=account).first()
-    return settings_row.api_version if settings_row else ApiVersion.V3
+    return api_versions_for([account.pk])[account.pk]
+
+
+def api_versions_for(account_ids: Collection[int]) -> dict[int, str]:
+    """Each account's call API in one query; an account without settings uses v3."""
+    chosen = dict(CallSettings.objects.filter(account_id__in=account_ids).values_list("account_id", "api_version"))
+    return {account_id: chosen.get(account_id, ApiVersion.V3) for account_id in account_ids}
 
 
 # -- history -----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from calls.models import (
     Call, CallEvent, CallLeg, Direction, EventKind, LaunchOutcome, RecordingAccess, Side, State,
 )
 from calls.payloads import BadPayload, CallSnapshot, from_callback, from_details
+from calls.recording_hosts import url_refusal
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.accounts.models import ExoPhone, ExotelAccount
 from exoadmin.exotel import calls as exotel_calls
@@ -386,6 +387,8 @@ def _apply(call: Call, snapshot: CallSnapshot) -> None:
     if snapshot.is_terminal and snapshot.recording_url:
         # Pre-signed URLs expire: the newest one Exotel gave us is the one to keep.
         changes |= dict(recording_url=snapshot.recording_url, has_recording=True)
+        _warn_if_unexpected_recording_host(
+            call, snapshot.recording_url, "call details" if snapshot.event == "poll" else f"the {snapshot.event} callback")
     if changes:
         Call.objects.filter(pk=call.pk).update(**changes)
         for name, value in changes.items():
@@ -441,5 +444,14 @@ def recording_url_renew(*, call: Call) -> str:
         return ""
     url = details.recording_urls[0] if details.recording_urls else ""
     if url:
+        _warn_if_unexpected_recording_host(call, url, "call details")
         Call.objects.filter(pk=call.pk).update(recording_url=url, has_recording=True)
     return url
+
+
+def _warn_if_unexpected_recording_host(call: Call, url: str, source: str) -> None:
+    """Stored anyway (storing is harmless: calls/recordings.py refuses to fetch it), but worth a look:
+    a link off Exotel's recording storage is a forged callback, or Exotel has moved its storage."""
+    reason = url_refusal(url)
+    if reason:
+        log.warning("call %s: the recording link from %s will not be fetched: %s", call.pk, source, reason)

@@ -131,7 +131,7 @@ def launch(request):
         return redirect("calls:history")
     initial = {"customer_number": request.GET.get("number", ""), "agent": request.GET.get("agent")}
     form = LaunchForm(request.POST or None, agents=agents, initial=initial)
-    versions = sorted({selectors.api_version_for(account) for account in {a.account for a in agents}})
+    versions = sorted(set(selectors.api_versions_for({agent.account_id for agent in agents}).values()))
     context = {"form": form, "versions": versions}
     if request.method == "GET" or not form.is_valid():
         return render(request, "calls/launch.html", context, status=200 if request.method == "GET" else 422)

@@ -71,9 +71,7 @@ def contact_export(request):
     account, _ = _chosen_account(request)
     if account is None:
         return HttpResponseBadRequest("You are not a member of any Exotel account.")
-    rows = account.contacts.order_by("id").values_list("sid", *EDITABLE_FIELDS)
-    lines = selectors.csv_lines(list(COLUMNS), (selectors.csv_row(row) for row in rows.iterator(chunk_size=2000)))
-    return _csv_download(lines, f"contacts-{account.account_sid}.csv")
+    return _csv_download(selectors.contacts_export_csv(account=account), f"contacts-{account.account_sid}.csv")
 
 
 @supervisor_required

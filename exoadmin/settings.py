@@ -171,6 +171,17 @@ EXOTEL_CONTACTS_BASE_URL = env.str("EXOTEL_CONTACTS_BASE_URL", default=_sandbox)
 EXOTEL_INTEGRATIONS_BASE_URL = env.str(
     "EXOTEL_INTEGRATIONS_BASE_URL", default=f"{_sandbox}/v2/integrations" if _sandbox else ""
 )
+# Recordings are fetched server-side only from URLs starting with one of these (Exotel's recording
+# storage; seed 002), https only; in development also from the sandbox above. Add your cluster's
+# storage if Exotel's recording links for your account point elsewhere.
+EXOTEL_RECORDING_URL_PREFIXES = env.list("EXOTEL_RECORDING_URL_PREFIXES", default=[
+    "https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/",
+    # The same S3 bucket addressed by name (bucket names are global: only Exotel's can answer here).
+    "https://exotel-mum1-recordings.s3.ap-south-1.amazonaws.com/",
+    "https://exotel-mum1-recordings.s3.amazonaws.com/",
+])
+if any(not prefix.startswith("https://") or len(prefix) <= len("https://") for prefix in EXOTEL_RECORDING_URL_PREFIXES):
+    raise ImproperlyConfigured("Every EXOTEL_RECORDING_URL_PREFIXES entry must be an https:// URL (host and folder).")
 EXOTEL_RATE_LIMIT_PER_MINUTE = env.int("EXOTEL_RATE_LIMIT_PER_MINUTE", default=200)
 # Requests per minute that bulk work may never take, so a supervisor's click never waits.
 EXOTEL_INTERACTIVE_RESERVE = env.int("EXOTEL_INTERACTIVE_RESERVE", default=10)

@@ -1,7 +1,9 @@
 """Calls fixtures: agents that exist both in the sandbox and in the product, and a product that
 Exotel (the sandbox) can call back."""
 
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings
@@ -85,3 +87,57 @@ def wait_for_call(predicate, what, timeout=20):
 
 def public_webhook_url():
     return f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/"
+
+
+class HitRecorder:
+    """A tiny local HTTP server that notes every connection made to it (the proof that nothing was
+    fetched from it) and answers a short WAV, or a redirect to `redirect_to`."""
+
+    def __init__(self, redirect_to: str = ""):
+        self.connections = 0
+        self.redirect_to = redirect_to
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def setup(self):
+                recorder.connections += 1
+                super().setup()
+
+            def do_GET(self):
+                if recorder.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", recorder.redirect_to)
+                    self.send_header("Content-Length", "0")
+                else:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "audio/wav")
+                    self.send_header("Content-Length", "4")
+                self.end_headers()
+                if not recorder.redirect_to:
+                    self.wfile.write(b"RIFF")
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def hit_recorder():
+    """Starts HitRecorders (`hit_recorder(redirect_to=...)`), stopped after the test."""
+    started = []
+
+    def start(redirect_to: str = "") -> HitRecorder:
+        started.append(HitRecorder(redirect_to))
+        return started[-1]
+
+    yield start
+    for recorder in started:
+        recorder.stop()

@@ -6,9 +6,13 @@ import re
 import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from agents.models import Agent
 from calls.models import Call
+from exoadmin.accounts.services import account_create_or_update
 from tests.calls.conftest import CUSTOMER, EXOPHONE, use_api, wait_for_call
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -205,3 +209,23 @@ def test_a_tampered_confirm_form_is_refused(sandbox, asha, supervisor):
 
     assert client.post("/calls/confirm/", {"token": token[:-2] + "xx"}).status_code == 400
     assert not Call.objects.exists()
+
+
+def test_the_form_costs_the_same_queries_for_one_account_or_five(asha, supervisor):
+    client = logged_in(supervisor)
+    client.get("/calls/new/")  # the session and content types are read once
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/calls/new/").status_code == 200
+    for n in range(1, 5):
+        account = account_create_or_update(name=f"Branch {n}", account_sid=f"branch{n}", api_key="k", api_token="t",
+                                           exophones=[f"+91803075250{n}"])
+        account.members.add(supervisor.user)
+        Agent.objects.create(account=account, name=f"Agent {n}", exotel_user_id=f"u{n}")
+        if n % 2:
+            use_api(account, "v2")
+
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/calls/new/").content.decode()
+
+    assert len(five) == len(one)
+    assert "Call API v3 (accounts on v3)" in page and "Call API v2 (accounts on v2)" in page

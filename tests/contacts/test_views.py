@@ -6,10 +6,12 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from contacts import services, urls
-from contacts.models import BulkEdit, BulkEditRow
+from contacts.models import BulkEdit, BulkEditRow, Contact
 from exoadmin.accounts.roles import Role
+from exoadmin.accounts.services import account_create_or_update
 from tests.conftest import _login
 from tests.contacts.conftest import checked_upload
 from tests.contacts.helpers import csv_bytes, seed_contacts
@@ -158,6 +160,31 @@ def test_the_contact_list_searches_the_local_copy(supervisor_client, sandbox, ex
     page = supervisor_client.get(reverse("contacts:list"), {"q": "First1"}).content.decode()
 
     assert "c1@example.com" in page and "c2@example.com" not in page
+
+
+def test_the_contacts_export_downloads_only_the_chosen_accounts_copy(supervisor_client, exotel_account):
+    other = account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
+    Contact.objects.create(account=other, sid="theirs", number="+919800000009", synced_at=timezone.now())
+    Contact.objects.create(account=exotel_account, sid="c1", number="+919800000001", first_name="Asha",
+                           custom_field={"plan": "gold"}, synced_at=timezone.now())
+    Contact.objects.create(account=exotel_account, sid="c2", number="+919800000002", tag="vip", synced_at=timezone.now())
+
+    response = supervisor_client.get(reverse("contacts:export"), {"account": other.id})  # not theirs: their own
+
+    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="contacts-acme.csv"'
+    assert _rows(b"".join(response.streaming_content)) == (
+        ["sid", "number", "first_name", "last_name", "company_name", "email", "tag", "custom_field"],
+        [["c1", "+919800000001", "Asha", "", "", "", "", '{"plan": "gold"}'],
+         ["c2", "+919800000002", "", "", "", "", "vip", ""]])
+
+
+def test_the_contacts_export_says_so_when_the_supervisor_has_no_account(client, other_supervisor, exotel_account):
+    client.login(username=other_supervisor.username, password=other_supervisor.password)
+
+    response = client.get(reverse("contacts:export"))
+
+    assert response.status_code == 400 and "not a member of any Exotel account" in response.content.decode()
 
 
 @pytest.fixture
