@@ -164,7 +164,6 @@ def export_rows(user, filters: HistoryFilters):
     values = calls.values_list("created_at", "agent__name", "customer_number", "exophone", "direction", "status",
                                "state", "started_at", "answered_at", "ended_at", "total_duration", "talk_time",
                                "has_recording", "custom_field", "api_version", "sid")
-    yield EXPORT_COLUMNS
     for row in values.iterator(chunk_size=2000):
         yield ["" if value is None else value.isoformat() if isinstance(value, datetime) else value for value in row]
 

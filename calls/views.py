@@ -3,7 +3,6 @@ KPIs, and Exotel's status-callback webhook."""
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from dataclasses import asdict
@@ -29,15 +28,11 @@ from calls.preflight import preflight_check
 from calls.recordings import RecordingUnavailable, recording_stream
 from exoadmin.accounts.models import ExoPhone
 from exoadmin.accounts.roles import Role, any_role_required, role_of
+from exoadmin.spreadsheets import csv_download, csv_lines
 
 log = logging.getLogger("exoadmin.calls")
 CONFIRM_SALT = "calls.launch.confirm"
 CONFIRM_MAX_AGE = 120  # seconds: older pre-flight results are not fresh enough to dial on
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _history_form(request):
@@ -71,10 +66,7 @@ def totals(request):
 @require_GET
 def export_csv(request):
     rows = selectors.export_rows(request.user, _history_form(request).filters())
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="calls.csv"'
-    return response
+    return csv_download(csv_lines(selectors.EXPORT_COLUMNS, rows), "calls.csv")
 
 
 def _visible_call(request, key):
@@ -188,8 +180,9 @@ def confirm(request):
 @any_role_required
 @require_GET
 def live(request):
-    calls = selectors.live_calls(request.user)
-    return render(request, "calls/_live_calls_list.html", {"calls": calls})
+    if not request.htmx:  # typed or bookmarked: a page around the list that refreshes itself
+        return render(request, "calls/live.html")
+    return render(request, "calls/_live_calls_list.html", {"calls": selectors.live_calls(request.user)})
 
 
 @any_role_required

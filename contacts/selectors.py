@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from django.utils import timezone
 from contacts.csvfile import COLUMNS
 from contacts.models import EDITABLE_FIELDS, BulkEdit, BulkEditProblem, BulkEditRow, Contact, ContactSync
 from exoadmin.accounts.selectors import accounts_for_user
+from exoadmin.spreadsheets import csv_lines
 
 PAGE_SIZE = 50
 PREVIEW_PAGE_SIZE = 20
@@ -146,15 +145,3 @@ def csv_row(values) -> list[str]:
     """Cells in the upload format: empty for "not set", JSON for custom_field."""
     return ["" if value is None else json.dumps(value) if isinstance(value, dict) else value for value in values]
 
-
-def csv_lines(header: list[str], rows) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()

@@ -6,7 +6,7 @@ htmx partial. A job page polls itself while something is happening and stops (HT
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +19,7 @@ from contacts.models import EDITABLE_FIELDS, BulkEdit, BulkEditRow
 from contacts.sync import contacts_sync_start
 from exoadmin.accounts.roles import supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
+from exoadmin.spreadsheets import csv_download
 from exoadmin.text import is_ascii_digits
 
 POLLING_STATES = (BulkEdit.State.VALIDATING, *BulkEdit.SENDING_STATES)
@@ -71,7 +72,7 @@ def contact_export(request):
     account, _ = _chosen_account(request)
     if account is None:
         return HttpResponseBadRequest("You are not a member of any Exotel account.")
-    return _csv_download(selectors.contacts_export_csv(account=account), f"contacts-{account.account_sid}.csv")
+    return csv_download(selectors.contacts_export_csv(account=account), f"contacts-{account.account_sid}.csv")
 
 
 @supervisor_required
@@ -205,17 +206,12 @@ def bulk_retry(request, bulk_edit_id):
 @require_GET
 def bulk_failed_csv(request, bulk_edit_id):
     bulk_edit = selectors.bulk_edit_for_user(request.user, bulk_edit_id)
-    return _csv_download(selectors.bulk_edit_failed_rows_csv(bulk_edit), f"failed-rows-{bulk_edit.id}.csv")
+    return csv_download(selectors.bulk_edit_failed_rows_csv(bulk_edit), f"failed-rows-{bulk_edit.id}.csv")
 
 
 @supervisor_required
 @require_GET
 def bulk_problems_csv(request, bulk_edit_id):
     bulk_edit = selectors.bulk_edit_for_user(request.user, bulk_edit_id)
-    return _csv_download(selectors.bulk_edit_problems_csv(bulk_edit), f"problems-{bulk_edit.id}.csv")
+    return csv_download(selectors.bulk_edit_problems_csv(bulk_edit), f"problems-{bulk_edit.id}.csv")
 
-
-def _csv_download(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

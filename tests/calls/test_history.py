@@ -100,15 +100,33 @@ def test_csv_export_streams_every_matching_call(client, supervisor, calls):
     assert sorted(r[2] for r in rows[1:]) == ["+919876543200", "+919876543201", "+919876543202"]
 
 
+def test_csv_export_never_lets_a_custom_field_run_as_a_formula(client, supervisor, exotel_account, asha):
+    make_call(exotel_account, asha, custom_field="=HYPERLINK(\"http://evil\")")
+    client.login(username=supervisor.username, password=supervisor.password)
+
+    rows = list(csv.reader(io.StringIO(b"".join(client.get("/calls/export.csv").streaming_content).decode())))
+
+    column = rows[0].index("custom_field")
+    assert [row[column] for row in rows[1:]] == ["'=HYPERLINK(\"http://evil\")"]
+
+
 def test_live_calls_partial_lists_calls_in_progress(client, supervisor, exotel_account, asha):
     make_call(exotel_account, asha, state=State.ACTIVE, status="", customer_number="+919844444444")
     client.login(username=supervisor.username, password=supervisor.password)
 
     home = client.get("/").content.decode()
-    live = client.get("/calls/live/").content.decode()
+    live = client.get("/calls/live/", HTTP_HX_REQUEST="true").content.decode()
 
     assert 'hx-get="/calls/live/"' in home
     assert "+919844444444" in live and "Ringing" in live
+
+
+def test_opening_the_live_calls_address_directly_gives_a_whole_page(client, supervisor):
+    client.login(username=supervisor.username, password=supervisor.password)
+
+    page = client.get("/calls/live/").content.decode()
+
+    assert "<title>Live calls" in page and 'hx-get="/calls/live/"' in page
 
 
 def test_garbage_filters_and_cursor_never_500(client, supervisor, calls):

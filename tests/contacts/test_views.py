@@ -9,6 +9,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from contacts import services, urls
+from contacts.csvfile import read_edits
 from contacts.models import BulkEdit, BulkEditRow, Contact
 from exoadmin.accounts.roles import Role
 from exoadmin.accounts.services import account_create_or_update
@@ -177,6 +178,17 @@ def test_the_contacts_export_downloads_only_the_chosen_accounts_copy(supervisor_
         ["sid", "number", "first_name", "last_name", "company_name", "email", "tag", "custom_field"],
         [["c1", "+919800000001", "Asha", "", "", "", "", '{"plan": "gold"}'],
          ["c2", "+919800000002", "", "", "", "", "vip", ""]])
+
+
+def test_a_formula_in_a_contact_is_exported_inert_and_uploads_back_unchanged(supervisor_client, exotel_account):
+    Contact.objects.create(account=exotel_account, sid="c1", number="+919800000001", first_name="=HYPERLINK(1)",
+                           synced_at=timezone.now())
+
+    exported = b"".join(supervisor_client.get(reverse("contacts:export")).streaming_content)
+
+    assert _rows(exported)[1][0][:3] == ["c1", "+919800000001", "'=HYPERLINK(1)"]
+    (edit,) = read_edits([exported])
+    assert edit.fields == {"number": "+919800000001", "first_name": "=HYPERLINK(1)"} and not edit.problems
 
 
 def test_the_contacts_export_says_so_when_the_supervisor_has_no_account(client, other_supervisor, exotel_account):
