@@ -274,6 +274,11 @@ def kpis(user, date_from: datetime, date_to: datetime) -> Kpis:
                 per_agent=per_agent, per_exophone=per_exophone)
 
 
+def kpis_today(user) -> Kpis:
+    start, end = default_range(days=1)
+    return kpis(user, start, end)
+
+
 def default_range(days: int = 7) -> tuple[datetime, datetime]:
     today = timezone.localdate()
     start = timezone.make_aware(datetime.combine(today - timedelta(days=days - 1), datetime.min.time()))

@@ -52,6 +52,13 @@ def bulk_edits_for_user(user, *, limit: int = 20) -> QuerySet[BulkEdit]:
             .order_by("-created_at")[:limit])
 
 
+def bulk_edits_needing_attention(user, *, limit: int = 5) -> list[BulkEdit]:
+    """Jobs in flight or waiting for someone's review, newest first: what a home page lists."""
+    waiting = [BulkEdit.State.VALIDATING, BulkEdit.State.REVIEW, BulkEdit.State.QUEUED, BulkEdit.State.RUNNING]
+    return list(BulkEdit.objects.filter(account__in=accounts_for_user(user), state__in=waiting)
+                .select_related("account").order_by("-created_at")[:limit])
+
+
 def bulk_edit_for_user(user, bulk_edit_id) -> BulkEdit:
     """404 for a job of an account the user is not a member of: its existence is not revealed."""
     return get_object_or_404(BulkEdit.objects.select_related("account", "retry_of"),

@@ -6,12 +6,16 @@ from exoadmin.accounts.selectors import accounts_for_user
 
 @any_role_required
 def home(request):
-    """Each role's home page."""
+    """Each role's home page: an agent's availability; for the others, what needs them today."""
     role = role_of(request.user)
-    accounts = accounts_for_user(request.user)
-    context = {"accounts": accounts, "Role": Role}
-    if role == Role.AGENT:  # an agent's home is their availability page
+    context = {"accounts": accounts_for_user(request.user), "Role": Role}
+    if role == Role.AGENT:
         from agents.selectors import my_availability
 
         context |= my_availability(user=request.user)
+    else:
+        from calls.selectors import kpis_today
+        from contacts.selectors import bulk_edits_needing_attention
+
+        context |= {"today": kpis_today(request.user), "bulk_edits": bulk_edits_needing_attention(request.user)}
     return render(request, f"accounts/home_{role.value}.html", context)
