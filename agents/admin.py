@@ -18,6 +18,7 @@ from agents.models import (
     Source,
 )
 from agents.services import Actor, ChangeRefused
+from exoadmin.accounts.models import ExotelAccount
 
 EXOTEL_STATE = ("available", "verified", "status", "expected_available")
 
@@ -39,22 +40,23 @@ class PhoneSipInline(admin.StackedInline):
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
     list_display = ("name", "account", "device_model", "availability", "has_drift", "user", "last_change_at",
-                    "last_change_by", "synced_at")
-    list_filter = ("account", "device_model", "availability", "has_drift")
+                    "last_change_by", "synced_at", "missing_in_exotel_since")
+    list_filter = ("account", "device_model", "availability", "has_drift",
+                   ("missing_in_exotel_since", admin.EmptyFieldListFilter))
     search_fields = ("name", "email", "exotel_user_id", "integrations_user_id", "devices__contact_uri")
     list_select_related = ("account", "user")
     autocomplete_fields = ("user",)
     readonly_fields = ("availability", "has_drift", "state_since", "last_change_at", "last_change_by",
-                       "active_call_sid", "last_login_at", "synced_at")
+                       "active_call_sid", "last_login_at", "synced_at", "missing_in_exotel_since")
     inlines = [DeviceInline, PhoneSipInline]
     actions = ["sync_from_exotel", "turn_all_devices_off", "accept_exotel_state"]
 
     @admin.action(description="Sync their accounts from Exotel now")
     def sync_from_exotel(self, request, queryset):
-        for account in {agent.account for agent in queryset.select_related("account")}:
-            result = services.agents_sync(account=account)
-            self.message_user(request, f"{account}: {result.summary()}",
-                              messages.WARNING if result.errors else messages.SUCCESS)
+        accounts = ExotelAccount.objects.filter(agents__in=queryset).distinct()
+        services.agents_sync_start(accounts=accounts)
+        self.message_user(request, f"Sync from Exotel started for {', '.join(a.name for a in accounts)}: "
+                                   "the agents board shows when it finished.")
 
     @admin.action(description="Turn all devices OFF (end-of-shift job)")
     def turn_all_devices_off(self, request, queryset):

@@ -1,7 +1,9 @@
 """Demo agents for `make run`: the sandbox's demo users and phone/SIP users, created from the
-sandbox's constants (the sandbox starts after this runs; beat's sync then keeps them current),
-with asha and vikram linked to theirs. Existing agents are left as they are, so a second start
-never rewinds what the demo has changed since."""
+sandbox's constants, with asha and vikram linked to theirs. Existing agents are left as they are,
+so a second start never rewinds what the demo has changed since.
+
+This runs before Redis, the sandbox and the worker start, so it does not sync: the worker syncs
+every account as soon as it is up (agents.tasks), and beat every 3 minutes after that."""
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -22,7 +24,8 @@ def demo_agents_create() -> str:
                                        defaults={"name": name, "device_model": DeviceModel.INTEGRATIONS})
     _from_constants(account)
     _link_demo_logins(account)
-    return f"Demo agents: {Agent.objects.filter(account=account).count()} (synced from the sandbox every 3 minutes)."
+    count = Agent.objects.filter(account=account).count()
+    return f"Demo agents: {count} (synced from the sandbox as soon as the worker starts, then every 3 minutes)."
 
 
 def _from_constants(account: ExotelAccount) -> None:

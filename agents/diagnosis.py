@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.models import Agent, Device, DeviceModel
+from agents.selectors import missing_in_words
 from agents.services import FreshState, device_label
 
 
@@ -16,12 +17,23 @@ class Check:
 
 
 def why_no_calls(agent: Agent, fresh: FreshState) -> list[Check]:
+    gone = _missing_checks(agent)
     if fresh.error is not None:
+        if gone and fresh.error.http_status == 404:
+            return gone  # Exotel's "no such user" only confirms it
         ref = f" (request id {fresh.error.request_id})" if fresh.error.request_id else ""
-        return [Check("problem", f"Could not ask Exotel: {fresh.error.user_message}{ref}",
-                      "Try the check again in a minute; if it keeps failing, see /healthz.")]
+        return gone + [Check("problem", f"Could not ask Exotel: {fresh.error.user_message}{ref}",
+                             "Try the check again in a minute; if it keeps failing, see /healthz.")]
     checks = _ccm_checks(agent) if agent.device_model == DeviceModel.CCM else _phone_sip_checks(fresh)
-    return checks + _busy_checks(agent, fresh) + _drift_checks(agent)
+    return gone + checks + _busy_checks(agent, fresh) + _drift_checks(agent)
+
+
+def _missing_checks(agent: Agent) -> list[Check]:
+    if agent.device_model != DeviceModel.CCM or not agent.missing_in_exotel_since:
+        return []
+    return [Check("problem", f"{missing_in_words(agent)}: Exotel's list of users no longer has this one, "
+                             "so no call can reach them.",
+                  "If the user was removed in Exotel, remove the agent here in admin; if not, sync from Exotel.")]
 
 
 def _ccm_checks(agent: Agent) -> list[Check]:

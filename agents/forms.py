@@ -2,8 +2,9 @@
 
 from django import forms
 
-from agents.models import Availability, DeviceModel
-from agents.selectors import SORTS, BoardFilters
+from agents.models import AutoOffRule, Availability, DeviceModel
+from agents.selectors import SORTS, BoardFilters, agents_for_user
+from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.text import is_ascii_digits
 
 
@@ -14,6 +15,7 @@ class BoardFilterForm(forms.Form):
         ("", "Any device model"), (DeviceModel.CCM, "CCM devices"), (DeviceModel.INTEGRATIONS, "Phone/SIP")])
     busy = forms.ChoiceField(required=False, choices=[("", "Busy or free"), ("busy", "On a call"), ("free", "Free")])
     drift = forms.BooleanField(required=False, label="Drift only")
+    missing = forms.BooleanField(required=False, label="Not found in Exotel only")
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in SORTS.items()])
     after = forms.CharField(required=False, max_length=500)
 
@@ -23,7 +25,8 @@ class BoardFilterForm(forms.Form):
         data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
         return BoardFilters(
             availability=data.get("availability") or "", model=data.get("model") or "",
-            busy=data.get("busy") or "", drift=bool(data.get("drift")), q=(data.get("q") or "").strip(),
+            busy=data.get("busy") or "", drift=bool(data.get("drift")), missing=bool(data.get("missing")),
+            q=(data.get("q") or "").strip(),
             sort=data.get("sort") or "name", after=data.get("after") or "",
         )
 
@@ -55,3 +58,61 @@ class PhoneSipForm(forms.Form):
             return None
         changes = {name: value == "on" for name, value in self.cleaned_data.items() if value}
         return changes or None
+
+
+class AutoOffRuleForm(forms.Form):
+    """An automatic end-of-shift rule; the choices are only the user's accounts and their agents."""
+
+    name = forms.CharField(max_length=100, error_messages={
+        "required": "Give the rule a name, e.g. “Day shift ends”.",
+        "max_length": "Keep the name under %(limit_value)d characters (it has %(show_value)d)."})
+    account = forms.ModelChoiceField(queryset=None, empty_label="Choose an account", error_messages={
+        "required": "Choose the account whose agents it turns OFF.",
+        "invalid_choice": "That account is not one of yours: choose one from the list."})
+    at_time = forms.TimeField(
+        label="Time", input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+        error_messages={"required": "Say when it runs, e.g. 19:00.",
+                        "invalid": "Give the time as hours and minutes, e.g. 19:00."})
+    weekdays = forms.MultipleChoiceField(
+        label="Days", widget=forms.CheckboxSelectMultiple,
+        choices=[(str(day), name) for day, name in enumerate(AutoOffRule.DAY_NAMES)], error_messages={
+            "required": "Tick at least one day it runs on.",
+            "invalid_choice": "Tick days from the list (Monday to Sunday)."})
+    agents = forms.ModelMultipleChoiceField(queryset=None, error_messages={
+        "required": "Tick at least one agent whose devices it turns OFF.",
+        "invalid_choice": "Some of the ticked agents are not in your accounts: tick agents from the list.",
+        "invalid_pk_value": "Tick agents from the list."})
+    enabled = forms.BooleanField(required=False, initial=True, label="On: run it at its time")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        accounts = accounts_for_user(user)
+        self.fields["account"].queryset = accounts
+        self.fields["agents"].queryset = agents_for_user(user)
+        only = list(accounts.values_list("pk", flat=True)[:2])
+        if not self.is_bound and "account" not in self.initial and len(only) == 1:
+            self.initial["account"] = only[0]  # nothing to choose
+
+    @classmethod
+    def for_rule(cls, rule: AutoOffRule, *args, user, **kwargs) -> "AutoOffRuleForm":
+        initial = {"name": rule.name, "account": rule.account_id, "at_time": rule.at_time, "enabled": rule.enabled,
+                   "weekdays": [str(day) for day in sorted(rule.weekday_numbers)],
+                   "agents": list(rule.agents.values_list("pk", flat=True))}
+        return cls(*args, user=user, initial=initial, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        account, agents = data.get("account"), data.get("agents")
+        if account and agents:
+            strangers = [agent.name for agent in agents if agent.account_id != account.pk]
+            if strangers:
+                names = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
+                self.add_error("agents", f"{names} {'is' if len(strangers) == 1 else 'are'} not in {account.name}: "
+                                         "a rule turns OFF agents of its own account only.")
+        return data
+
+    def chosen_agent_ids(self) -> set[int]:
+        """The ticked agents, to tick them again when the form comes back with errors."""
+        values = self.data.getlist("agents") if self.is_bound else self.initial.get("agents", [])
+        return {int(value) for value in values if is_ascii_digits(str(value))}

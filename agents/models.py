@@ -40,6 +40,9 @@ class Agent(models.Model):
     # Denormalised from the devices by agents.services; the board filters and sorts on them.
     availability = models.CharField(max_length=20, default="off", db_index=True)
     has_drift = models.BooleanField(default=False, db_index=True)
+    # Set when a complete listing of Exotel's users no longer has this one (deleted in Exotel?),
+    # cleared when it is back. Such an agent is off, and nothing is sent to Exotel for it.
+    missing_in_exotel_since = models.DateTimeField("not found in Exotel since", null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -136,6 +139,17 @@ class PhoneSip(models.Model):
     def __str__(self) -> str:
         return f"{self.agent}: phone {'on' if self.phone_enabled else 'off'}, SIP {'on' if self.sip_enabled else 'off'}"
 
+    KEEP_ONE_ON = "At least one of phone and SIP must stay on"
+
+    @property
+    def phone_off_refusal(self) -> str:
+        """Why the phone cannot be turned OFF now ("" if it can): it is the only one on."""
+        return self.KEEP_ONE_ON if self.phone_enabled and not self.sip_enabled else ""
+
+    @property
+    def sip_off_refusal(self) -> str:
+        return self.KEEP_ONE_ON if self.sip_enabled and not self.phone_enabled else ""
+
     @property
     def has_drift(self) -> bool:
         pairs = ((self.expected_phone_enabled, self.phone_enabled), (self.expected_sip_enabled, self.sip_enabled))
@@ -215,9 +229,17 @@ class AutoOffRule(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.at_time:%H:%M})"
 
+    DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
     @property
     def weekday_numbers(self) -> set[int]:
         return {int(day) for day in self.weekdays.split(",") if is_ascii_digits(day.strip())}
+
+    @property
+    def days_in_words(self) -> str:
+        days = sorted(self.weekday_numbers & set(range(7)))
+        named = {(0, 1, 2, 3, 4, 5, 6): "Every day", (0, 1, 2, 3, 4): "Mon–Fri", (5, 6): "Sat and Sun"}
+        return named.get(tuple(days)) or ", ".join(self.DAY_NAMES[day] for day in days) or "No day"
 
 
 class EndOfShiftJob(models.Model):

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import Count, DateTimeField, Max, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, DateTimeField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from agents.models import Agent, AvailabilityEvent, Device, DeviceModel, EndOfShiftJob
+from agents.models import Agent, AutoOffRule, AvailabilityEvent, Device, DeviceModel, EndOfShiftJob
 from exoadmin.accounts.roles import Role, role_of
 from exoadmin.accounts.selectors import accounts_for_user
 
@@ -76,6 +76,7 @@ class BoardFilters:
     model: str = ""  # ccm | integrations
     busy: str = ""  # busy | free
     drift: bool = False
+    missing: bool = False  # only agents not found in Exotel
     q: str = ""
     sort: str = "name"
     after: str = ""  # keyset cursor
@@ -86,7 +87,8 @@ class BoardFilters:
 
     def query(self) -> dict[str, Any]:
         values = {"availability": self.availability, "model": self.model, "busy": self.busy,
-                  "drift": "1" if self.drift else "", "q": self.q, "sort": "" if self.sort == "name" else self.sort}
+                  "drift": "1" if self.drift else "", "missing": "1" if self.missing else "", "q": self.q,
+                  "sort": "" if self.sort == "name" else self.sort}
         return {k: v for k, v in values.items() if v}
 
 
@@ -112,6 +114,8 @@ def _filtered(user, filters: BoardFilters) -> QuerySet[Agent]:
         agents = agents.exclude(availability="busy")
     if filters.drift:
         agents = agents.filter(has_drift=True)
+    if filters.missing:
+        agents = agents.filter(missing_in_exotel_since__isnull=False)
     if filters.q:
         q = filters.q.strip()
         agents = agents.filter(
@@ -178,16 +182,22 @@ def board_page(user, filters: BoardFilters, *, page_size: int = PAGE_SIZE) -> Bo
         .order_by(*ordering)[: page_size + 1]
     )
     next_cursor = _encode_cursor(rows[page_size - 1], columns) if len(rows) > page_size else ""
-    summary = agents_for_user(user).aggregate(
+    summary = board_counts(user)
+    last_synced_at = summary.pop("last_synced_at")
+    return BoardPage(rows[:page_size], next_cursor, summary["total"], summary, last_synced_at, timezone.now())
+
+
+def board_counts(user) -> dict:
+    """How many of the user's agents are in each state, and when Exotel was last read: one query."""
+    return agents_for_user(user).aggregate(
         total=Count("pk"),
         available=Count("pk", filter=Q(availability="available")),
         busy=Count("pk", filter=Q(availability="busy")),
         off=Count("pk", filter=Q(availability="off")),
         drift=Count("pk", filter=Q(has_drift=True)),
+        missing=Count("pk", filter=Q(missing_in_exotel_since__isnull=False)),
         last_synced_at=Max("synced_at"),
     )
-    last_synced_at = summary.pop("last_synced_at")
-    return BoardPage(rows[:page_size], next_cursor, summary["total"], summary, last_synced_at, timezone.now())
 
 
 def board_row(user, agent_id: int) -> Agent:
@@ -233,7 +243,68 @@ def end_of_shift_job_for_user(user, job_id: int) -> EndOfShiftJob:
         raise Http404("No such end-of-shift job.") from None
 
 
+# -- automatic end-of-shift rules ---------------------------------------------------------------
+
+
+def rules_for_user(user) -> QuerySet[AutoOffRule]:
+    """Admins see every rule; supervisors the rules of the accounts they are a member of. Counts are
+    subqueries: joining agents and a year of daily jobs would multiply rows."""
+    members = AutoOffRule.agents.through.objects.filter(autooffrule=OuterRef("pk"))
+    rules = AutoOffRule.objects.select_related("account").annotate(
+        agent_count=Coalesce(Subquery(members.values("autooffrule").annotate(n=Count("pk")).values("n")), 0),
+        last_job_id=Subquery(EndOfShiftJob.objects.filter(rule=OuterRef("pk")).order_by("-pk").values("pk")[:1]))
+    if role_of(user) == Role.ADMIN:
+        return rules
+    return rules.filter(account__in=accounts_for_user(user).values("pk"))
+
+
+def rule_for_user(user, rule_id: int) -> AutoOffRule:
+    try:
+        return rules_for_user(user).get(pk=rule_id)
+    except (AutoOffRule.DoesNotExist, ValueError):
+        raise Http404("No such rule in your accounts.") from None
+
+
+def rule_agent_choices(user) -> list[dict]:
+    """The agents a rule of this user may turn OFF, for the rule form's checkboxes (one query)."""
+    return list(agents_for_user(user).order_by("account__name", "name", "pk")
+                .values("pk", "name", "account_id", "account__name"))
+
+
+def rules_export_rows(user):
+    """Every rule with its agents' names, for the CSV export (two queries)."""
+    return rules_for_user(user).prefetch_related(Prefetch("agents", queryset=Agent.objects.only("name")))
+
+
 # -- words --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RingingPlace:
+    kind: str  # phone | SIP softphone | SIP app
+    address: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind[:1].upper()}{self.kind[1:]} {self.address}".strip()
+
+
+def ringing_on(agent: Agent) -> list[RingingPlace]:
+    """Where a call to the agent rings, as Exotel last said (reads prefetched devices: no query).
+    Nowhere for a CCM user Exotel no longer has."""
+    if agent.device_model == DeviceModel.INTEGRATIONS:
+        phone_sip = getattr(agent, "phone_sip", None)
+        if phone_sip is None:
+            return []
+        places = [RingingPlace("phone", phone_sip.phone_number)] if phone_sip.phone_enabled else []
+        return places + ([RingingPlace("SIP app", phone_sip.sip_username)] if phone_sip.sip_enabled else [])
+    on = None if agent.missing_in_exotel_since else agent.ringing_device
+    return [RingingPlace("phone" if on.type == "tel" else "SIP softphone", on.contact_uri)] if on else []
+
+
+def ringing_on_words(agent: Agent) -> str:
+    """The board's "Rings on …" and the CSV's ringing_on: "Phone +91… and SIP app …"; "" for nowhere."""
+    return " and ".join(place.label for place in ringing_on(agent))
 
 
 def state_in_words(agent: Agent, *, you: bool = True) -> str:
@@ -242,19 +313,20 @@ def state_in_words(agent: Agent, *, you: bool = True) -> str:
     subject = "You are" if you else f"{agent.name} is"
     if agent.availability == "busy":
         return f"{subject} on a call."
-    if agent.device_model == DeviceModel.INTEGRATIONS:
-        phone_sip = getattr(agent, "phone_sip", None)
-        places = []
-        if phone_sip and phone_sip.phone_enabled:
-            places.append(f"{whose} phone {phone_sip.phone_number}")
-        if phone_sip and phone_sip.sip_enabled:
-            places.append(f"{whose} SIP app ({phone_sip.sip_username})")
-        return f"Calls ring on {' and on '.join(places)}." if places else f"{subject} not taking calls."
-    on = agent.ringing_device
-    if on is None:
+    places = ringing_on(agent)
+    if not places:
         return f"{subject} not taking calls."
-    kind = "phone" if on.type == "tel" else "SIP softphone"
-    return f"Calls ring on {whose} {kind} {on.contact_uri}."
+    return "Calls ring on " + " and on ".join(f"{whose} {place.kind} {place.address}" for place in places) + "."
+
+
+def missing_in_words(agent: Agent) -> str:
+    """ "Not found in Exotel since 10:42" (with the date when not today); "" while Exotel has the user."""
+    since = agent.missing_in_exotel_since
+    if since is None:
+        return ""
+    local = timezone.localtime(since)
+    when = f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%d %b %H:%M}"
+    return f"Not found in Exotel since {when}"
 
 
 def my_availability(*, user) -> dict:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from redis.exceptions import LockError, RedisError
 
@@ -39,11 +40,12 @@ from agents.models import (
     PhoneSip,
     Source,
 )
+from agents.selectors import missing_in_words
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.exotel import devices as exotel_devices
 from exoadmin.exotel import integrations, users
-from exoadmin.exotel.errors import ExotelError, UnknownOutcome
+from exoadmin.exotel.errors import ConnectionFailed, ExotelError, UnknownOutcome
 from exoadmin.redis import get_redis
 
 log = logging.getLogger("exoadmin.agents")
@@ -97,15 +99,24 @@ class Actor:
 CHANGES = (Outcome.APPLIED, Outcome.ROLLED_BACK, Outcome.DRIFT)
 
 
-def _audit(agent: Agent, actor: Actor, device: str, before: str, after: str, outcome: Outcome,
+def _event(agent: Agent, actor: Actor, device: str, before: str, after: str, outcome: Outcome,
            *, request_id: str | None = "", message: str = "") -> AvailabilityEvent:
-    """The audit row; a real change (not a refusal or failure) is also the board's "last change"."""
-    event = AvailabilityEvent.objects.create(
+    """An unsaved audit row; a real change (not a refusal or failure) is also the board's "last change"."""
+    event = AvailabilityEvent(
         agent=agent, at=timezone.now(), actor=actor.user, source=actor.source, device=device,
         before=before, after=after, outcome=outcome, request_id=request_id or "", message=message,
     )
     if outcome in CHANGES:
         agent.last_change_at, agent.last_change_by = event.at, actor.label
+    return event
+
+
+def _audit(agent: Agent, actor: Actor, device: str, before: str, after: str, outcome: Outcome,
+           *, request_id: str | None = "", message: str = "") -> AvailabilityEvent:
+    """The audit row, saved now (with the agent's "last change" when it is one)."""
+    event = _event(agent, actor, device, before, after, outcome, request_id=request_id, message=message)
+    event.save()
+    if outcome in CHANGES:
         Agent.objects.filter(pk=agent.pk).update(last_change_at=event.at, last_change_by=actor.label)
     return event
 
@@ -119,6 +130,8 @@ def _phone_sip_of(agent: Agent) -> PhoneSip | None:
 
 
 def _availability(agent: Agent, devices: list[Device], phone_sip: PhoneSip | None) -> str:
+    if agent.device_model == DeviceModel.CCM and agent.missing_in_exotel_since:
+        return Availability.OFF  # Exotel cannot ring a user it no longer has
     if agent.active_call_sid or any(d.status == "busy" for d in devices):
         return Availability.BUSY
     if agent.device_model == DeviceModel.INTEGRATIONS:
@@ -128,23 +141,33 @@ def _availability(agent: Agent, devices: list[Device], phone_sip: PhoneSip | Non
     return Availability.AVAILABLE if on else Availability.OFF
 
 
-def agent_state_refresh(*, agent: Agent) -> Agent:
-    """Recompute the board's availability and drift flag from the stored devices."""
-    devices = list(Device.objects.filter(agent=agent))
-    phone_sip = _phone_sip_of(agent)
+STATE_FIELDS = ["availability", "state_since", "has_drift"]
+
+
+def _set_state(agent: Agent, devices: list[Device], phone_sip: PhoneSip | None, now: datetime) -> None:
+    """The board's availability and drift flag from these devices, in memory (the caller saves)."""
     availability = _availability(agent, devices, phone_sip)
     if availability != agent.availability or agent.state_since is None:
-        agent.state_since = timezone.now()
+        agent.state_since = now
     agent.availability = availability
     agent.has_drift = any(d.has_drift for d in devices) or bool(phone_sip and phone_sip.has_drift)
-    agent.save(update_fields=["availability", "state_since", "has_drift"])
+
+
+def agent_state_refresh(*, agent: Agent) -> Agent:
+    """Recompute the board's availability and drift flag from the stored devices."""
+    _set_state(agent, list(Device.objects.filter(agent=agent)), _phone_sip_of(agent), timezone.now())
+    agent.save(update_fields=STATE_FIELDS)
     return agent
+
+
+def _lock_key(agent_id: int) -> str:
+    return f"exoadmin:agents:change:{agent_id}"
 
 
 @contextmanager
 def _agent_lock(agent: Agent) -> Iterator[None]:
     """One change at a time per agent, across every web and worker process."""
-    lock = get_redis().lock(f"exoadmin:agents:change:{agent.pk}", timeout=60, blocking_timeout=15)
+    lock = get_redis().lock(_lock_key(agent.pk), timeout=60, blocking_timeout=15)
     try:
         acquired = lock.acquire()
     except RedisError:
@@ -162,12 +185,47 @@ def _agent_lock(agent: Agent) -> Iterator[None]:
                 pass
 
 
+@contextmanager
+def _agent_locks(agent_ids: Iterable[int]) -> Iterator[set[int]]:
+    """Locks, without waiting, every agent that no change holds now; answers their ids. A sync
+    skips the others: the next sync reads the state their change leaves in Exotel."""
+    redis, held = get_redis(), {}
+    try:
+        for agent_id in agent_ids:
+            lock = redis.lock(_lock_key(agent_id), timeout=60)
+            try:
+                if lock.acquire(blocking=False):
+                    held[agent_id] = lock
+            except RedisError:
+                held[agent_id] = None  # as _agent_lock: Redis down must not stop the sync
+        yield set(held)
+    finally:
+        for lock in held.values():
+            try:
+                if lock is not None:
+                    lock.release()
+            except (LockError, RedisError):
+                pass
+
+
 def _exotel_failed(agent: Agent, what: str, exc: ExotelError) -> None:
+    _log_exotel_failure(agent.pk, what, exc)
+
+
+def _log_exotel_failure(agent_id: int, what: str, exc: ExotelError) -> None:
     log.warning(
-        "exotel refused %s for agent %s: %s", what, agent.pk, exc.user_message,
+        "exotel refused %s for agent %s: %s", what, agent_id, exc.user_message,
         extra={"request_id": exc.request_id, "exotel_code": exc.code, "http_status": exc.http_status,
-               "agent_id": agent.pk},
+               "agent_id": agent_id},
     )
+
+
+def _refuse_if_not_in_exotel(agent: Agent, actor: Actor, device: str, before: str, after: str) -> None:
+    """Nothing is sent for a user the last complete sync did not find: Exotel would only answer 404."""
+    if agent.missing_in_exotel_since:
+        raise _refuse(agent, actor, device, before, after,
+                      f"{missing_in_words(agent)}: removed there? Nothing was sent to Exotel. "
+                      "Remove this agent here in admin, or sync from Exotel if the user is back.")
 
 
 # -- CCM v2 devices: at most one ON -------------------------------------------------------------
@@ -242,6 +300,7 @@ def _check_can_turn_on(agent: Agent, device: Device, actor: Actor, *, switching:
 def device_set_available(*, device: Device, available: bool, actor: Actor) -> Device:
     """Turn one CCM device ON or OFF, refusing a second ON device and unverified devices."""
     agent = device.agent
+    _refuse_if_not_in_exotel(agent, actor, device_label(device), _on_off(device.available), _on_off(available))
     with _agent_lock(agent):
         device.refresh_from_db()
         if available:
@@ -266,6 +325,7 @@ def device_switch_to(*, device: Device, actor: Actor) -> Device:
         device.refresh_from_db()
         if device.is_on:
             return device
+        _refuse_if_not_in_exotel(agent, actor, device_label(device), "OFF", "ON")
         _check_can_turn_on(agent, device, actor, switching=True)
         previous = list(Device.objects.filter(agent=agent, available=True).exclude(pk=device.pk))
         try:
@@ -317,41 +377,82 @@ def _read_back_quietly(agent: Agent) -> None:
 def _read_back(agent: Agent, client):
     """Store the agent's devices exactly as Exotel reports them now (drift audited); answers the user."""
     user = users.get_user(client, agent.exotel_user_id)
-    for drifted in _apply_exotel_user(agent, user):
-        _audit_drift(agent, drifted)
-    Agent.objects.filter(pk=agent.pk).update(synced_at=timezone.now())
+    batch = _Batch(timezone.now())
+    _mirror_user(agent, user, list(Device.objects.filter(agent=agent)), batch)
+    batch.save()
+    changed = ["last_change_at", "last_change_by"] if batch.events else []
+    agent.save(update_fields=[*MIRROR_FIELDS, *changed])
     return user
 
 
-def _apply_exotel_user(agent: Agent, user, existing: list[Device] | None = None) -> list[Device]:
-    """Mirror one Exotel user onto the agent. New devices start with expected = what Exotel says;
-    for known ones a differing answer is drift (kept, flagged), never an overwrite of `expected`."""
-    rows = {d.exotel_id: d for d in (existing if existing is not None else Device.objects.filter(agent=agent))}
-    drifted = []
+@dataclass
+class _Batch:
+    """The writes of a sync page (or of one read-back), in a few bulk queries whatever its size."""
+
+    now: datetime
+    new_devices: list[Device] = field(default_factory=list)
+    changed_devices: list[Device] = field(default_factory=list)
+    gone_devices: list[int] = field(default_factory=list)
+    new_phone_sips: list[PhoneSip] = field(default_factory=list)
+    changed_phone_sips: list[PhoneSip] = field(default_factory=list)
+    events: list[AvailabilityEvent] = field(default_factory=list)
+
+    def save(self) -> None:
+        Device.objects.bulk_create(self.new_devices)
+        Device.objects.bulk_update(self.changed_devices, DEVICE_MIRROR_FIELDS)
+        if self.gone_devices:
+            Device.objects.filter(pk__in=self.gone_devices).delete()
+        PhoneSip.objects.bulk_create(self.new_phone_sips)
+        PhoneSip.objects.bulk_update(self.changed_phone_sips, PHONE_SIP_MIRROR_FIELDS)
+        AvailabilityEvent.objects.bulk_create(self.events)
+
+    @property
+    def drifted_agents(self) -> int:
+        return len({event.agent_id for event in self.events if event.outcome == Outcome.DRIFT})
+
+
+DEVICE_MIRROR_FIELDS = ["name", "contact_uri", "available", "verified", "status", "updated_at"]
+PHONE_SIP_MIRROR_FIELDS = ["phone_enabled", "phone_number", "sip_enabled", "sip_username", "sip_registered",
+                           "sip_last_seen", "expected_phone_enabled", "expected_sip_enabled", "updated_at"]
+# What mirroring one Exotel user sets on the agent (being listed means it is in Exotel).
+MIRROR_FIELDS = ["active_call_sid", "last_login_at", "synced_at", "missing_in_exotel_since"]
+
+
+def _mirror_user(agent: Agent, user, devices: list[Device], batch: _Batch) -> list[Device]:
+    """Mirror one Exotel user onto the agent and its `devices`, in memory; answers the devices it
+    has now. New devices start with expected = what Exotel says; for known ones a differing answer
+    is drift (kept, flagged and audited), never an overwrite of `expected`."""
+    rows = {d.exotel_id: d for d in devices}
+    kept = []
     for remote in user.devices:
         row = rows.pop(remote.id, None)
         if row is None:
-            Device.objects.create(
+            row = Device(
                 agent=agent, exotel_id=remote.id, name=remote.name, contact_uri=remote.contact_uri,
                 type=remote.type if remote.type in DeviceType.values else DeviceType.TEL,
                 available=remote.available, verified=remote.verified, status=remote.status or "",
                 expected_available=remote.available,
             )
-            continue
-        was_drifting = row.has_drift
-        new = (remote.name, remote.contact_uri, remote.available, remote.verified, remote.status or "")
-        if new != (row.name, row.contact_uri, row.available, row.verified, row.status):
-            row.name, row.contact_uri, row.available, row.verified, row.status = new
-            row.save(update_fields=["name", "contact_uri", "available", "verified", "status", "updated_at"])
-        if row.has_drift and not was_drifting:
-            drifted.append(row)
-    if rows:
-        Device.objects.filter(pk__in=[d.pk for d in rows.values()]).delete()
+            batch.new_devices.append(row)
+        else:
+            _mirror_device(agent, row, remote, batch)
+        kept.append(row)
+    batch.gone_devices += [d.pk for d in rows.values()]
     call_sid = (user.active_call or {}).get("call_sid", "") if isinstance(user.active_call, dict) else ""
-    if call_sid != agent.active_call_sid or user.last_login != agent.last_login_at:
-        agent.active_call_sid, agent.last_login_at = call_sid or "", user.last_login
-        agent.save(update_fields=["active_call_sid", "last_login_at"])
-    return drifted
+    agent.active_call_sid, agent.last_login_at = call_sid or "", user.last_login
+    agent.synced_at, agent.missing_in_exotel_since = batch.now, None
+    return kept
+
+
+def _mirror_device(agent: Agent, row: Device, remote, batch: _Batch) -> None:
+    was_drifting = row.has_drift
+    new = (remote.name, remote.contact_uri, remote.available, remote.verified, remote.status or "")
+    if new != (row.name, row.contact_uri, row.available, row.verified, row.status):
+        row.name, row.contact_uri, row.available, row.verified, row.status = new
+        row.updated_at = batch.now
+        batch.changed_devices.append(row)
+    if row.has_drift and not was_drifting:
+        batch.events.append(_drift_event(agent, row))
 
 
 # -- integrations phone/SIP: at least one enabled -----------------------------------------------
@@ -418,6 +519,7 @@ def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
     """
     if agent.device_model == DeviceModel.INTEGRATIONS:
         raise _refuse(agent, actor, "Phone and SIP", "ON", "OFF", CANNOT_GO_UNAVAILABLE)
+    _refuse_if_not_in_exotel(agent, actor, "Every device", "", "OFF")
     with _agent_lock(agent):
         client = exotel_client(agent.account)
         try:
@@ -433,10 +535,11 @@ def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
     return agent
 
 
-def _audit_drift(agent: Agent, device: Device) -> None:
-    _audit(agent, Actor.sync(), device_label(device), _on_off(device.expected_available), _on_off(device.available),
-           Outcome.DRIFT, message=f"Exotel says {_on_off(device.available)}, but the product last set "
-                                  f"{_on_off(device.expected_available)}.")
+def _drift_event(agent: Agent, device: Device) -> AvailabilityEvent:
+    return _event(agent, Actor.sync(), device_label(device), _on_off(device.expected_available),
+                  _on_off(device.available), Outcome.DRIFT,
+                  message=f"Exotel says {_on_off(device.available)}, but the product last set "
+                          f"{_on_off(device.expected_available)}.")
 
 
 def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
@@ -474,6 +577,13 @@ def _drift_accept(agent: Agent, actor: Actor) -> Agent:
 
 
 # -- sync from Exotel ---------------------------------------------------------------------------
+#
+# A sync costs a constant number of queries per page of 50 Exotel users, whatever the number of
+# agents: each page loads its agents and devices at once and writes them back in bulk.
+
+SYNC_PAGE = users.MAX_PAGE
+SYNC_FIELDS = ["name", "email", *MIRROR_FIELDS, *STATE_FIELDS, "last_change_at", "last_change_by"]
+SYNC_ON_START_WINDOW = 120  # seconds in which workers starting together sync each account once
 
 
 @dataclass
@@ -482,26 +592,53 @@ class SyncResult:
     created: int = 0
     drifted: int = 0
     linked: int = 0
+    missing: int = 0
+    listing_complete: bool = False
+    retry_later: bool = False  # Exotel could not be reached: trying again soon may work
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"Synced {self.agents} agents from Exotel ({self.created} new, {self.drifted} with drift)."
+        missing = f", {self.missing} not found in Exotel" if self.missing else ""
+        text = f"Synced {self.agents} agents from Exotel ({self.created} new, {self.drifted} with drift{missing})."
         return text + (" Problems: " + "; ".join(self.errors) if self.errors else "")
+
+
+def agents_sync_start(*, accounts: Iterable[ExotelAccount]) -> None:
+    """Sync in the worker, once this transaction commits: a sync takes one Exotel request per page
+    of 50 users (and one per phone/SIP agent), too long for a web request."""
+    from agents.tasks import bulk_agents_sync
+
+    for account in accounts:
+        transaction.on_commit(lambda pk=account.pk: bulk_agents_sync.delay(pk))
 
 
 def agents_sync(*, account: ExotelAccount) -> SyncResult:
     """Every Exotel user and device of the account (all pages), plus phone/SIP devices of agents
     with an integrations user id. Exotel's state is stored; a difference from what the product last
-    set is flagged as drift (an audit row and Agent.has_drift), not silently accepted."""
+    set is flagged as drift (an audit row and Agent.has_drift), not silently accepted. Agents whose
+    user a complete listing no longer has are flagged as not found in Exotel."""
     result = SyncResult()
     with _sync_lock(account) as running_elsewhere:
-        if running_elsewhere:  # the board button and beat can ask at once; one sync is enough
+        if running_elsewhere:  # the board button, beat and starting workers can ask at once; one is enough
             result.errors.append("A sync of this account is already running.")
             return result
         client = exotel_client(account, priority="bulk")
         _sync_ccm_users(account, client, result)
         _sync_phone_sip(account, client, result)
     return result
+
+
+def accounts_to_sync_on_start() -> list[int]:
+    """The accounts a worker that just started syncs: each claimed for SYNC_ON_START_WINDOW, so
+    several workers starting together sync it once (the sync lock covers a claim Redis lost)."""
+    redis, claimed = get_redis(), []
+    for account_id in ExotelAccount.objects.values_list("pk", flat=True):
+        try:
+            if redis.set(f"exoadmin:agents:sync-on-start:{account_id}", 1, nx=True, ex=SYNC_ON_START_WINDOW):
+                claimed.append(account_id)
+        except RedisError:
+            claimed.append(account_id)
+    return claimed
 
 
 @contextmanager
@@ -522,109 +659,184 @@ def _sync_lock(account: ExotelAccount) -> Iterator[bool]:
                 pass
 
 
-def _changed_since(agent: Agent, moment) -> bool:
-    """A person changed the agent after Exotel's snapshot was taken: applying it would undo that."""
-    agent.refresh_from_db(fields=["last_change_at"])
+def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
+    """Page by page (each page written before the next is read). Only a listing that reached its
+    end while Exotel's total held still proves who is gone: then the missing agents are flagged."""
+    seen: set[str] = set()
+    totals: set[int] = set()
+    offset = 0
+    try:
+        while True:
+            fetched_at = timezone.now()
+            page = users.list_users(client, offset=offset, limit=SYNC_PAGE)
+            totals.add(page.total)
+            _sync_ccm_page(account, page.users, fetched_at, result)
+            seen.update(user.id for user in page.users)
+            offset += len(page.users)
+            if not page.users or offset >= page.total:
+                break
+    except ExotelError as exc:
+        log.warning("agent sync failed for %s after %s users: %s", account.account_sid, offset, exc.user_message,
+                    extra={"request_id": exc.request_id, "exotel_code": exc.code})
+        result.errors.append(exc.user_message + (f" (request id {exc.request_id})" if exc.request_id else ""))
+        result.retry_later = isinstance(exc, ConnectionFailed)
+        return
+    result.listing_complete = len(totals) == 1 and len(seen) >= page.total
+    if result.listing_complete:
+        _flag_missing(account, seen, result)
+    else:
+        result.errors.append("Exotel's user list changed while it was read: removed users are checked next sync.")
+
+
+def _user_name(user) -> str:
+    return f"{user.first_name} {user.last_name}".strip() or user.email or user.id
+
+
+def _agent_ids(account: ExotelAccount, exotel_user_ids) -> dict[str, int]:
+    return dict(Agent.objects.filter(account=account, exotel_user_id__in=list(exotel_user_ids))
+                .values_list("exotel_user_id", "pk"))
+
+
+def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datetime, result: SyncResult) -> None:
+    by_id = {user.id: user for user in remote_users}
+    known = _agent_ids(account, by_id)
+    if new := [user for user_id, user in by_id.items() if user_id not in known]:
+        now = timezone.now()
+        Agent.objects.bulk_create([Agent(account=account, exotel_user_id=user.id, name=_user_name(user),
+                                         email=user.email or "", state_since=now) for user in new],
+                                  ignore_conflicts=True)  # one created meanwhile elsewhere is simply loaded
+        created_before = len(known)
+        known = _agent_ids(account, by_id)
+        result.created += len(known) - created_before
+    with _agent_locks(known.values()) as unlocked, transaction.atomic():
+        batch = _Batch(timezone.now())
+        agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
+        for agent in agents:
+            user = by_id[agent.exotel_user_id]
+            agent.name, agent.email = _user_name(user), user.email or agent.email
+            devices = _mirror_user(agent, user, list(agent.devices.all()), batch)
+            _set_state(agent, devices, getattr(agent, "phone_sip", None), batch.now)
+        batch.save()
+        Agent.objects.bulk_update(agents, SYNC_FIELDS)
+        result.linked += _link_logins(agents)
+    result.agents += len(agents)
+    result.drifted += batch.drifted_agents
+
+
+def _agents_to_mirror(agent_ids: Iterable[int]) -> list[Agent]:
+    return list(Agent.objects.filter(pk__in=list(agent_ids)).select_related("phone_sip").prefetch_related("devices"))
+
+
+def _changed_after(agent: Agent, moment: datetime) -> bool:
+    """A person changed the agent after Exotel's snapshot was taken: applying it would undo that
+    (the next sync reads the state that person set)."""
     return bool(agent.last_change_at and agent.last_change_at > moment)
 
 
-def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
-    agents = {a.exotel_user_id: a for a in account.agents.exclude(exotel_user_id="")}
-    fetched_at = timezone.now()
-    try:
-        remote_users = list(users.iter_all_users(client))
-    except ExotelError as exc:
-        log.warning("agent sync failed for %s: %s", account.account_sid, exc.user_message,
-                    extra={"request_id": exc.request_id, "exotel_code": exc.code})
-        result.errors.append(f"{exc.user_message} (request id {exc.request_id})")
-        return
-    now = timezone.now()
-    for user in remote_users:
-        agent = agents.get(user.id)
-        name = f"{user.first_name} {user.last_name}".strip() or user.email or user.id
-        if agent is None:
-            agent, created = Agent.objects.get_or_create(
-                account=account, exotel_user_id=user.id,
-                defaults={"name": name, "email": user.email or "", "state_since": now})
-            result.created += created
-        try:
-            with _agent_lock(agent), transaction.atomic():
-                if _changed_since(agent, fetched_at):
-                    continue  # the next sync reads the state that person set
-                if (agent.name, agent.email) != (name, user.email or agent.email):
-                    agent.name, agent.email = name, user.email or agent.email
-                    agent.save(update_fields=["name", "email"])
-                _sync_ccm_user(agent, user, result, now)
-        except ChangeRefused:
-            continue  # a change to this agent is running now; the next sync reads its result
-        result.agents += 1
-
-
-def _sync_ccm_user(agent: Agent, user, result: SyncResult, now) -> None:
-    drifted = _apply_exotel_user(agent, user, list(agent.devices.all()))
-    for device in drifted:
-        _audit_drift(agent, device)
-    result.drifted += bool(drifted)
-    result.linked += _link_login(agent)
-    Agent.objects.filter(pk=agent.pk).update(synced_at=now)
-    agent_state_refresh(agent=agent)
-
-
-def _link_login(agent: Agent) -> bool:
-    """Link the agent to the product login with the same email, if neither is linked yet."""
+def _link_logins(agents: list[Agent]) -> int:
+    """Link each agent to the product login with the same email, if neither is linked yet."""
     from django.contrib.auth import get_user_model
 
-    if agent.user_id or not agent.email:
-        return False
-    login = get_user_model().objects.filter(email__iexact=agent.email, agent__isnull=True).first()
-    if login is None:
-        return False
-    agent.user = login
-    agent.save(update_fields=["user"])
-    return True
+    wanting = {agent.email.lower(): agent for agent in agents if not agent.user_id and agent.email}
+    if not wanting:
+        return 0
+    logins = (get_user_model().objects.annotate(email_lower=Lower("email"))
+              .filter(email_lower__in=list(wanting), agent__isnull=True))
+    linked = []
+    for login in logins:
+        if agent := wanting.pop(login.email_lower, None):
+            agent.user = login
+            linked.append(agent)
+    Agent.objects.bulk_update(linked, ["user"])
+    return len(linked)
+
+
+def _flag_missing(account: ExotelAccount, seen: set[str], result: SyncResult) -> None:
+    """Agents whose Exotel user a complete listing did not have: flagged once (the time says since
+    when) and off. Listed users were cleared as their page was written."""
+    rows = (Agent.objects.filter(account=account).exclude(exotel_user_id="")
+            .values_list("pk", "exotel_user_id", "missing_in_exotel_since"))
+    missing = [(pk, since) for pk, user_id, since in rows if user_id not in seen]
+    result.missing = len(missing)
+    newly = [pk for pk, since in missing if since is None]
+    now = timezone.now()
+    for start in range(0, len(newly), SYNC_PAGE):
+        with _agent_locks(newly[start:start + SYNC_PAGE]) as unlocked, transaction.atomic():
+            agents = _agents_to_mirror(unlocked)
+            for agent in agents:
+                agent.missing_in_exotel_since = now
+                _set_state(agent, list(agent.devices.all()), getattr(agent, "phone_sip", None), now)
+            Agent.objects.bulk_update(agents, ["missing_in_exotel_since", *STATE_FIELDS])
+    if newly:
+        log.warning("%s agents of %s are no longer in Exotel's user list", len(newly), account.account_sid,
+                    extra={"agent_ids": newly[:50]})
 
 
 def _sync_phone_sip(account: ExotelAccount, client, result: SyncResult) -> None:
+    """Exotel has no list of phone/SIP devices: one request per agent, written a page at a time."""
     if not account.has_integrations:
         return
-    for agent in account.agents.exclude(integrations_user_id=""):
-        fetched_at = timezone.now()
-        try:
-            remote = integrations.get_devices(client, agent.integrations_user_id)
-        except ExotelError as exc:
-            _exotel_failed(agent, "reading phone/SIP", exc)
-            result.errors.append(f"{agent.name}: {exc.user_message}")
-            continue
-        try:
-            with _agent_lock(agent), transaction.atomic():
-                if _changed_since(agent, fetched_at):
-                    continue
-                result.drifted += phone_sip_apply(agent=agent, remote=remote)
-                Agent.objects.filter(pk=agent.pk).update(synced_at=timezone.now())
-                agent_state_refresh(agent=agent)
-        except ChangeRefused:
-            continue
-        if agent.exotel_user_id == "":
-            result.agents += 1
+    rows = list(account.agents.exclude(integrations_user_id="").values_list("pk", "integrations_user_id", "name"))
+    for start in range(0, len(rows), SYNC_PAGE):
+        fetched_at, remote, unreachable = timezone.now(), {}, False
+        for agent_id, user_id, name in rows[start:start + SYNC_PAGE]:
+            try:
+                remote[agent_id] = integrations.get_devices(client, user_id)
+            except ConnectionFailed as exc:  # unreachable for one is unreachable for all: stop asking
+                _log_exotel_failure(agent_id, "reading phone/SIP", exc)
+                result.errors.append(f"Phone/SIP devices: {exc.user_message}")
+                result.retry_later = unreachable = True
+                break
+            except ExotelError as exc:
+                _log_exotel_failure(agent_id, "reading phone/SIP", exc)
+                result.errors.append(f"{name}: {exc.user_message}")
+        _sync_phone_sip_page(remote, fetched_at, result)
+        if unreachable:
+            return
+
+
+def _sync_phone_sip_page(remote: dict, fetched_at: datetime, result: SyncResult) -> None:
+    with _agent_locks(remote) as unlocked, transaction.atomic():
+        batch = _Batch(timezone.now())
+        agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
+        for agent in agents:
+            phone_sip = _mirror_phone_sip(agent, getattr(agent, "phone_sip", None), remote[agent.pk], batch)
+            agent.synced_at = batch.now
+            _set_state(agent, list(agent.devices.all()), phone_sip, batch.now)
+        batch.save()
+        Agent.objects.bulk_update(agents, ["synced_at", *STATE_FIELDS, "last_change_at", "last_change_by"])
+    result.agents += sum(1 for agent in agents if agent.exotel_user_id == "")
+    result.drifted += batch.drifted_agents
 
 
 def phone_sip_apply(*, agent: Agent, remote) -> bool:
     """Store Exotel's phone/SIP state; answers True when it newly differs from what the product set."""
-    phone_sip = _phone_sip_of(agent)
-    created = phone_sip is None
-    phone_sip = phone_sip or PhoneSip(agent=agent)
+    batch = _Batch(timezone.now())
+    _mirror_phone_sip(agent, _phone_sip_of(agent), remote, batch)
+    batch.save()
+    if batch.events:
+        agent.save(update_fields=["last_change_at", "last_change_by"])
+    return bool(batch.events)
+
+
+def _mirror_phone_sip(agent: Agent, phone_sip: PhoneSip | None, remote, batch: _Batch) -> PhoneSip:
+    """Exotel's phone/SIP state onto the agent's row, in memory; a new difference from what the
+    product set is audited as drift."""
+    if phone_sip is None:
+        phone_sip = PhoneSip(agent=agent, expected_phone_enabled=remote.phone.enabled,
+                             expected_sip_enabled=remote.sip.enabled)
+        batch.new_phone_sips.append(phone_sip)
+    else:
+        batch.changed_phone_sips.append(phone_sip)
     was_drifting = phone_sip.has_drift
     _apply_integration_devices(phone_sip, remote)
-    if created:
-        phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = remote.phone.enabled, remote.sip.enabled
-    phone_sip.save()
+    phone_sip.updated_at = batch.now
     if phone_sip.has_drift and not was_drifting:
         expected = f"phone {_on_off(phone_sip.expected_phone_enabled)}, SIP {_on_off(phone_sip.expected_sip_enabled)}"
         actual = f"phone {_on_off(phone_sip.phone_enabled)}, SIP {_on_off(phone_sip.sip_enabled)}"
-        _audit(agent, Actor.sync(), "Phone and SIP", expected, actual, Outcome.DRIFT,
-               message=f"Exotel says {actual}, but the product last set {expected}.")
-        return True
-    return False
+        batch.events.append(_event(agent, Actor.sync(), "Phone and SIP", expected, actual, Outcome.DRIFT,
+                                   message=f"Exotel says {actual}, but the product last set {expected}."))
+    return phone_sip
 
 
 # -- end of shift: many agents OFF in a Celery job, and the scheduled rules ---------------------
@@ -691,6 +903,26 @@ def auto_off_rules_run_due(*, now: datetime | None = None) -> list[EndOfShiftJob
         if claimed:
             jobs.append(end_of_shift_job_create(agents=rule.agents.all(), actor=Actor.rule(rule.name), rule=rule))
     return jobs
+
+
+def auto_off_rule_save(*, rule: AutoOffRule | None = None, actor: Actor, name: str, account: ExotelAccount,
+                       at_time, weekdays: Iterable[str], agents: Iterable[Agent], enabled: bool) -> AutoOffRule:
+    """Create or change a rule. `last_run_on` is kept: a rule that already ran today never runs
+    twice in a day, even when its time moves later."""
+    rule = rule or AutoOffRule()
+    rule.name, rule.account, rule.at_time, rule.enabled = name, account, at_time, enabled
+    rule.weekdays = ",".join(sorted({str(day) for day in weekdays}))
+    with transaction.atomic():
+        rule.save()
+        rule.agents.set(agents)
+    log.info("auto-OFF rule %s saved by %s", rule.pk, actor.label, extra={"rule_id": rule.pk})
+    return rule
+
+
+def auto_off_rule_delete(*, rule: AutoOffRule, actor: Actor) -> None:
+    """The jobs it ran stay, without their rule."""
+    log.info("auto-OFF rule %s (%s) deleted by %s", rule.pk, rule.name, actor.label, extra={"rule_id": rule.pk})
+    rule.delete()
 
 
 # -- fresh from Exotel, for "Why isn't this agent getting calls?" -------------------------------

@@ -7,6 +7,7 @@ front of a supervisor's click.
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 log = logging.getLogger("exoadmin.agents")
 
@@ -18,8 +19,8 @@ def bulk_end_of_shift_run(job_id: int) -> None:
     services.end_of_shift_job_run(job_id=job_id)
 
 
-@shared_task
-def bulk_agents_sync(account_id: int) -> None:
+@shared_task(bind=True, max_retries=4)
+def bulk_agents_sync(self, account_id: int) -> None:
     from agents import services
     from exoadmin.accounts.models import ExotelAccount
 
@@ -27,6 +28,21 @@ def bulk_agents_sync(account_id: int) -> None:
     if account is not None:
         result = services.agents_sync(account=account)
         log.info("agent sync: %s", result.summary(), extra={"account_id": account_id})
+        # Exotel (or the sandbox, starting next to this worker) not reachable yet: soon again,
+        # rather than leaving the board unsynced until beat's next tick.
+        if result.retry_later and self.request.retries < self.max_retries:
+            raise self.retry(countdown=15)
+
+
+@worker_ready.connect
+def _sync_agents_on_worker_start(**_) -> None:
+    """Sync every account as soon as a worker runs, not minutes later at beat's first tick, so the
+    board never says "synced never" after a start. worker_ready fires once per worker, in its main
+    process (never per pool child); workers starting together each claim an account only once."""
+    from agents import services
+
+    for account_id in services.accounts_to_sync_on_start():
+        bulk_agents_sync.delay(account_id)
 
 
 @shared_task

@@ -6,27 +6,26 @@ requests get a redirect with a message, so every control also works without Java
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents import selectors, services
 from agents.diagnosis import why_no_calls
-from agents.forms import DEVICE_ACTIONS, AgentIdsForm, BoardFilterForm, PhoneSipForm
+from agents.forms import DEVICE_ACTIONS, AgentIdsForm, AutoOffRuleForm, BoardFilterForm, PhoneSipForm
 from agents.models import Source
 from agents.services import Actor, ChangeRefused
-from agents.tasks import bulk_agents_sync as bulk_agents_sync_task
 from exoadmin.accounts.roles import agent_required, supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
+from exoadmin.spreadsheets import csv_download, csv_lines
 
 
 @dataclass(frozen=True)
@@ -132,43 +131,25 @@ def board(request):
 @require_GET
 def board_csv(request):
     filters = BoardFilterForm(request.GET).filters()
-    rows = selectors.board_export_rows(request.user, filters)
-
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
     header = ["name", "account", "exotel_user_id", "device_model", "availability", "ringing_on",
-              "busy", "in_state_since", "last_change_at", "last_change_by", "drift"]
-    lines = (writer.writerow([_csv_safe(value) for value in _csv_row(agent)]) for agent in rows)
-    response = StreamingHttpResponse(
-        (line for chunk in ([writer.writerow(header)], lines) for line in chunk), content_type="text/csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="agents-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+              "busy", "in_state_since", "last_change_at", "last_change_by", "drift", "not_found_in_exotel_since"]
+    rows = (_csv_row(agent) for agent in selectors.board_export_rows(request.user, filters))
+    return _csv_response("agents", header, rows)
 
 
-def _csv_safe(value: str) -> str:
-    """Names come from Exotel: never let one run as a spreadsheet formula (phone numbers stay as they are)."""
-    text = str(value)
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in "+-" and not text[1:].replace(" ", "").isdigit()):
-        return "'" + text
-    return text
+def _csv_response(name: str, header: list[str], rows):
+    return csv_download(csv_lines(header, rows), f"{name}-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+def _iso(moment) -> str:
+    return moment.isoformat() if moment else ""
 
 
 def _csv_row(agent) -> list:
-    if agent.device_model == "integrations":
-        phone_sip = getattr(agent, "phone_sip", None)
-        ringing = [f"Phone {phone_sip.phone_number}"] * bool(phone_sip and phone_sip.phone_enabled)
-        ringing += [f"SIP {phone_sip.sip_username}"] * bool(phone_sip and phone_sip.sip_enabled)
-    else:
-        ringing = [services.device_label(d) for d in agent.devices.all() if d.is_on]
     return [agent.name, agent.account.name, agent.exotel_user_id, agent.device_model, agent.availability,
-            "; ".join(ringing), "yes" if agent.availability == "busy" else "no",
-            agent.state_since.isoformat() if agent.state_since else "",
-            agent.last_change_at.isoformat() if agent.last_change_at else "", agent.last_change_by,
-            "yes" if agent.has_drift else "no"]
+            selectors.ringing_on_words(agent), "yes" if agent.availability == "busy" else "no",
+            _iso(agent.state_since), _iso(agent.last_change_at), agent.last_change_by,
+            "yes" if agent.has_drift else "no", _iso(agent.missing_in_exotel_since)]
 
 
 @supervisor_required
@@ -176,8 +157,7 @@ def _csv_row(agent) -> list:
 def board_sync(request):
     """Start a sync of every account the supervisor works in; the board refreshes itself."""
     accounts = list(accounts_for_user(request.user))
-    for account in accounts:
-        transaction.on_commit(lambda pk=account.pk: bulk_agents_sync_task.delay(pk))
+    services.agents_sync_start(accounts=accounts)
     names = ", ".join(a.name for a in accounts) or "no account"
     messages.success(request, f"Sync from Exotel started for {names}: the board updates itself when it is done.")
     return redirect("agents:board")
@@ -279,3 +259,63 @@ def end_of_shift(request, job_id: int):
     context = {"job": job, "items": job.items.select_related("agent") if job.is_finished else []}
     template = "agents/end_of_shift.html#progress" if request.htmx else "agents/end_of_shift.html"
     return render(request, template, context)
+
+
+# -- automatic end-of-shift rules ---------------------------------------------------------------
+
+
+@supervisor_required
+@require_GET
+def rules(request):
+    return render(request, "agents/rules.html", {"rules": selectors.rules_for_user(request.user)})
+
+
+@supervisor_required
+@require_GET
+def rules_csv(request):
+    header = ["name", "account", "at", "days", "enabled", "last_ran_on", "agents"]
+    rows = ([rule.name, rule.account.name, f"{rule.at_time:%H:%M}", rule.days_in_words, "yes" if rule.enabled else "no",
+             _iso(rule.last_run_on), "; ".join(agent.name for agent in rule.agents.all())]
+            for rule in selectors.rules_export_rows(request.user))
+    return _csv_response("auto-off-rules", header, rows)
+
+
+def _rule_form(request, form: AutoOffRuleForm, rule=None):
+    """Save a valid POST and go back to the list, or show the form (with its errors in words)."""
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.person(request.user, Source.SUPERVISOR)
+        saved = services.auto_off_rule_save(rule=rule, actor=actor, **form.cleaned_data)
+        state = "on" if saved.enabled else "off (it will not run until turned on)"
+        count = saved.agents.count()
+        messages.success(request, f"Rule “{saved.name}” saved: {saved.days_in_words} at {saved.at_time:%H:%M}, "
+                                  f"{count} agent{'s' if count != 1 else ''}, {state}.")
+        return redirect("agents:rules")
+    context = {"form": form, "rule": rule, "agent_choices": selectors.rule_agent_choices(request.user),
+               "chosen": form.chosen_agent_ids(), "time_zone": settings.TIME_ZONE}
+    return render(request, "agents/rule_form.html", context)
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def rule_add(request):
+    return _rule_form(request, AutoOffRuleForm(request.POST if request.method == "POST" else None, user=request.user))
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, rule_id: int):
+    rule = selectors.rule_for_user(request.user, rule_id)  # another account's rule: 404
+    data = request.POST if request.method == "POST" else None
+    return _rule_form(request, AutoOffRuleForm.for_rule(rule, data, user=request.user), rule)
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def rule_delete(request, rule_id: int):
+    """GET asks to confirm; POST deletes."""
+    rule = selectors.rule_for_user(request.user, rule_id)
+    if request.method == "GET":
+        return render(request, "agents/rule_delete.html", {"rule": rule})
+    services.auto_off_rule_delete(rule=rule, actor=Actor.person(request.user, Source.SUPERVISOR))
+    messages.success(request, f"Rule “{rule.name}” deleted: it no longer turns agents OFF.")
+    return redirect("agents:rules")

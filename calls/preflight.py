@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from django.utils import timezone
 
 from agents.models import Agent, DeviceModel
+from agents.selectors import missing_in_words
 from calls.models import Call, State
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import integrations, users
@@ -31,6 +32,9 @@ class Preflight:
 
 
 def preflight_check(*, agent: Agent) -> Preflight:
+    if agent.missing_in_exotel_since:  # Exotel would only answer 404
+        return Preflight(False, f"{agent.name}: {missing_in_words(agent)}, removed there? Nothing was dialled. "
+                                "Sync the agents if the user is back, or ask an admin to remove the agent here.")
     if agent.device_model == DeviceModel.INTEGRATIONS:
         return _check_phone_sip(agent)
     return _check_ccm(agent)

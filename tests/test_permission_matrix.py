@@ -20,7 +20,7 @@ AUDIENCE = {
     "agents:mine": AGENT, "agents:my_device": AGENT, "agents:my_phone_sip": AGENT, "agents:my_unavailable": AGENT,
     **{f"agents:{name}": SUPERVISOR for name in (
         "board", "board_csv", "sync", "end_of_shift_start", "end_of_shift", "detail", "device", "phone_sip",
-        "unavailable", "drift")},
+        "unavailable", "drift", "rules", "rules_csv", "rule_add", "rule_edit", "rule_delete")},
     # Agents see their own calls; supervisors those of their accounts (ownership tested in tests/calls).
     **{f"calls:{name}": ANY_ROLE for name in (
         "history", "totals", "export", "launch", "confirm", "live", "kpis", "detail", "recording")},

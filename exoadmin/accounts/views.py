@@ -14,8 +14,10 @@ def home(request):
 
         context |= my_availability(user=request.user)
     else:
+        from agents.selectors import board_counts
         from calls.selectors import kpis_today
         from contacts.selectors import bulk_edits_needing_attention
 
-        context |= {"today": kpis_today(request.user), "bulk_edits": bulk_edits_needing_attention(request.user)}
+        context |= {"today": kpis_today(request.user), "bulk_edits": bulk_edits_needing_attention(request.user),
+                    "agent_counts": board_counts(request.user)}
     return render(request, f"accounts/home_{role.value}.html", context)

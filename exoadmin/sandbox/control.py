@@ -44,6 +44,13 @@ def add_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body
                         {"devices", "active_call", "last_login"})
 
 
+def delete_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
+    """A user deleted in Exotel (its devices go with it)."""
+    if not sandbox.store.delete_user(args["user_id"]):
+        raise LookupError("no such user")
+    return {"deleted": args["user_id"]}
+
+
 def change_device(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
     """Change a device behind the product's back: drift, verification, busy."""
     changes = {key: body[key] for key in ("available", "verified", "status") if key in body}
@@ -143,6 +150,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", "reset", reset),
         ("POST", "accounts", put_account),
         ("POST", "users", add_user),
+        ("DELETE", r"users/(?P<user_id>[^/]+)", delete_user),
         ("PATCH", r"devices/(?P<device_id>\d+)", change_device),
         ("POST", "integration-users", put_integration_user),
         ("PATCH", r"integration-users/(?P<user_id>[^/]+)", change_integration_user),

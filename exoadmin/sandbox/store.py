@@ -206,6 +206,12 @@ class Store:
     def user(self, account_sid: str, user_id: str) -> Row | None:
         return self._one("SELECT * FROM users WHERE account_sid = ? AND id = ?", [account_sid, user_id])
 
+    def delete_user(self, user_id: str) -> bool:
+        """Remove a user and its devices, as deleting them in Exotel's dashboard does."""
+        with self.atomic():
+            self._run("DELETE FROM devices WHERE user_id = ?", [user_id])
+            return self._run("DELETE FROM users WHERE id = ?", [user_id]).rowcount > 0
+
     def devices_of(self, user_ids: Sequence[str]) -> dict[str, list[Row]]:
         found: dict[str, list[Row]] = {user_id: [] for user_id in user_ids}
         marks = ", ".join("?" * len(user_ids))

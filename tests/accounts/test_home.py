@@ -4,10 +4,25 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from agents.models import Agent
 from contacts.models import BulkEdit
 from exoadmin.accounts.services import account_create_or_update
 from tests.calls.conftest import make_call
 from tests.contacts.conftest import checked_upload
+
+
+def test_home_counts_agents_by_state_in_the_supervisors_accounts(client, supervisor_login, exotel_account):
+    exotel_account.members.add(supervisor_login.user)
+    elsewhere = account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
+    Agent.objects.create(account=exotel_account, name="Asha", availability="available")
+    Agent.objects.create(account=exotel_account, name="Rahul", availability="busy")
+    Agent.objects.create(account=elsewhere, name="Not theirs", availability="available")
+    client.login(username=supervisor_login.username, password=supervisor_login.password)
+
+    page = client.get("/").content.decode()
+
+    assert "<strong>2</strong> agents" in page
+    assert ">1 available</a>" in page and ">1 on a call</a>" in page and ">0 off</a>" in page
 
 
 def test_home_counts_todays_calls_and_lists_bulk_edits_waiting(client, supervisor_login, exotel_account):

@@ -167,3 +167,51 @@ def test_csv_export_never_lets_a_name_run_as_a_formula(client, board_supervisor,
     body = b"".join(client.get("/agents/export.csv").streaming_content).decode()
 
     assert "'=HYPERLINK" in body
+
+
+def board_rings_on(html: str) -> dict[str, str]:
+    """Each board row's agent name → its "Rings on …" words ("" when the row has none)."""
+    import html as html_lib
+    import re
+
+    rows = re.findall(r'<tr id="agent-\d+".*?</tr>', html, re.S)
+    found = {}
+    for row in rows:
+        name = re.search(r'<a href="/agents/\d+/">(.*?)</a>', row).group(1)
+        rings = re.search(r'data-testid="rings-on">Rings on (.*?)</div>', row)
+        found[html_lib.unescape(name)] = html_lib.unescape(rings.group(1)) if rings else ""
+    return found
+
+
+def test_csv_ringing_on_says_what_the_board_says(client, board_supervisor, ccm_agent, phone_sip_agent,
+                                                exotel_account, supervisor_actor):
+    from agents import services
+
+    services.phone_sip_set(agent=phone_sip_agent, actor=supervisor_actor, sip=True)  # rings on both
+    Agent.objects.create(account=exotel_account, name="Nobody Rings", exotel_user_id="u-none")
+    log_in(client, board_supervisor)
+
+    board = board_rings_on(client.get("/agents/").content.decode())
+    rows = csv.DictReader(io.StringIO(b"".join(client.get("/agents/export.csv").streaming_content).decode()))
+
+    assert {row["name"]: row["ringing_on"] for row in rows} == board
+    assert board == {"Asha Rao": f"Phone {PHONE}", "Nobody Rings": "",
+                     "Priya Nair": "Phone +919900000777 and SIP app agent_007@acme-app.exotel.com"}
+
+
+def test_the_only_enabled_phone_or_sip_cannot_be_turned_off_on_the_board_or_agent_page(client, board_supervisor,
+                                                                                      phone_sip_agent):
+    import re
+
+    log_in(client, board_supervisor)
+    reason_id = f"keep-one-{phone_sip_agent.pk}-phone"
+
+    for url in ("/agents/", f"/agents/{phone_sip_agent.pk}/"):
+        html = client.get(url).content.decode()
+        assert f'"Turn phone OFF for Priya Nair" disabled aria-describedby="{reason_id}"' in html, url
+        assert f'id="{reason_id}">At least one of phone and SIP must stay on</span>' in html, url
+        assert re.search(r'aria-label="Turn SIP ON for Priya Nair"\s*>', html), url
+
+    # The server still refuses it, whatever a stale page sends.
+    response = client.post(f"/agents/{phone_sip_agent.pk}/phone-sip/", {"phone": "off"}, HTTP_HX_REQUEST="true")
+    assert "At least one of phone and SIP must stay enabled" in response.content.decode()

@@ -73,6 +73,20 @@ def test_sync_button_syncs_in_the_worker(celery_worker, client, board_supervisor
     wait_until(lambda: Agent.objects.filter(name="Zara Khan").exists(), timeout=30, what="the worker's sync")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_admin_sync_action_hands_the_sync_to_the_worker(celery_worker, client, admin_login, ccm_agent, sandbox):
+    from .conftest import sandbox_user
+
+    sandbox_user(sandbox, first_name="Zara", last_name="Khan", email="zara@example.com")
+    client.login(username=admin_login.username, password=admin_login.password)
+
+    response = client.post("/admin/agents/agent/", {"action": "sync_from_exotel", "_selected_action": [ccm_agent.pk]},
+                           follow=True)
+
+    assert "Sync from Exotel started for Acme" in response.content.decode()
+    wait_until(lambda: Agent.objects.filter(name="Zara Khan").exists(), timeout=30, what="the worker's sync")
+
+
 def test_beat_runs_the_sync_and_the_end_of_shift_rules():
     tasks = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert tasks["agents.tasks.bulk_agents_sync_all"] <= 300

@@ -112,3 +112,23 @@ def test_the_page_refreshes_its_devices_section_for_htmx(client, ccm_agent, agen
     html = client.get("/agents/me/", HTTP_HX_REQUEST="true").content.decode()
 
     assert html.lstrip().startswith('<section id="my-devices"') and "<html" not in html
+
+
+def test_the_only_enabled_phone_or_sip_has_its_turn_off_disabled_with_the_reason(client, phone_sip_agent, agent_login,
+                                                                                 supervisor_actor):
+    from agents import services
+
+    phone_sip_agent.user = agent_login.user
+    phone_sip_agent.save()
+    log_in(client, agent_login)
+
+    html = client.get("/agents/me/").content.decode()
+
+    assert '<button class="big" name="phone" value="off" disabled aria-describedby="keep-one-phone">' in html
+    assert '<p class="muted keep-one" id="keep-one-phone">At least one of phone and SIP must stay on</p>' in html
+    assert '<button class="big primary" name="sip" value="on">' in html
+
+    services.phone_sip_set(agent=phone_sip_agent, actor=supervisor_actor, sip=True)
+    html = client.get("/agents/me/").content.decode()
+
+    assert " disabled " not in html and "must stay on" not in html, "with both on, either may go OFF"

@@ -1,6 +1,7 @@
 """Pre-flight with fresh Exotel data, for both device models."""
 
 import pytest
+from django.utils import timezone
 
 from agents.models import Agent, DeviceModel
 from calls.preflight import preflight_check
@@ -49,3 +50,16 @@ def test_agent_not_linked_to_exotel_is_refused_without_asking(exotel_account):
     result = preflight_check(agent=Agent.objects.create(account=exotel_account, name="Nobody"))
 
     assert not result.ok and "not linked to an Exotel user" in result.reason
+
+
+def test_agent_no_longer_in_exotel_is_refused_in_words_without_asking(exotel_account, sandbox):
+    user = sandbox_agent(sandbox, first_name="Ravi", available=True)
+    agent = Agent.objects.create(account=exotel_account, name="Ravi Test", exotel_user_id=user["id"],
+                                 missing_in_exotel_since=timezone.now())
+    asked_before = len(sandbox.requests(path=f"/users/{user['id']}", method="GET"))
+
+    result = preflight_check(agent=agent)
+
+    assert not result.ok and "Ravi Test: Not found in Exotel since" in result.reason
+    assert "Nothing was dialled" in result.reason
+    assert len(sandbox.requests(path=f"/users/{user['id']}", method="GET")) == asked_before

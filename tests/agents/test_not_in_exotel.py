@@ -1,0 +1,138 @@
+"""Agents whose user was deleted in Exotel: flagged after a complete listing only, shown in words,
+and never switched (a clear refusal instead of Exotel's 404)."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from agents import services
+from agents.models import Agent, Outcome
+from agents.services import ChangeRefused
+
+from .conftest import PHONE, SIP, sandbox_user
+
+SINCE = re.compile(r"Not found in Exotel since \d\d:\d\d")
+
+
+def delete_in_exotel(sandbox, user_id: str) -> None:
+    sandbox.control("DELETE", f"/_sandbox/users/{user_id}")
+
+
+@pytest.fixture
+def deleted_agent(ccm_agent, ccm_user, sandbox, exotel_account):
+    """Asha, deleted in Exotel's dashboard, and a sync since."""
+    delete_in_exotel(sandbox, ccm_user["id"])
+    result = services.agents_sync(account=exotel_account)
+    assert result.listing_complete and result.missing == 1
+    return Agent.objects.get(pk=ccm_agent.pk)
+
+
+def log_in(client, login):
+    assert client.login(username=login.username, password=login.password)
+
+
+def test_a_user_deleted_in_exotel_is_flagged_and_off_after_a_complete_sync(deleted_agent, exotel_account):
+    since = deleted_agent.missing_in_exotel_since
+    assert since is not None and deleted_agent.availability == "off"
+
+    services.agents_sync(account=exotel_account)
+
+    deleted_agent.refresh_from_db()
+    assert deleted_agent.missing_in_exotel_since == since, "flagged once: the time says since when"
+
+
+def test_a_user_back_in_exotel_is_no_longer_flagged(deleted_agent, ccm_user, sandbox, exotel_account):
+    sandbox.control("POST", "/_sandbox/users", {
+        "account_sid": "acme", "id": ccm_user["id"], "first_name": "Asha", "last_name": "Rao",
+        "email": "asha@example.com", "devices": [{"contact_uri": PHONE, "available": True}],
+    })  # Asha again, with her old user id (the deletion was a mistake)
+
+    services.agents_sync(account=exotel_account)
+
+    deleted_agent.refresh_from_db()
+    assert deleted_agent.missing_in_exotel_since is None and deleted_agent.availability == "available"
+
+
+def test_a_listing_that_fails_half_way_flags_nobody(ccm_agent, ccm_user, sandbox, exotel_account):
+    for n in range(55):  # Asha is on the first page of 50, these fill a second one
+        sandbox_user(sandbox, first_name=f"Agent{n:02d}", email=f"a{n}@example.com",
+                     devices=[{"contact_uri": f"+9199000{n:05d}", "type": "tel"}])
+    services.agents_sync(account=exotel_account)
+    delete_in_exotel(sandbox, ccm_user["id"])
+    # Exotel's rate limit refuses the second page of the next listing (Retry-After a minute away).
+    sandbox.configure(rate_limit=len(sandbox.requests()) + 1)
+
+    result = services.agents_sync(account=exotel_account)
+
+    assert not result.listing_complete and result.errors
+    assert [r["status"] for r in sandbox.requests("/users", "GET")][-2:] == [200, 429]
+    assert not Agent.objects.filter(missing_in_exotel_since__isnull=False).exists()
+
+
+def test_switching_an_agent_not_in_exotel_is_refused_without_asking_exotel(deleted_agent, sandbox, supervisor_actor):
+    sip = deleted_agent.devices.get(contact_uri=SIP)
+    phone = deleted_agent.devices.get(contact_uri=PHONE)
+
+    for change in (lambda: services.device_switch_to(device=sip, actor=supervisor_actor),
+                   lambda: services.device_set_available(device=phone, available=False, actor=supervisor_actor),
+                   lambda: services.agent_go_unavailable(agent=deleted_agent, actor=supervisor_actor)):
+        with pytest.raises(ChangeRefused, match=SINCE) as refused:
+            change()
+        assert "removed there? Nothing was sent to Exotel" in refused.value.message
+
+    assert sandbox.requests("/devices", "PUT") == []
+    assert deleted_agent.events.filter(outcome=Outcome.REFUSED).count() == 3
+
+
+def test_the_board_says_since_when_and_links_admins_to_remove_it(client, admin_login, deleted_agent):
+    log_in(client, admin_login)
+
+    html = client.get("/agents/").content.decode()
+
+    local = timezone.localtime(deleted_agent.missing_in_exotel_since)
+    assert f"Not found in Exotel since {local:%H:%M} — removed there?" in html
+    assert f'href="/admin/agents/agent/{deleted_agent.pk}/delete/">Remove here in admin</a>' in html
+    assert "1 not found in Exotel" in html
+    assert client.get(f"/admin/agents/agent/{deleted_agent.pk}/delete/").status_code == 200
+    assert re.search(rf'aria-label="Switch Asha Rao to SIP {SIP}"\s+disabled', html)
+
+
+def test_a_supervisors_click_gets_the_words_not_exotels_404(client, board_supervisor, deleted_agent, sandbox):
+    log_in(client, board_supervisor)
+    sip = deleted_agent.devices.get(contact_uri=SIP)
+
+    html = client.post(f"/agents/{deleted_agent.pk}/devices/{sip.pk}/", {"action": "switch"},
+                       HTTP_HX_REQUEST="true").content.decode()
+
+    assert SINCE.search(html) and "An admin can remove it here" in html
+    assert sandbox.requests("/devices", "PUT") == []
+
+
+def test_the_agent_page_explains_it_and_the_filter_finds_them(client, board_supervisor, deleted_agent, exotel_account):
+    Agent.objects.create(account=exotel_account, name="Still There", exotel_user_id="u-other")
+    log_in(client, board_supervisor)
+
+    detail = client.get(f"/agents/{deleted_agent.pk}/").content.decode()
+    board = client.get("/agents/?missing=1").content.decode()
+
+    assert SINCE.search(detail) and "Exotel&#x27;s list of users no longer has this one" in detail
+    assert "Asha Rao" in board and "Still There" not in board
+
+
+def test_csv_says_since_when(client, board_supervisor, deleted_agent):
+    log_in(client, board_supervisor)
+
+    body = b"".join(client.get("/agents/export.csv").streaming_content).decode()
+
+    assert deleted_agent.missing_in_exotel_since.isoformat() in body
+
+
+def test_the_agent_is_told_on_their_own_page_and_its_buttons_are_off(client, deleted_agent, agent_login):
+    log_in(client, agent_login)
+
+    html = client.get("/agents/me/").content.decode()
+
+    assert SINCE.search(html) and "Exotel no longer has your user" in html
+    assert "You are not taking calls." in html
+    assert re.search(r'value="off" disabled>Turn OFF', html) and re.search(r'value="switch" disabled>', html)
