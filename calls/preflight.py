@@ -33,7 +33,7 @@ class Preflight:
 
 def preflight_check(*, agent: Agent) -> Preflight:
     if agent.missing_in_exotel_since:  # Exotel would only answer 404
-        return Preflight(False, f"{agent.name}: {missing_in_words(agent)}, removed there? Nothing was dialled. "
+        return Preflight(False, f"{agent.name}: {missing_in_words(agent)}, removed there? "
                                 "Sync the agents if the user is back, or ask an admin to remove the agent here.")
     if agent.device_model == DeviceModel.INTEGRATIONS:
         return _check_phone_sip(agent)

@@ -61,5 +61,5 @@ def test_agent_no_longer_in_exotel_is_refused_in_words_without_asking(exotel_acc
     result = preflight_check(agent=agent)
 
     assert not result.ok and "Ravi Test: Not found in Exotel since" in result.reason
-    assert "Nothing was dialled" in result.reason
+    assert "Sync the agents if the user is back" in result.reason
     assert len(sandbox.requests(path=f"/users/{user['id']}", method="GET")) == asked_before
