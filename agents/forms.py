@@ -1,11 +1,12 @@
 """Input parsing: anything odd in a query string or a POST becomes "no filter" or a 400, never a 500."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from agents.models import AutoOffRule, Availability, DeviceModel
 from agents.selectors import SORTS, BoardFilters, agents_for_user
 from exoadmin.accounts.selectors import accounts_for_user
-from exoadmin.text import is_ascii_digits
+from exoadmin.text import database_id
 
 
 class BoardFilterForm(forms.Form):
@@ -41,7 +42,7 @@ class AgentIdsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any ids are accepted here; the view keeps only those the user may see.
-        self.fields["agents"].valid_value = lambda value: is_ascii_digits(str(value))
+        self.fields["agents"].valid_value = lambda value: database_id(value) is not None
 
 
 DEVICE_ACTIONS = {"on": True, "off": False}
@@ -58,6 +59,15 @@ class PhoneSipForm(forms.Form):
             return None
         changes = {name: value == "on" for name, value in self.cleaned_data.items() if value}
         return changes or None
+
+
+class AgentsField(forms.ModelMultipleChoiceField):
+    """Ids no table can hold are refused before the database sees them (SQLite would raise)."""
+
+    def clean(self, value):
+        if value and any(database_id(pk) is None for pk in value):
+            raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        return super().clean(value)
 
 
 class AutoOffRuleForm(forms.Form):
@@ -79,7 +89,7 @@ class AutoOffRuleForm(forms.Form):
         choices=[(str(day), name) for day, name in enumerate(AutoOffRule.DAY_NAMES)], error_messages={
             "required": "Tick at least one day it runs on.",
             "invalid_choice": "Tick days from the list (Monday to Sunday)."})
-    agents = forms.ModelMultipleChoiceField(queryset=None, error_messages={
+    agents = AgentsField(queryset=None, error_messages={
         "required": "Tick at least one agent whose devices it turns OFF.",
         "invalid_choice": "Some of the ticked agents are not in your accounts: tick agents from the list.",
         "invalid_pk_value": "Tick agents from the list."})
@@ -115,4 +125,4 @@ class AutoOffRuleForm(forms.Form):
     def chosen_agent_ids(self) -> set[int]:
         """The ticked agents, to tick them again when the form comes back with errors."""
         values = self.data.getlist("agents") if self.is_bound else self.initial.get("agents", [])
-        return {int(value) for value in values if is_ascii_digits(str(value))}
+        return {database_id(value) for value in values} - {None}

@@ -5,6 +5,8 @@ what the product last set; when a sync finds Exotel saying otherwise, that is dr
 board instead of being silently overwritten.
 """
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -234,6 +236,12 @@ class AutoOffRule(models.Model):
     @property
     def weekday_numbers(self) -> set[int]:
         return {int(day) for day in self.weekdays.split(",") if is_ascii_digits(day.strip())}
+
+    def is_due(self, now) -> bool:
+        """On, a day it runs, its time passed less than GRACE_MINUTES ago, and not run today yet."""
+        started = datetime.combine(now.date(), self.at_time, tzinfo=now.tzinfo)
+        return (self.enabled and self.last_run_on != now.date() and now.weekday() in self.weekday_numbers
+                and timedelta(0) <= now - started <= timedelta(minutes=self.GRACE_MINUTES))
 
     @property
     def days_in_words(self) -> str:

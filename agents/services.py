@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -45,7 +45,7 @@ from exoadmin.accounts.clients import exotel_client
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.exotel import devices as exotel_devices
 from exoadmin.exotel import integrations, users
-from exoadmin.exotel.errors import ConnectionFailed, ExotelError, UnknownOutcome
+from exoadmin.exotel.errors import ConnectionFailed, ExotelError, NotFound, UnknownOutcome
 from exoadmin.redis import get_redis
 
 log = logging.getLogger("exoadmin.agents")
@@ -208,10 +208,6 @@ def _agent_locks(agent_ids: Iterable[int]) -> Iterator[set[int]]:
                 pass
 
 
-def _exotel_failed(agent: Agent, what: str, exc: ExotelError) -> None:
-    _log_exotel_failure(agent.pk, what, exc)
-
-
 def _log_exotel_failure(agent_id: int, what: str, exc: ExotelError) -> None:
     log.warning(
         "exotel refused %s for agent %s: %s", what, agent_id, exc.user_message,
@@ -253,14 +249,14 @@ def _put_device(agent: Agent, device: Device, available: bool, actor: Actor) -> 
             client, user_id=agent.exotel_user_id, device_id=device.exotel_id, available=available
         )
     except UnknownOutcome as exc:
-        _exotel_failed(agent, f"turning {label} {after}", exc)
+        _log_exotel_failure(agent.pk, f"turning {label} {after}", exc)
         if _landed_after_all(agent, device, available, client):
             return _audit(agent, actor, label, before, after, Outcome.APPLIED, request_id=exc.request_id,
                           message="Exotel answered late; reading the device back showed the change was made.")
         _audit(agent, actor, label, before, after, Outcome.FAILED, request_id=exc.request_id, message=exc.user_message)
         raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
     except ExotelError as exc:
-        _exotel_failed(agent, f"turning {label} {after}", exc)
+        _log_exotel_failure(agent.pk, f"turning {label} {after}", exc)
         _audit(agent, actor, label, before, after, Outcome.FAILED, request_id=exc.request_id, message=exc.user_message)
         raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
     _apply_exotel_device(device, result, expected=available)
@@ -272,7 +268,7 @@ def _landed_after_all(agent: Agent, device: Device, available: bool, client) -> 
     try:
         _read_back(agent, client)
     except ExotelError as exc:
-        _exotel_failed(agent, "reading devices back", exc)
+        _log_exotel_failure(agent.pk, "reading devices back", exc)
         return False
     device.refresh_from_db()
     if device.available != available:
@@ -371,7 +367,7 @@ def _read_back_quietly(agent: Agent) -> None:
     try:
         _read_back(agent, client)
     except ExotelError as exc:
-        _exotel_failed(agent, "reading devices back", exc)
+        _log_exotel_failure(agent.pk, "reading devices back", exc)
 
 
 def _read_back(agent: Agent, client):
@@ -494,7 +490,7 @@ def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip:
         try:
             result = integrations.set_devices(client, agent.integrations_user_id, phone=phone, sip=sip)
         except ExotelError as exc:
-            _exotel_failed(agent, "changing phone/SIP", exc)
+            _log_exotel_failure(agent.pk, "changing phone/SIP", exc)
             for _, label, before, after in changes:
                 _audit(agent, actor, label, _on_off(before), _on_off(after), Outcome.FAILED,
                        request_id=exc.request_id, message=exc.user_message)
@@ -525,7 +521,7 @@ def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
         try:
             _read_back(agent, client)
         except ExotelError as exc:
-            _exotel_failed(agent, "reading devices", exc)
+            _log_exotel_failure(agent.pk, "reading devices", exc)
             raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
         try:
             for device in Device.objects.filter(agent=agent, available=True):
@@ -673,19 +669,24 @@ def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
             _sync_ccm_page(account, page.users, fetched_at, result)
             seen.update(user.id for user in page.users)
             offset += len(page.users)
-            if not page.users or offset >= page.total:
+            if users.is_last_page(page, offset, SYNC_PAGE):
                 break
     except ExotelError as exc:
-        log.warning("agent sync failed for %s after %s users: %s", account.account_sid, offset, exc.user_message,
-                    extra={"request_id": exc.request_id, "exotel_code": exc.code})
-        result.errors.append(exc.user_message + (f" (request id {exc.request_id})" if exc.request_id else ""))
-        result.retry_later = isinstance(exc, ConnectionFailed)
+        _sync_failed(account, offset, exc, result)
         return
-    result.listing_complete = len(totals) == 1 and len(seen) >= page.total
+    result.listing_complete = None not in totals and len(totals) == 1 and len(seen) >= page.total
     if result.listing_complete:
-        _flag_missing(account, seen, result)
+        _flag_missing(account, client, seen, result)
     else:
-        result.errors.append("Exotel's user list changed while it was read: removed users are checked next sync.")
+        result.errors.append("Exotel's user list changed while it was read (or did not say how long it is): "
+                             "removed users are checked next sync.")
+
+
+def _sync_failed(account: ExotelAccount, read: int, exc: ExotelError, result: SyncResult) -> None:
+    log.warning("agent sync failed for %s after %s users: %s", account.account_sid, read, exc.user_message,
+                extra={"request_id": exc.request_id, "exotel_code": exc.code})
+    result.errors.append(exc.user_message + (f" (request id {exc.request_id})" if exc.request_id else ""))
+    result.retry_later = isinstance(exc, ConnectionFailed)
 
 
 def _user_name(user) -> str:
@@ -751,14 +752,16 @@ def _link_logins(agents: list[Agent]) -> int:
     return len(linked)
 
 
-def _flag_missing(account: ExotelAccount, seen: set[str], result: SyncResult) -> None:
-    """Agents whose Exotel user a complete listing did not have: flagged once (the time says since
-    when) and off. Listed users were cleared as their page was written."""
+def _flag_missing(account: ExotelAccount, client, seen: set[str], result: SyncResult) -> None:
+    """Agents whose Exotel user a complete listing did not have, and that Exotel then says it does
+    not know (an offset listing can skip a user when others are added and removed while it is
+    read): flagged once (the time says since when) and off. Listed users were cleared as their
+    page was written."""
     rows = (Agent.objects.filter(account=account).exclude(exotel_user_id="")
             .values_list("pk", "exotel_user_id", "missing_in_exotel_since"))
-    missing = [(pk, since) for pk, user_id, since in rows if user_id not in seen]
-    result.missing = len(missing)
-    newly = [pk for pk, since in missing if since is None]
+    unlisted = [(pk, user_id, since) for pk, user_id, since in rows if user_id not in seen]
+    newly = _confirmed_gone(account, client, [(pk, user_id) for pk, user_id, since in unlisted if since is None], result)
+    result.missing = len(newly) + sum(1 for *_, since in unlisted if since is not None)
     now = timezone.now()
     for start in range(0, len(newly), SYNC_PAGE):
         with _agent_locks(newly[start:start + SYNC_PAGE]) as unlocked, transaction.atomic():
@@ -770,6 +773,21 @@ def _flag_missing(account: ExotelAccount, seen: set[str], result: SyncResult) ->
     if newly:
         log.warning("%s agents of %s are no longer in Exotel's user list", len(newly), account.account_sid,
                     extra={"agent_ids": newly[:50]})
+
+
+def _confirmed_gone(account: ExotelAccount, client, candidates: list[tuple[int, str]], result: SyncResult) -> list[int]:
+    """The candidates Exotel answers 404 for, one request each (removals are rare); stops at the
+    first other failure, flagging none of the rest."""
+    gone = []
+    for pk, user_id in candidates:
+        try:
+            users.get_user(client, user_id)
+        except NotFound:
+            gone.append(pk)
+        except ExotelError as exc:
+            _sync_failed(account, len(gone), exc, result)
+            break
+    return gone
 
 
 def _sync_phone_sip(account: ExotelAccount, client, result: SyncResult) -> None:
@@ -896,12 +914,13 @@ def auto_off_rules_run_due(*, now: datetime | None = None) -> list[EndOfShiftJob
     jobs = []
     rules = AutoOffRule.objects.filter(enabled=True, at_time__lte=now.time()).exclude(last_run_on=now.date())
     for rule in rules:
-        started = datetime.combine(now.date(), rule.at_time, tzinfo=now.tzinfo)
-        if now.weekday() not in rule.weekday_numbers or now - started > timedelta(minutes=rule.GRACE_MINUTES):
+        if not rule.is_due(now):
             continue
         claimed = AutoOffRule.objects.filter(pk=rule.pk).exclude(last_run_on=now.date()).update(last_run_on=now.date())
         if claimed:
-            jobs.append(end_of_shift_job_create(agents=rule.agents.all(), actor=Actor.rule(rule.name), rule=rule))
+            # Its own account's agents only, however the rule was edited (admin's picker shows all).
+            own_agents = rule.agents.filter(account=rule.account_id)
+            jobs.append(end_of_shift_job_create(agents=own_agents, actor=Actor.rule(rule.name), rule=rule))
     return jobs
 
 
@@ -909,6 +928,9 @@ def auto_off_rule_save(*, rule: AutoOffRule | None = None, actor: Actor, name: s
                        at_time, weekdays: Iterable[str], agents: Iterable[Agent], enabled: bool) -> AutoOffRule:
     """Create or change a rule. `last_run_on` is kept: a rule that already ran today never runs
     twice in a day, even when its time moves later."""
+    agents = list(agents)
+    if any(agent.account_id != account.pk for agent in agents):
+        raise ValueError("a rule turns OFF agents of its own account only")  # the form says so in words
     rule = rule or AutoOffRule()
     rule.name, rule.account, rule.at_time, rule.enabled = name, account, at_time, enabled
     rule.weekdays = ",".join(sorted({str(day) for day in weekdays}))
@@ -947,7 +969,7 @@ def agent_refresh(*, agent: Agent) -> FreshState:
             fresh.phone_sip = integrations.get_devices(client, agent.integrations_user_id)
             phone_sip_apply(agent=agent, remote=fresh.phone_sip)
     except ExotelError as exc:
-        _exotel_failed(agent, "checking devices", exc)
+        _log_exotel_failure(agent.pk, "checking devices", exc)
         fresh.error = exc
     agent_state_refresh(agent=agent)
     return fresh

@@ -286,6 +286,8 @@ def _rule_form(request, form: AutoOffRuleForm, rule=None):
         actor = Actor.person(request.user, Source.SUPERVISOR)
         saved = services.auto_off_rule_save(rule=rule, actor=actor, **form.cleaned_data)
         state = "on" if saved.enabled else "off (it will not run until turned on)"
+        if saved.is_due(timezone.localtime()):
+            state += ". Its time today has just passed, so it turns these agents OFF within a minute"
         count = saved.agents.count()
         messages.success(request, f"Rule “{saved.name}” saved: {saved.days_in_words} at {saved.at_time:%H:%M}, "
                                   f"{count} agent{'s' if count != 1 else ''}, {state}.")

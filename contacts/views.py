@@ -20,7 +20,7 @@ from contacts.sync import contacts_sync_start
 from exoadmin.accounts.roles import supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.spreadsheets import csv_download
-from exoadmin.text import is_ascii_digits
+from exoadmin.text import database_id
 
 POLLING_STATES = (BulkEdit.State.VALIDATING, *BulkEdit.SENDING_STATES)
 
@@ -32,13 +32,12 @@ def _chosen_account(request):
     """The account in ?account=, else the user's first; None when the user has none."""
     accounts = accounts_for_user(request.user)
     account_id = request.GET.get("account") or request.POST.get("account")
-    chosen = accounts.filter(id=account_id).first() if account_id and is_ascii_digits(account_id) else None
+    chosen = accounts.filter(id=account_id).first() if database_id(account_id) else None
     return chosen or accounts.first(), accounts
 
 
 def _after(request) -> int:
-    value = request.GET.get("after", "")
-    return int(value) if is_ascii_digits(value) else 0
+    return database_id(request.GET.get("after", "")) or 0
 
 
 @supervisor_required

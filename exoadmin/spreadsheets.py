@@ -3,7 +3,8 @@
 Names, custom fields and problem texts come from Exotel, callbacks and uploads; a cell starting
 with "=", "@", "+" or "-" would run in Excel or Sheets ("CSV injection"), so it gets a leading
 apostrophe, which spreadsheets hide. Phone numbers (+919876543210) and plain numbers stay as they
-are. Files that come back as uploads drop the apostrophe again (`unguarded`).
+are. Files that come back as uploads drop the apostrophe again (`unguarded`); text that already
+starts with one gets a second, so every value makes the round trip unchanged.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ PIECE_SIZE = 64 * 1024
 
 def guarded(value):
     """The cell as written to a file: text a spreadsheet would run gets an apostrophe first."""
-    if isinstance(value, str) and _runs_as_formula(value):
+    if isinstance(value, str) and _needs_guard(value):
         return "'" + value
     return value
 
 
 def unguarded(text: str) -> str:
     """A cell of an uploaded file, without the apostrophe `guarded` added."""
-    return text[1:] if text[:1] == "'" and _runs_as_formula(text[1:]) else text
+    return text[1:] if text[:1] == "'" and _needs_guard(text[1:]) else text
 
 
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
@@ -49,7 +50,8 @@ def csv_download(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
     return response
 
 
-def _runs_as_formula(text: str) -> bool:
-    if text[:1] in ("=", "@", "\t", "\r"):
+def _needs_guard(text: str) -> bool:
+    """Runs as a formula, or starts with the apostrophe a guard adds (so that it survives the trip back)."""
+    if text[:1] in ("=", "@", "\t", "\r", "'"):
         return True
     return text[:1] in ("+", "-") and not text[1:].replace(" ", "").isdigit()

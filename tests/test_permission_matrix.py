@@ -32,8 +32,8 @@ ALLOWED = {ANY_ROLE: {"agent", "supervisor", "admin"}, AGENT: {"agent"}, SUPERVI
 SAMPLE_KWARGS = {"int": 987654, "uuid": uuid.UUID(int=1), "string": "not-the-token"}
 
 
-def product_urls(values: dict | None = None):
-    """(name, url) for every non-admin route: `values` by parameter name, else sample values."""
+def product_urls(values: dict | None = None, samples: dict = SAMPLE_KWARGS):
+    """(name, url) for every non-admin route: `values` by parameter name, else `samples` by type."""
     values = values or {}
 
     def walk(patterns, namespace):
@@ -44,7 +44,7 @@ def product_urls(values: dict | None = None):
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 converters = pattern.pattern.converters
-                kwargs = {key: values.get(key, SAMPLE_KWARGS[_converter_name(conv)]) for key, conv in converters.items()}
+                kwargs = {key: values.get(key, samples[_converter_name(conv)]) for key, conv in converters.items()}
                 yield name, reverse(name, kwargs=kwargs)
 
     return sorted(set(walk(get_resolver().url_patterns, None)))
@@ -90,6 +90,19 @@ def test_each_role_reaches_exactly_its_views(client, visitors, name, url):
         else:
             assert response.status_code == 403, f"{role} must not reach {name}"
             assert f"This page is for {AUDIENCE[name]}" in response.content.decode(), name
+
+
+HUGE = "99999999999999999999"  # no database column holds it: SQLite raises OverflowError if it gets there
+
+
+@pytest.mark.parametrize(("name", "url"), product_urls(samples=SAMPLE_KWARGS | {"int": int(HUGE)}))
+def test_ids_too_large_for_any_table_are_refused_without_a_500(client, admin_login, exotel_account, name, url):
+    client.force_login(admin_login.user)
+    ids = {key: HUGE for key in ("agents", "account", "agent", "after", "rule", "device")}
+
+    responses = [client.get(url, ids), client.post(url, ids)]
+
+    assert all(response.status_code != 500 for response in responses), (name, [r.status_code for r in responses])
 
 
 def test_webhook_with_a_wrong_token_is_not_found(client, db):

@@ -15,9 +15,9 @@ def home(request):
         context |= my_availability(user=request.user)
     else:
         from agents.selectors import board_counts
-        from calls.selectors import kpis_today
+        from calls.selectors import kpi_totals_today
         from contacts.selectors import bulk_edits_needing_attention
 
-        context |= {"today": kpis_today(request.user), "bulk_edits": bulk_edits_needing_attention(request.user),
+        context |= {"today": kpi_totals_today(request.user), "bulk_edits": bulk_edits_needing_attention(request.user),
                     "agent_counts": board_counts(request.user)}
     return render(request, f"accounts/home_{role.value}.html", context)

@@ -100,7 +100,7 @@ class User:
 @dataclass(frozen=True)
 class UsersPage:
     users: list[User]
-    total: int
+    total: int | None  # None when Exotel's metadata does not say
     offset: int
     limit: int
     request_id: str | None

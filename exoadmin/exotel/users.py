@@ -25,7 +25,8 @@ def list_users(client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE) 
     meta = envelope.metadata or {}
     users = [User.from_data(data, envelope.request_id) for data in records(envelope.response)]
     return UsersPage(
-        users=users, total=int(meta.get("total", len(users))), offset=int(meta.get("offset", offset)),
+        users=users, total=int(meta["total"]) if meta.get("total") is not None else None,
+        offset=int(meta.get("offset", offset)),
         limit=int(meta.get("limit", limit)), request_id=envelope.request_id,
     )
 
@@ -40,8 +41,15 @@ def iter_all_users(client: ExotelClient, *, page_size: int = MAX_PAGE) -> Iterat
         page = list_users(client, offset=offset, limit=page_size)
         yield from page.users
         offset += len(page.users)
-        if not page.users or offset >= page.total:
+        if is_last_page(page, offset, page_size):
             return
+
+
+def is_last_page(page: UsersPage, read: int, page_size: int) -> bool:
+    """Past Exotel's total, or (when it gives none) a page shorter than asked for."""
+    if not page.users:
+        return True
+    return read >= page.total if page.total is not None else len(page.users) < page_size
 
 
 def get_user(client: ExotelClient, user_id: str) -> User:

@@ -1,13 +1,15 @@
 """End of shift: a Celery job turns every selected agent's devices OFF, with progress in the database;
 scheduled rules start the same job, audited with source "rule"."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
 from agents import services
-from agents.models import AutoOffRule, EndOfShiftJob, JobStatus
+from agents.models import Agent, AutoOffRule, EndOfShiftJob, JobStatus
+from agents.services import Actor
+from exoadmin.accounts.services import account_create_or_update
 from tests.support.processes import wait_until
 
 from .conftest import PHONE, exotel_devices, sandbox_user, synced_agent
@@ -96,3 +98,30 @@ def test_a_rule_does_not_fire_early_late_or_on_other_days(two_agents, exotel_acc
     for moment in (monday.replace(hour=18, minute=59), monday.replace(hour=20, minute=0),
                    datetime(2026, 11, 22, 19, 5)):  # too early, past the grace window, a Sunday
         assert services.auto_off_rules_run_due(now=timezone.make_aware(moment)) == []
+
+
+def test_a_rule_turns_off_only_agents_of_its_own_account(two_agents, exotel_account,
+                                                         django_capture_on_commit_callbacks):
+    agents, _ = two_agents
+    elsewhere = account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
+    stranger = Agent.objects.create(account=elsewhere, name="Not theirs")
+    rule = AutoOffRule.objects.create(account=exotel_account, name="Mixed in admin", at_time=time(19, 0))
+    rule.agents.set([agents[0], stranger])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        (job,) = services.auto_off_rules_run_due(now=timezone.make_aware(datetime(2026, 11, 23, 19, 5)))
+
+    assert list(job.items.values_list("agent__name", flat=True)) == [agents[0].name]
+    with pytest.raises(ValueError, match="own account only"):
+        services.auto_off_rule_save(rule=rule, actor=Actor.rule("test"), name="x", account=exotel_account,
+                                    at_time=time(19, 0), weekdays=["0"], agents=[stranger], enabled=True)
+
+
+def test_a_rule_is_due_from_its_time_for_its_grace_period_on_its_days_once(exotel_account):
+    rule = AutoOffRule(account=exotel_account, name="Weekdays", at_time=time(19, 0), weekdays="0,1,2,3,4")
+    monday = timezone.make_aware(datetime(2026, 11, 23, 19, 0))
+
+    assert [rule.is_due(monday + timedelta(minutes=m)) for m in (-1, 0, 30, 31)] == [False, True, True, False]
+    assert not rule.is_due(monday - timedelta(days=1))  # Sunday
+    rule.last_run_on = monday.date()
+    assert not rule.is_due(monday)

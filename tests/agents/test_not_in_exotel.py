@@ -1,6 +1,7 @@
 """Agents whose user was deleted in Exotel: flagged after a complete listing only, shown in words,
 and never switched (a clear refusal instead of Exotel's 404)."""
 
+import dataclasses
 import re
 
 import pytest
@@ -136,3 +137,49 @@ def test_the_agent_is_told_on_their_own_page_and_its_buttons_are_off(client, del
     assert SINCE.search(html) and "Exotel no longer has your user" in html
     assert "You are not taking calls." in html
     assert re.search(r'value="off" disabled>Turn OFF', html) and re.search(r'value="switch" disabled>', html)
+
+
+@pytest.fixture
+def sixty_agents(sandbox, exotel_account):
+    """60 users (two pages of the sync) mirrored as agents."""
+    created = [sandbox_user(sandbox, first_name=f"U{n:03}", email=f"u{n}@example.com", devices=[]) for n in range(60)]
+    services.agents_sync(account=exotel_account)
+    assert Agent.objects.filter(account=exotel_account).count() == 60
+    return created
+
+
+def test_a_user_skipped_by_a_listing_that_shifted_under_it_is_not_flagged(sixty_agents, sandbox, exotel_account,
+                                                                         monkeypatch):
+    """Exotel pages by offset: a user deleted from page 1 and another added while page 2 is read keep
+    the total, and one user slides out of both pages. Only a 404 for that user proves it is gone."""
+    list_users = services.users.list_users
+
+    def delete_and_add_before_page_two(client, *, offset=0, limit=50):
+        if offset == 50:
+            delete_in_exotel(sandbox, sixty_agents[0]["id"])
+            sandbox_user(sandbox, first_name="Newcomer", email="new@example.com", devices=[])
+        return list_users(client, offset=offset, limit=limit)
+
+    monkeypatch.setattr(services.users, "list_users", delete_and_add_before_page_two)
+    services.agents_sync(account=exotel_account)  # U050 slid out of both pages; U000 was read before it went
+    flagged_then = list(Agent.objects.filter(missing_in_exotel_since__isnull=False).values_list("name", flat=True))
+    monkeypatch.setattr(services.users, "list_users", list_users)
+    services.agents_sync(account=exotel_account)
+
+    assert flagged_then == []
+    assert list(Agent.objects.filter(missing_in_exotel_since__isnull=False).values_list("name", flat=True)) == ["U000 Rao"]
+
+
+def test_a_listing_that_does_not_say_its_length_reads_every_page_and_flags_nobody(sixty_agents, sandbox,
+                                                                                exotel_account, monkeypatch):
+    delete_in_exotel(sandbox, sixty_agents[59]["id"])
+    list_users = services.users.list_users
+
+    def without_total(client, *, offset=0, limit=50):
+        return dataclasses.replace(list_users(client, offset=offset, limit=limit), total=None)
+
+    monkeypatch.setattr(services.users, "list_users", without_total)
+    result = services.agents_sync(account=exotel_account)
+
+    assert result.agents == 59 and not result.listing_complete
+    assert not Agent.objects.filter(missing_in_exotel_since__isnull=False).exists()

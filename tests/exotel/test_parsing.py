@@ -112,3 +112,12 @@ def test_users_page_reads_metadata_and_devices():
     page = users.list_users(stub_client(StubSession(response(200, body))), offset=2, limit=1)
     assert (page.total, page.offset, page.limit, page.request_id) == (3, 2, 1, "r")
     assert page.users[0].devices[0].name == "Primary Device"
+
+
+def test_a_users_page_without_a_total_says_so_and_only_a_short_page_ends_the_listing():
+    body = {"request_id": "r", "method": "GET", "http_code": 200, "metadata": None,
+            "response": [{"code": 200, "status": "success", "data": {"id": f"u{n}", "devices": []}} for n in range(2)]}
+    page = users.list_users(stub_client(StubSession(response(200, body))), limit=2)
+    assert page.total is None
+    assert not users.is_last_page(page, read=2, page_size=2)
+    assert users.is_last_page(page, read=2, page_size=3)
