@@ -53,8 +53,8 @@ class AgentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync their accounts from Exotel now")
     def sync_from_exotel(self, request, queryset):
-        accounts = ExotelAccount.objects.filter(agents__in=queryset).distinct()
-        services.agents_sync_start(accounts=accounts)
+        accounts = list(ExotelAccount.objects.filter(agents__in=queryset).distinct())
+        services.agents_sync_start(account_ids=[account.pk for account in accounts])
         self.message_user(request, f"Sync from Exotel started for {', '.join(a.name for a in accounts)}: "
                                    "the agents board shows when it finished.")
 

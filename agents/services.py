@@ -599,13 +599,13 @@ class SyncResult:
         return text + (" Problems: " + "; ".join(self.errors) if self.errors else "")
 
 
-def agents_sync_start(*, accounts: Iterable[ExotelAccount]) -> None:
-    """Sync in the worker, once this transaction commits: a sync takes one Exotel request per page
-    of 50 users (and one per phone/SIP agent), too long for a web request."""
+def agents_sync_start(*, account_ids: Iterable[int]) -> None:
+    """Sync in the worker, once this transaction commits (at once outside one): a sync takes one
+    Exotel request per page of 50 users (and one per phone/SIP agent), too long for a web request."""
     from agents.tasks import bulk_agents_sync
 
-    for account in accounts:
-        transaction.on_commit(lambda pk=account.pk: bulk_agents_sync.delay(pk))
+    for account_id in account_ids:
+        transaction.on_commit(lambda pk=account_id: bulk_agents_sync.delay(pk))
 
 
 def agents_sync(*, account: ExotelAccount) -> SyncResult:
@@ -672,7 +672,7 @@ def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
             if users.is_last_page(page, offset, SYNC_PAGE):
                 break
     except ExotelError as exc:
-        _sync_failed(account, offset, exc, result)
+        _sync_failed(account, f"after {offset} users", exc, result)
         return
     result.listing_complete = None not in totals and len(totals) == 1 and len(seen) >= page.total
     if result.listing_complete:
@@ -682,8 +682,8 @@ def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
                              "removed users are checked next sync.")
 
 
-def _sync_failed(account: ExotelAccount, read: int, exc: ExotelError, result: SyncResult) -> None:
-    log.warning("agent sync failed for %s after %s users: %s", account.account_sid, read, exc.user_message,
+def _sync_failed(account: ExotelAccount, where: str, exc: ExotelError, result: SyncResult) -> None:
+    log.warning("agent sync failed for %s %s: %s", account.account_sid, where, exc.user_message,
                 extra={"request_id": exc.request_id, "exotel_code": exc.code})
     result.errors.append(exc.user_message + (f" (request id {exc.request_id})" if exc.request_id else ""))
     result.retry_later = isinstance(exc, ConnectionFailed)
@@ -785,7 +785,7 @@ def _confirmed_gone(account: ExotelAccount, client, candidates: list[tuple[int, 
         except NotFound:
             gone.append(pk)
         except ExotelError as exc:
-            _sync_failed(account, len(gone), exc, result)
+            _sync_failed(account, f"checking whether user {user_id} is still in Exotel", exc, result)
             break
     return gone
 

@@ -41,17 +41,16 @@ def _sync_agents_on_worker_start(**_) -> None:
     process (never per pool child); workers starting together each claim an account only once."""
     from agents import services
 
-    for account_id in services.accounts_to_sync_on_start():
-        bulk_agents_sync.delay(account_id)
+    services.agents_sync_start(account_ids=services.accounts_to_sync_on_start())
 
 
 @shared_task
 def bulk_agents_sync_all() -> None:
     """Beat, every few minutes: one sync task per account."""
+    from agents import services
     from exoadmin.accounts.models import ExotelAccount
 
-    for account_id in ExotelAccount.objects.values_list("pk", flat=True):
-        bulk_agents_sync.delay(account_id)
+    services.agents_sync_start(account_ids=ExotelAccount.objects.values_list("pk", flat=True))
 
 
 @shared_task

@@ -157,7 +157,7 @@ def _csv_row(agent) -> list:
 def board_sync(request):
     """Start a sync of every account the supervisor works in; the board refreshes itself."""
     accounts = list(accounts_for_user(request.user))
-    services.agents_sync_start(accounts=accounts)
+    services.agents_sync_start(account_ids=[account.pk for account in accounts])
     names = ", ".join(a.name for a in accounts) or "no account"
     messages.success(request, f"Sync from Exotel started for {names}: the board updates itself when it is done.")
     return redirect("agents:board")
