@@ -1,10 +1,13 @@
-.PHONY: run test bench loadtest
+.PHONY: run test check bench loadtest
 
 run:  ## the whole product with demo data
 	bin/run
 
 test:  ## every test
 	bin/test
+
+check:  ## the gates CI holds: lint and format (ruff), types (mypy), architecture (import-linter)
+	bin/check
 
 bench:  ## every benchmark in bench/ (not part of test)
 	bin/bench

@@ -33,21 +33,51 @@ class DeviceInline(admin.TabularInline):
 class PhoneSipInline(admin.StackedInline):
     model = PhoneSip
     extra = 0
-    readonly_fields = ("phone_enabled", "sip_enabled", "sip_registered", "sip_last_seen",
-                       "expected_phone_enabled", "expected_sip_enabled")
+    readonly_fields = (
+        "phone_enabled",
+        "sip_enabled",
+        "sip_registered",
+        "sip_last_seen",
+        "expected_phone_enabled",
+        "expected_sip_enabled",
+    )
 
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ("name", "account", "device_model", "availability", "has_drift", "user", "last_change_at",
-                    "last_change_by", "synced_at", "missing_in_exotel_since")
-    list_filter = ("account", "device_model", "availability", "has_drift",
-                   ("missing_in_exotel_since", admin.EmptyFieldListFilter))
+    list_display = (
+        "name",
+        "account",
+        "device_model",
+        "availability",
+        "has_drift",
+        "user",
+        "last_change_at",
+        "last_change_by",
+        "synced_at",
+        "missing_in_exotel_since",
+    )
+    list_filter = (
+        "account",
+        "device_model",
+        "availability",
+        "has_drift",
+        ("missing_in_exotel_since", admin.EmptyFieldListFilter),
+    )
     search_fields = ("name", "email", "exotel_user_id", "integrations_user_id", "devices__contact_uri")
     list_select_related = ("account", "user")
     autocomplete_fields = ("user",)
-    readonly_fields = ("availability", "has_drift", "state_since", "last_change_at", "last_change_by",
-                       "active_call_sid", "last_login_at", "synced_at", "missing_in_exotel_since")
+    readonly_fields = (
+        "availability",
+        "has_drift",
+        "state_since",
+        "last_change_at",
+        "last_change_by",
+        "active_call_sid",
+        "last_login_at",
+        "synced_at",
+        "missing_in_exotel_since",
+    )
     inlines = [DeviceInline, PhoneSipInline]
     actions = ["sync_from_exotel", "turn_all_devices_off", "accept_exotel_state"]
 
@@ -55,8 +85,11 @@ class AgentAdmin(admin.ModelAdmin):
     def sync_from_exotel(self, request, queryset):
         accounts = list(ExotelAccount.objects.filter(agents__in=queryset).distinct())
         services.agents_sync_start(account_ids=[account.pk for account in accounts])
-        self.message_user(request, f"Sync from Exotel started for {', '.join(a.name for a in accounts)}: "
-                                   "the agents board shows when it finished.")
+        self.message_user(
+            request,
+            f"Sync from Exotel started for {', '.join(a.name for a in accounts)}: "
+            "the agents board shows when it finished.",
+        )
 
     @admin.action(description="Turn all devices OFF (end-of-shift job)")
     def turn_all_devices_off(self, request, queryset):

@@ -20,8 +20,11 @@ def demo_agents_create() -> str:
     """Idempotent; answers one line for the run command to print."""
     account = ExotelAccount.objects.get(account_sid=DEMO_ACCOUNT["sid"])
     for user_id, name in PHONE_SIP_NAMES.items():
-        Agent.objects.get_or_create(account=account, integrations_user_id=user_id,
-                                       defaults={"name": name, "device_model": DeviceModel.INTEGRATIONS})
+        Agent.objects.get_or_create(
+            account=account,
+            integrations_user_id=user_id,
+            defaults={"name": name, "device_model": DeviceModel.INTEGRATIONS},
+        )
     _from_constants(account)
     _link_demo_logins(account)
     count = Agent.objects.filter(account=account).count()
@@ -32,28 +35,42 @@ def _from_constants(account: ExotelAccount) -> None:
     now = timezone.now()
     for user in DEMO_USERS:
         agent, _ = Agent.objects.get_or_create(
-            account=account, exotel_user_id=user["id"],
+            account=account,
+            exotel_user_id=user["id"],
             defaults={"name": f"{user['first_name']} {user['last_name']}", "email": user["email"]},
         )
         for device in user["devices"]:
             verified = device.get("verified", True)
             available = device.get("available", False) if verified else None
-            Device.objects.get_or_create(agent=agent, exotel_id=str(device["id"]), defaults={
-                "name": device["name"], "contact_uri": device["contact_uri"],
-                "type": "sip" if device["contact_uri"].startswith("sip:") else "tel",
-                "available": available, "verified": verified, "status": device.get("status", "free"),
-                "expected_available": available,
-            })
+            Device.objects.get_or_create(
+                agent=agent,
+                exotel_id=str(device["id"]),
+                defaults={
+                    "name": device["name"],
+                    "contact_uri": device["contact_uri"],
+                    "type": "sip" if device["contact_uri"].startswith("sip:") else "tel",
+                    "available": available,
+                    "verified": verified,
+                    "status": device.get("status", "free"),
+                    "expected_available": available,
+                },
+            )
         Agent.objects.filter(pk=agent.pk, state_since__isnull=True).update(state_since=now)
         services.agent_state_refresh(agent=agent)
     for row in DEMO_INTEGRATION_USERS:
         agent = Agent.objects.get(account=account, integrations_user_id=row["user_id"])
-        PhoneSip.objects.get_or_create(agent=agent, defaults={
-            "phone_enabled": row["phone"]["enabled"], "phone_number": row["phone"]["number"],
-            "sip_enabled": row["sip"]["enabled"], "sip_username": row["sip"]["username"],
-            "sip_registered": row["sip"]["registered"],
-            "expected_phone_enabled": row["phone"]["enabled"], "expected_sip_enabled": row["sip"]["enabled"],
-        })
+        PhoneSip.objects.get_or_create(
+            agent=agent,
+            defaults={
+                "phone_enabled": row["phone"]["enabled"],
+                "phone_number": row["phone"]["number"],
+                "sip_enabled": row["sip"]["enabled"],
+                "sip_username": row["sip"]["username"],
+                "sip_registered": row["sip"]["registered"],
+                "expected_phone_enabled": row["phone"]["enabled"],
+                "expected_sip_enabled": row["sip"]["enabled"],
+            },
+        )
         services.agent_state_refresh(agent=agent)
 
 

@@ -12,8 +12,11 @@ from exoadmin.text import database_id
 class BoardFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search name or number")
     availability = forms.ChoiceField(required=False, choices=[("", "Any availability"), *Availability.choices])
-    model = forms.ChoiceField(required=False, label="Device model", choices=[
-        ("", "Any device model"), (DeviceModel.CCM, "CCM devices"), (DeviceModel.INTEGRATIONS, "Phone/SIP")])
+    model = forms.ChoiceField(
+        required=False,
+        label="Device model",
+        choices=[("", "Any device model"), (DeviceModel.CCM, "CCM devices"), (DeviceModel.INTEGRATIONS, "Phone/SIP")],
+    )
     busy = forms.ChoiceField(required=False, choices=[("", "Busy or free"), ("busy", "On a call"), ("free", "Free")])
     drift = forms.BooleanField(required=False, label="Drift only")
     missing = forms.BooleanField(required=False, label="Not found in Exotel only")
@@ -25,19 +28,27 @@ class BoardFilterForm(forms.Form):
         self.is_valid()
         data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
         return BoardFilters(
-            availability=data.get("availability") or "", model=data.get("model") or "",
-            busy=data.get("busy") or "", drift=bool(data.get("drift")), missing=bool(data.get("missing")),
+            availability=data.get("availability") or "",
+            model=data.get("model") or "",
+            busy=data.get("busy") or "",
+            drift=bool(data.get("drift")),
+            missing=bool(data.get("missing")),
             q=(data.get("q") or "").strip(),
-            sort=data.get("sort") or "name", after=data.get("after") or "",
+            sort=data.get("sort") or "name",
+            after=data.get("after") or "",
         )
 
 
 class AgentIdsForm(forms.Form):
     """The agents ticked on the board for end of shift."""
 
-    agents = forms.TypedMultipleChoiceField(coerce=int, choices=[], error_messages={
-        "required": "Tick at least one agent first.",
-    })
+    agents = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=[],
+        error_messages={
+            "required": "Tick at least one agent first.",
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,26 +84,47 @@ class AgentsField(forms.ModelMultipleChoiceField):
 class AutoOffRuleForm(forms.Form):
     """An automatic end-of-shift rule; the choices are only the user's accounts and their agents."""
 
-    name = forms.CharField(max_length=100, error_messages={
-        "required": "Give the rule a name, e.g. “Day shift ends”.",
-        "max_length": "Keep the name under %(limit_value)d characters (it has %(show_value)d)."})
-    account = forms.ModelChoiceField(queryset=None, empty_label="Choose an account", error_messages={
-        "required": "Choose the account whose agents it turns OFF.",
-        "invalid_choice": "That account is not one of yours: choose one from the list."})
+    name = forms.CharField(
+        max_length=100,
+        error_messages={
+            "required": "Give the rule a name, e.g. “Day shift ends”.",
+            "max_length": "Keep the name under %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+    account = forms.ModelChoiceField(
+        queryset=None,
+        empty_label="Choose an account",
+        error_messages={
+            "required": "Choose the account whose agents it turns OFF.",
+            "invalid_choice": "That account is not one of yours: choose one from the list.",
+        },
+    )
     at_time = forms.TimeField(
-        label="Time", input_formats=["%H:%M", "%H:%M:%S"],
+        label="Time",
+        input_formats=["%H:%M", "%H:%M:%S"],
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
-        error_messages={"required": "Say when it runs, e.g. 19:00.",
-                        "invalid": "Give the time as hours and minutes, e.g. 19:00."})
+        error_messages={
+            "required": "Say when it runs, e.g. 19:00.",
+            "invalid": "Give the time as hours and minutes, e.g. 19:00.",
+        },
+    )
     weekdays = forms.MultipleChoiceField(
-        label="Days", widget=forms.CheckboxSelectMultiple,
-        choices=[(str(day), name) for day, name in enumerate(AutoOffRule.DAY_NAMES)], error_messages={
+        label="Days",
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(str(day), name) for day, name in enumerate(AutoOffRule.DAY_NAMES)],
+        error_messages={
             "required": "Tick at least one day it runs on.",
-            "invalid_choice": "Tick days from the list (Monday to Sunday)."})
-    agents = AgentsField(queryset=None, error_messages={
-        "required": "Tick at least one agent whose devices it turns OFF.",
-        "invalid_choice": "Some of the ticked agents are not in your accounts: tick agents from the list.",
-        "invalid_pk_value": "Tick agents from the list."})
+            "invalid_choice": "Tick days from the list (Monday to Sunday).",
+        },
+    )
+    agents = AgentsField(
+        queryset=None,
+        error_messages={
+            "required": "Tick at least one agent whose devices it turns OFF.",
+            "invalid_choice": "Some of the ticked agents are not in your accounts: tick agents from the list.",
+            "invalid_pk_value": "Tick agents from the list.",
+        },
+    )
     enabled = forms.BooleanField(required=False, initial=True, label="On: run it at its time")
 
     def __init__(self, *args, user, **kwargs):
@@ -106,9 +138,14 @@ class AutoOffRuleForm(forms.Form):
 
     @classmethod
     def for_rule(cls, rule: AutoOffRule, *args, user, **kwargs) -> "AutoOffRuleForm":
-        initial = {"name": rule.name, "account": rule.account_id, "at_time": rule.at_time, "enabled": rule.enabled,
-                   "weekdays": [str(day) for day in sorted(rule.weekday_numbers)],
-                   "agents": list(rule.agents.values_list("pk", flat=True))}
+        initial = {
+            "name": rule.name,
+            "account": rule.account_id,
+            "at_time": rule.at_time,
+            "enabled": rule.enabled,
+            "weekdays": [str(day) for day in sorted(rule.weekday_numbers)],
+            "agents": list(rule.agents.values_list("pk", flat=True)),
+        }
         return cls(*args, user=user, initial=initial, **kwargs)
 
     def clean(self):
@@ -118,8 +155,11 @@ class AutoOffRuleForm(forms.Form):
             strangers = [agent.name for agent in agents if agent.account_id != account.pk]
             if strangers:
                 names = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
-                self.add_error("agents", f"{names} {'is' if len(strangers) == 1 else 'are'} not in {account.name}: "
-                                         "a rule turns OFF agents of its own account only.")
+                self.add_error(
+                    "agents",
+                    f"{names} {'is' if len(strangers) == 1 else 'are'} not in {account.name}: "
+                    "a rule turns OFF agents of its own account only.",
+                )
         return data
 
     def chosen_agent_ids(self) -> set[int]:

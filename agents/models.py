@@ -23,7 +23,11 @@ class DeviceModel(models.TextChoices):
 class Agent(models.Model):
     account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="agents")
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="agent",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agent",
         help_text="The login of this agent, for the self-service availability page.",
     )
     name = models.CharField(max_length=200)
@@ -240,8 +244,12 @@ class AutoOffRule(models.Model):
     def is_due(self, now) -> bool:
         """On, a day it runs, its time passed less than GRACE_MINUTES ago, and not run today yet."""
         started = datetime.combine(now.date(), self.at_time, tzinfo=now.tzinfo)
-        return (self.enabled and self.last_run_on != now.date() and now.weekday() in self.weekday_numbers
-                and timedelta(0) <= now - started <= timedelta(minutes=self.GRACE_MINUTES))
+        return (
+            self.enabled
+            and self.last_run_on != now.date()
+            and now.weekday() in self.weekday_numbers
+            and timedelta(0) <= now - started <= timedelta(minutes=self.GRACE_MINUTES)
+        )
 
     @property
     def days_in_words(self) -> str:
@@ -298,3 +306,6 @@ class EndOfShiftItem(models.Model):
     class Meta:
         ordering = ["job", "id"]
         constraints = [models.UniqueConstraint(fields=["job", "agent"], name="unique_agent_per_job")]
+
+    def __str__(self) -> str:
+        return f"{self.agent}: {self.get_status_display()}"

@@ -86,9 +86,15 @@ class BoardFilters:
         return {k: v for k, v in self.query().items() if k != name}
 
     def query(self) -> dict[str, Any]:
-        values = {"availability": self.availability, "model": self.model, "busy": self.busy,
-                  "drift": "1" if self.drift else "", "missing": "1" if self.missing else "", "q": self.q,
-                  "sort": "" if self.sort == "name" else self.sort}
+        values = {
+            "availability": self.availability,
+            "model": self.model,
+            "busy": self.busy,
+            "drift": "1" if self.drift else "",
+            "missing": "1" if self.missing else "",
+            "q": self.q,
+            "sort": "" if self.sort == "name" else self.sort,
+        }
         return {k: v for k, v in values.items() if v}
 
 
@@ -119,8 +125,11 @@ def _filtered(user, filters: BoardFilters) -> QuerySet[Agent]:
     if filters.q:
         q = filters.q.strip()
         agents = agents.filter(
-            Q(name__icontains=q) | Q(email__icontains=q) | Q(devices__contact_uri__icontains=q)
-            | Q(phone_sip__phone_number__icontains=q) | Q(phone_sip__sip_username__icontains=q)
+            Q(name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(devices__contact_uri__icontains=q)
+            | Q(phone_sip__phone_number__icontains=q)
+            | Q(phone_sip__sip_username__icontains=q)
         ).distinct()
     return agents
 
@@ -151,8 +160,10 @@ def _decode_cursor(cursor: str, columns: list[tuple[str, bool]]) -> list[Any] | 
         values = signing.loads(cursor, salt="agents.board")
         if len(values) != len(columns):
             return None
-        return [datetime.fromisoformat(v) if column in _DATETIME_COLUMNS else v
-                for (column, _), v in zip(columns, values, strict=True)]
+        return [
+            datetime.fromisoformat(v) if column in _DATETIME_COLUMNS else v
+            for (column, _), v in zip(columns, values, strict=True)
+        ]
     except (signing.BadSignature, TypeError, ValueError):
         return None
 
@@ -203,9 +214,12 @@ def board_counts(user) -> dict:
 def board_row(user, agent_id: int) -> Agent:
     """One agent as a board row shows it (after an inline change)."""
     try:
-        return (agents_for_user(user).select_related("account", "phone_sip")
-                .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
-                .get(pk=agent_id))
+        return (
+            agents_for_user(user)
+            .select_related("account", "phone_sip")
+            .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
+            .get(pk=agent_id)
+        )
     except (Agent.DoesNotExist, ValueError):
         raise Http404("No such agent in your accounts.") from None
 
@@ -252,7 +266,8 @@ def rules_for_user(user) -> QuerySet[AutoOffRule]:
     members = AutoOffRule.agents.through.objects.filter(autooffrule=OuterRef("pk"))
     rules = AutoOffRule.objects.select_related("account").annotate(
         agent_count=Coalesce(Subquery(members.values("autooffrule").annotate(n=Count("pk")).values("n")), 0),
-        last_job_id=Subquery(EndOfShiftJob.objects.filter(rule=OuterRef("pk")).order_by("-pk").values("pk")[:1]))
+        last_job_id=Subquery(EndOfShiftJob.objects.filter(rule=OuterRef("pk")).order_by("-pk").values("pk")[:1]),
+    )
     if role_of(user) == Role.ADMIN:
         return rules
     return rules.filter(account__in=accounts_for_user(user).values("pk"))
@@ -267,8 +282,11 @@ def rule_for_user(user, rule_id: int) -> AutoOffRule:
 
 def rule_agent_choices(user) -> list[dict]:
     """The agents a rule of this user may turn OFF, for the rule form's checkboxes (one query)."""
-    return list(agents_for_user(user).order_by("account__name", "name", "pk")
-                .values("pk", "name", "account_id", "account__name"))
+    return list(
+        agents_for_user(user)
+        .order_by("account__name", "name", "pk")
+        .values("pk", "name", "account_id", "account__name")
+    )
 
 
 def rules_export_rows(user):
@@ -334,5 +352,9 @@ def my_availability(*, user) -> dict:
     agent = own_agent(user)
     on = agent.ringing_device if agent else None
     confirmed = max((t for t in (agent.synced_at, agent.last_change_at) if t), default=None) if agent else None
-    return {"my_agent": agent, "my_state": state_in_words(agent) if agent else "", "my_on_device": on,
-            "my_confirmed_at": confirmed}
+    return {
+        "my_agent": agent,
+        "my_state": state_in_words(agent) if agent else "",
+        "my_on_device": on,
+        "my_confirmed_at": confirmed,
+    }

@@ -99,20 +99,46 @@ class Actor:
 CHANGES = (Outcome.APPLIED, Outcome.ROLLED_BACK, Outcome.DRIFT)
 
 
-def _event(agent: Agent, actor: Actor, device: str, before: str, after: str, outcome: Outcome,
-           *, request_id: str | None = "", message: str = "") -> AvailabilityEvent:
+def _event(
+    agent: Agent,
+    actor: Actor,
+    device: str,
+    before: str,
+    after: str,
+    outcome: Outcome,
+    *,
+    request_id: str | None = "",
+    message: str = "",
+) -> AvailabilityEvent:
     """An unsaved audit row; a real change (not a refusal or failure) is also the board's "last change"."""
     event = AvailabilityEvent(
-        agent=agent, at=timezone.now(), actor=actor.user, source=actor.source, device=device,
-        before=before, after=after, outcome=outcome, request_id=request_id or "", message=message,
+        agent=agent,
+        at=timezone.now(),
+        actor=actor.user,
+        source=actor.source,
+        device=device,
+        before=before,
+        after=after,
+        outcome=outcome,
+        request_id=request_id or "",
+        message=message,
     )
     if outcome in CHANGES:
         agent.last_change_at, agent.last_change_by = event.at, actor.label
     return event
 
 
-def _audit(agent: Agent, actor: Actor, device: str, before: str, after: str, outcome: Outcome,
-           *, request_id: str | None = "", message: str = "") -> AvailabilityEvent:
+def _audit(
+    agent: Agent,
+    actor: Actor,
+    device: str,
+    before: str,
+    after: str,
+    outcome: Outcome,
+    *,
+    request_id: str | None = "",
+    message: str = "",
+) -> AvailabilityEvent:
     """The audit row, saved now (with the agent's "last change" when it is one)."""
     event = _event(agent, actor, device, before, after, outcome, request_id=request_id, message=message)
     event.save()
@@ -210,18 +236,31 @@ def _agent_locks(agent_ids: Iterable[int]) -> Iterator[set[int]]:
 
 def _log_exotel_failure(agent_id: int, what: str, exc: ExotelError) -> None:
     log.warning(
-        "exotel refused %s for agent %s: %s", what, agent_id, exc.user_message,
-        extra={"request_id": exc.request_id, "exotel_code": exc.code, "http_status": exc.http_status,
-               "agent_id": agent_id},
+        "exotel refused %s for agent %s: %s",
+        what,
+        agent_id,
+        exc.user_message,
+        extra={
+            "request_id": exc.request_id,
+            "exotel_code": exc.code,
+            "http_status": exc.http_status,
+            "agent_id": agent_id,
+        },
     )
 
 
 def _refuse_if_not_in_exotel(agent: Agent, actor: Actor, device: str, before: str, after: str) -> None:
     """Nothing is sent for a user the last complete sync did not find: Exotel would only answer 404."""
     if agent.missing_in_exotel_since:
-        raise _refuse(agent, actor, device, before, after,
-                      f"{missing_in_words(agent)}: removed there? Nothing was sent to Exotel. "
-                      "Remove this agent here in admin, or sync from Exotel if the user is back.")
+        raise _refuse(
+            agent,
+            actor,
+            device,
+            before,
+            after,
+            f"{missing_in_words(agent)}: removed there? Nothing was sent to Exotel. "
+            "Remove this agent here in admin, or sync from Exotel if the user is back.",
+        )
 
 
 # -- CCM v2 devices: at most one ON -------------------------------------------------------------
@@ -251,8 +290,16 @@ def _put_device(agent: Agent, device: Device, available: bool, actor: Actor) -> 
     except UnknownOutcome as exc:
         _log_exotel_failure(agent.pk, f"turning {label} {after}", exc)
         if _landed_after_all(agent, device, available, client):
-            return _audit(agent, actor, label, before, after, Outcome.APPLIED, request_id=exc.request_id,
-                          message="Exotel answered late; reading the device back showed the change was made.")
+            return _audit(
+                agent,
+                actor,
+                label,
+                before,
+                after,
+                Outcome.APPLIED,
+                request_id=exc.request_id,
+                message="Exotel answered late; reading the device back showed the change was made.",
+            )
         _audit(agent, actor, label, before, after, Outcome.FAILED, request_id=exc.request_id, message=exc.user_message)
         raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
     except ExotelError as exc:
@@ -289,8 +336,14 @@ def _check_can_turn_on(agent: Agent, device: Device, actor: Actor, *, switching:
         raise _refuse(agent, actor, label, "OFF", "ON", UNVERIFIED)
     other = Device.objects.filter(agent=agent, available=True).exclude(pk=device.pk).first()
     if other and not switching:
-        raise _refuse(agent, actor, label, "OFF", "ON",
-                      f"{ANOTHER_DEVICE_ON} ({device_label(other)} is ON), or switch to this device in one step")
+        raise _refuse(
+            agent,
+            actor,
+            label,
+            "OFF",
+            "ON",
+            f"{ANOTHER_DEVICE_ON} ({device_label(other)} is ON), or switch to this device in one step",
+        )
 
 
 def device_set_available(*, device: Device, available: bool, actor: Actor) -> Device:
@@ -330,8 +383,10 @@ def device_switch_to(*, device: Device, actor: Actor) -> Device:
                     _put_device(agent, old, False, actor)
                 except ChangeRefused as exc:
                     outcome = "Nothing changed." if not done else "No device is ON now: try again in a minute."
-                    raise ChangeRefused(f"Could not turn OFF {device_label(old)}: Exotel said: "
-                                        f"{exc.message.rstrip('.')}. {outcome}", request_id=exc.request_id) from exc
+                    raise ChangeRefused(
+                        f"Could not turn OFF {device_label(old)}: Exotel said: {exc.message.rstrip('.')}. {outcome}",
+                        request_id=exc.request_id,
+                    ) from exc
             try:
                 _put_device(agent, device, True, actor)
             except ChangeRefused as exc:
@@ -345,8 +400,10 @@ def device_switch_to(*, device: Device, actor: Actor) -> Device:
 
 def _roll_back(agent: Agent, device: Device, previous: list[Device], failure: ChangeRefused, actor: Actor) -> str:
     """Turn the previous device back ON; answers the sentence that says what happened."""
-    said = (f"Could not turn ON {device.get_type_display()} ({device.contact_uri}): "
-            f"Exotel said: {failure.message.rstrip('.')}.")
+    said = (
+        f"Could not turn ON {device.get_type_display()} ({device.contact_uri}): "
+        f"Exotel said: {failure.message.rstrip('.')}."
+    )
     if not previous:
         return f"{said} No device was ON before, so none is ON now."
     old = previous[0]
@@ -354,8 +411,10 @@ def _roll_back(agent: Agent, device: Device, previous: list[Device], failure: Ch
     try:
         event = _put_device(agent, old, True, actor)
     except ChangeRefused as exc:
-        return (f"{said} Turning {device_label(old)} back ON also failed: Exotel said: {exc.message.rstrip('.')}. "
-                "No device is ON now, so no calls ring: try again in a minute.")
+        return (
+            f"{said} Turning {device_label(old)} back ON also failed: Exotel said: {exc.message.rstrip('.')}. "
+            "No device is ON now, so no calls ring: try again in a minute."
+        )
     event.outcome, event.message = Outcome.ROLLED_BACK, f"Turned back ON because the switch failed. {said}"
     event.save(update_fields=["outcome", "message"])
     return f"{said} {owner} {old.get_type_display().lower()} {old.contact_uri} is ON again."
@@ -408,8 +467,17 @@ class _Batch:
 
 
 DEVICE_MIRROR_FIELDS = ["name", "contact_uri", "available", "verified", "status", "updated_at"]
-PHONE_SIP_MIRROR_FIELDS = ["phone_enabled", "phone_number", "sip_enabled", "sip_username", "sip_registered",
-                           "sip_last_seen", "expected_phone_enabled", "expected_sip_enabled", "updated_at"]
+PHONE_SIP_MIRROR_FIELDS = [
+    "phone_enabled",
+    "phone_number",
+    "sip_enabled",
+    "sip_username",
+    "sip_registered",
+    "sip_last_seen",
+    "expected_phone_enabled",
+    "expected_sip_enabled",
+    "updated_at",
+]
 # What mirroring one Exotel user sets on the agent (being listed means it is in Exotel).
 MIRROR_FIELDS = ["active_call_sid", "last_login_at", "synced_at", "missing_in_exotel_since"]
 
@@ -424,9 +492,14 @@ def _mirror_user(agent: Agent, user, devices: list[Device], batch: _Batch) -> li
         row = rows.pop(remote.id, None)
         if row is None:
             row = Device(
-                agent=agent, exotel_id=remote.id, name=remote.name, contact_uri=remote.contact_uri,
+                agent=agent,
+                exotel_id=remote.id,
+                name=remote.name,
+                contact_uri=remote.contact_uri,
                 type=remote.type if remote.type in DeviceType.values else DeviceType.TEL,
-                available=remote.available, verified=remote.verified, status=remote.status or "",
+                available=remote.available,
+                verified=remote.verified,
+                status=remote.status or "",
                 expected_available=remote.available,
             )
             batch.new_devices.append(row)
@@ -476,11 +549,15 @@ def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip:
         phone_sip = _phone_sip_of(agent)
         if phone_sip is None:
             raise ChangeRefused("This agent has no phone/SIP devices in Exotel yet: sync from Exotel first")
-        wanted = {"phone": phone_sip.phone_enabled if phone is None else phone,
-                  "sip": phone_sip.sip_enabled if sip is None else sip}
-        changes = [(name, label, getattr(phone_sip, f"{name}_enabled"), wanted[name])
-                   for name, label in (("phone", phone_label(phone_sip)), ("sip", sip_label(phone_sip)))
-                   if wanted[name] != getattr(phone_sip, f"{name}_enabled")]
+        wanted = {
+            "phone": phone_sip.phone_enabled if phone is None else phone,
+            "sip": phone_sip.sip_enabled if sip is None else sip,
+        }
+        changes = [
+            (name, label, getattr(phone_sip, f"{name}_enabled"), wanted[name])
+            for name, label in (("phone", phone_label(phone_sip)), ("sip", sip_label(phone_sip)))
+            if wanted[name] != getattr(phone_sip, f"{name}_enabled")
+        ]
         if not wanted["phone"] and not wanted["sip"]:
             label = ", ".join(label for _, label, *_ in changes) or "Phone and SIP"
             raise _refuse(agent, actor, label, "ON", "OFF", KEEP_ONE_ENABLED)
@@ -492,15 +569,30 @@ def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip:
         except ExotelError as exc:
             _log_exotel_failure(agent.pk, "changing phone/SIP", exc)
             for _, label, before, after in changes:
-                _audit(agent, actor, label, _on_off(before), _on_off(after), Outcome.FAILED,
-                       request_id=exc.request_id, message=exc.user_message)
+                _audit(
+                    agent,
+                    actor,
+                    label,
+                    _on_off(before),
+                    _on_off(after),
+                    Outcome.FAILED,
+                    request_id=exc.request_id,
+                    message=exc.user_message,
+                )
             raise ChangeRefused(exc.user_message, request_id=exc.request_id or "") from exc
         _apply_integration_devices(phone_sip, result)
         phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = wanted["phone"], wanted["sip"]
         phone_sip.save()
         for name, label, before, _ in changes:
-            _audit(agent, actor, label, _on_off(before), _on_off(getattr(phone_sip, f"{name}_enabled")),
-                   Outcome.APPLIED, request_id=result.request_id)
+            _audit(
+                agent,
+                actor,
+                label,
+                _on_off(before),
+                _on_off(getattr(phone_sip, f"{name}_enabled")),
+                Outcome.APPLIED,
+                request_id=result.request_id,
+            )
         agent_state_refresh(agent=agent)
     return phone_sip
 
@@ -532,10 +624,16 @@ def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
 
 
 def _drift_event(agent: Agent, device: Device) -> AvailabilityEvent:
-    return _event(agent, Actor.sync(), device_label(device), _on_off(device.expected_available),
-                  _on_off(device.available), Outcome.DRIFT,
-                  message=f"Exotel says {_on_off(device.available)}, but the product last set "
-                          f"{_on_off(device.expected_available)}.")
+    return _event(
+        agent,
+        Actor.sync(),
+        device_label(device),
+        _on_off(device.expected_available),
+        _on_off(device.available),
+        Outcome.DRIFT,
+        message=f"Exotel says {_on_off(device.available)}, but the product last set "
+        f"{_on_off(device.expected_available)}.",
+    )
 
 
 def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
@@ -551,16 +649,24 @@ def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
         device_set_available(device=device, available=bool(device.expected_available), actor=actor)
     phone_sip = _phone_sip_of(agent)
     if phone_sip and phone_sip.has_drift:
-        phone_sip_set(agent=agent, actor=actor, phone=phone_sip.expected_phone_enabled,
-                      sip=phone_sip.expected_sip_enabled)
+        phone_sip_set(
+            agent=agent, actor=actor, phone=phone_sip.expected_phone_enabled, sip=phone_sip.expected_sip_enabled
+        )
     return agent_state_refresh(agent=agent)
 
 
 def _drift_accept(agent: Agent, actor: Actor) -> Agent:
     for device in Device.objects.filter(agent=agent):
         if device.has_drift:
-            _audit(agent, actor, device_label(device), _on_off(device.expected_available),
-                   _on_off(device.available), Outcome.APPLIED, message="Accepted Exotel's state.")
+            _audit(
+                agent,
+                actor,
+                device_label(device),
+                _on_off(device.expected_available),
+                _on_off(device.available),
+                Outcome.APPLIED,
+                message="Accepted Exotel's state.",
+            )
             device.expected_available = bool(device.available)
             device.save(update_fields=["expected_available"])
     phone_sip = _phone_sip_of(agent)
@@ -678,13 +784,20 @@ def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
     if result.listing_complete:
         _flag_missing(account, client, seen, result)
     else:
-        result.errors.append("Exotel's user list changed while it was read (or did not say how long it is): "
-                             "removed users are checked next sync.")
+        result.errors.append(
+            "Exotel's user list changed while it was read (or did not say how long it is): "
+            "removed users are checked next sync."
+        )
 
 
 def _sync_failed(account: ExotelAccount, where: str, exc: ExotelError, result: SyncResult) -> None:
-    log.warning("agent sync failed for %s %s: %s", account.account_sid, where, exc.user_message,
-                extra={"request_id": exc.request_id, "exotel_code": exc.code})
+    log.warning(
+        "agent sync failed for %s %s: %s",
+        account.account_sid,
+        where,
+        exc.user_message,
+        extra={"request_id": exc.request_id, "exotel_code": exc.code},
+    )
     result.errors.append(exc.user_message + (f" (request id {exc.request_id})" if exc.request_id else ""))
     result.retry_later = isinstance(exc, ConnectionFailed)
 
@@ -694,8 +807,11 @@ def _user_name(user) -> str:
 
 
 def _agent_ids(account: ExotelAccount, exotel_user_ids) -> dict[str, int]:
-    return dict(Agent.objects.filter(account=account, exotel_user_id__in=list(exotel_user_ids))
-                .values_list("exotel_user_id", "pk"))
+    return dict(
+        Agent.objects.filter(account=account, exotel_user_id__in=list(exotel_user_ids)).values_list(
+            "exotel_user_id", "pk"
+        )
+    )
 
 
 def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datetime, result: SyncResult) -> None:
@@ -703,9 +819,19 @@ def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datet
     known = _agent_ids(account, by_id)
     if new := [user for user_id, user in by_id.items() if user_id not in known]:
         now = timezone.now()
-        Agent.objects.bulk_create([Agent(account=account, exotel_user_id=user.id, name=_user_name(user),
-                                         email=user.email or "", state_since=now) for user in new],
-                                  ignore_conflicts=True)  # one created meanwhile elsewhere is simply loaded
+        Agent.objects.bulk_create(
+            [
+                Agent(
+                    account=account,
+                    exotel_user_id=user.id,
+                    name=_user_name(user),
+                    email=user.email or "",
+                    state_since=now,
+                )
+                for user in new
+            ],
+            ignore_conflicts=True,
+        )  # one created meanwhile elsewhere is simply loaded
         created_before = len(known)
         known = _agent_ids(account, by_id)
         result.created += len(known) - created_before
@@ -741,8 +867,11 @@ def _link_logins(agents: list[Agent]) -> int:
     wanting = {agent.email.lower(): agent for agent in agents if not agent.user_id and agent.email}
     if not wanting:
         return 0
-    logins = (get_user_model().objects.annotate(email_lower=Lower("email"))
-              .filter(email_lower__in=list(wanting), agent__isnull=True))
+    logins = (
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=list(wanting), agent__isnull=True)
+    )
     linked = []
     for login in logins:
         if agent := wanting.pop(login.email_lower, None):
@@ -757,22 +886,31 @@ def _flag_missing(account: ExotelAccount, client, seen: set[str], result: SyncRe
     not know (an offset listing can skip a user when others are added and removed while it is
     read): flagged once (the time says since when) and off. Listed users were cleared as their
     page was written."""
-    rows = (Agent.objects.filter(account=account).exclude(exotel_user_id="")
-            .values_list("pk", "exotel_user_id", "missing_in_exotel_since"))
+    rows = (
+        Agent.objects.filter(account=account)
+        .exclude(exotel_user_id="")
+        .values_list("pk", "exotel_user_id", "missing_in_exotel_since")
+    )
     unlisted = [(pk, user_id, since) for pk, user_id, since in rows if user_id not in seen]
-    newly = _confirmed_gone(account, client, [(pk, user_id) for pk, user_id, since in unlisted if since is None], result)
+    newly = _confirmed_gone(
+        account, client, [(pk, user_id) for pk, user_id, since in unlisted if since is None], result
+    )
     result.missing = len(newly) + sum(1 for *_, since in unlisted if since is not None)
     now = timezone.now()
     for start in range(0, len(newly), SYNC_PAGE):
-        with _agent_locks(newly[start:start + SYNC_PAGE]) as unlocked, transaction.atomic():
+        with _agent_locks(newly[start : start + SYNC_PAGE]) as unlocked, transaction.atomic():
             agents = _agents_to_mirror(unlocked)
             for agent in agents:
                 agent.missing_in_exotel_since = now
                 _set_state(agent, list(agent.devices.all()), getattr(agent, "phone_sip", None), now)
             Agent.objects.bulk_update(agents, ["missing_in_exotel_since", *STATE_FIELDS])
     if newly:
-        log.warning("%s agents of %s are no longer in Exotel's user list", len(newly), account.account_sid,
-                    extra={"agent_ids": newly[:50]})
+        log.warning(
+            "%s agents of %s are no longer in Exotel's user list",
+            len(newly),
+            account.account_sid,
+            extra={"agent_ids": newly[:50]},
+        )
 
 
 def _confirmed_gone(account: ExotelAccount, client, candidates: list[tuple[int, str]], result: SyncResult) -> list[int]:
@@ -797,7 +935,7 @@ def _sync_phone_sip(account: ExotelAccount, client, result: SyncResult) -> None:
     rows = list(account.agents.exclude(integrations_user_id="").values_list("pk", "integrations_user_id", "name"))
     for start in range(0, len(rows), SYNC_PAGE):
         fetched_at, remote, unreachable = timezone.now(), {}, False
-        for agent_id, user_id, name in rows[start:start + SYNC_PAGE]:
+        for agent_id, user_id, name in rows[start : start + SYNC_PAGE]:
             try:
                 remote[agent_id] = integrations.get_devices(client, user_id)
             except ConnectionFailed as exc:  # unreachable for one is unreachable for all: stop asking
@@ -841,8 +979,9 @@ def _mirror_phone_sip(agent: Agent, phone_sip: PhoneSip | None, remote, batch: _
     """Exotel's phone/SIP state onto the agent's row, in memory; a new difference from what the
     product set is audited as drift."""
     if phone_sip is None:
-        phone_sip = PhoneSip(agent=agent, expected_phone_enabled=remote.phone.enabled,
-                             expected_sip_enabled=remote.sip.enabled)
+        phone_sip = PhoneSip(
+            agent=agent, expected_phone_enabled=remote.phone.enabled, expected_sip_enabled=remote.sip.enabled
+        )
         batch.new_phone_sips.append(phone_sip)
     else:
         batch.changed_phone_sips.append(phone_sip)
@@ -852,8 +991,17 @@ def _mirror_phone_sip(agent: Agent, phone_sip: PhoneSip | None, remote, batch: _
     if phone_sip.has_drift and not was_drifting:
         expected = f"phone {_on_off(phone_sip.expected_phone_enabled)}, SIP {_on_off(phone_sip.expected_sip_enabled)}"
         actual = f"phone {_on_off(phone_sip.phone_enabled)}, SIP {_on_off(phone_sip.sip_enabled)}"
-        batch.events.append(_event(agent, Actor.sync(), "Phone and SIP", expected, actual, Outcome.DRIFT,
-                                   message=f"Exotel says {actual}, but the product last set {expected}."))
+        batch.events.append(
+            _event(
+                agent,
+                Actor.sync(),
+                "Phone and SIP",
+                expected,
+                actual,
+                Outcome.DRIFT,
+                message=f"Exotel says {actual}, but the product last set {expected}.",
+            )
+        )
     return phone_sip
 
 
@@ -924,8 +1072,17 @@ def auto_off_rules_run_due(*, now: datetime | None = None) -> list[EndOfShiftJob
     return jobs
 
 
-def auto_off_rule_save(*, rule: AutoOffRule | None = None, actor: Actor, name: str, account: ExotelAccount,
-                       at_time, weekdays: Iterable[str], agents: Iterable[Agent], enabled: bool) -> AutoOffRule:
+def auto_off_rule_save(
+    *,
+    rule: AutoOffRule | None = None,
+    actor: Actor,
+    name: str,
+    account: ExotelAccount,
+    at_time,
+    weekdays: Iterable[str],
+    agents: Iterable[Agent],
+    enabled: bool,
+) -> AutoOffRule:
     """Create or change a rule. `last_run_on` is kept: a rule that already ran today never runs
     twice in a day, even when its time moves later."""
     agents = list(agents)

@@ -131,8 +131,20 @@ def board(request):
 @require_GET
 def board_csv(request):
     filters = BoardFilterForm(request.GET).filters()
-    header = ["name", "account", "exotel_user_id", "device_model", "availability", "ringing_on",
-              "busy", "in_state_since", "last_change_at", "last_change_by", "drift", "not_found_in_exotel_since"]
+    header = [
+        "name",
+        "account",
+        "exotel_user_id",
+        "device_model",
+        "availability",
+        "ringing_on",
+        "busy",
+        "in_state_since",
+        "last_change_at",
+        "last_change_by",
+        "drift",
+        "not_found_in_exotel_since",
+    ]
     rows = (_csv_row(agent) for agent in selectors.board_export_rows(request.user, filters))
     return _csv_response("agents", header, rows)
 
@@ -146,10 +158,20 @@ def _iso(moment) -> str:
 
 
 def _csv_row(agent) -> list:
-    return [agent.name, agent.account.name, agent.exotel_user_id, agent.device_model, agent.availability,
-            selectors.ringing_on_words(agent), "yes" if agent.availability == "busy" else "no",
-            _iso(agent.state_since), _iso(agent.last_change_at), agent.last_change_by,
-            "yes" if agent.has_drift else "no", _iso(agent.missing_in_exotel_since)]
+    return [
+        agent.name,
+        agent.account.name,
+        agent.exotel_user_id,
+        agent.device_model,
+        agent.availability,
+        selectors.ringing_on_words(agent),
+        "yes" if agent.availability == "busy" else "no",
+        _iso(agent.state_since),
+        _iso(agent.last_change_at),
+        agent.last_change_by,
+        "yes" if agent.has_drift else "no",
+        _iso(agent.missing_in_exotel_since),
+    ]
 
 
 @supervisor_required
@@ -211,9 +233,14 @@ def agent_detail(request, agent_id: int):
     agent = selectors.agent_for_user(request.user, agent_id)
     fresh = services.agent_refresh(agent=agent)
     row = selectors.board_row(request.user, agent.pk)
-    context = {"agent": row, "agent_state": selectors.state_in_words(row, you=False), "fresh": fresh,
-               "checks": why_no_calls(row, fresh),
-               "events": selectors.agent_events(agent), "calls": selectors.agent_calls(request.user, agent)}
+    context = {
+        "agent": row,
+        "agent_state": selectors.state_in_words(row, you=False),
+        "fresh": fresh,
+        "checks": why_no_calls(row, fresh),
+        "events": selectors.agent_events(agent),
+        "calls": selectors.agent_calls(request.user, agent),
+    }
     template = "agents/detail.html#why" if request.htmx else "agents/detail.html"
     return render(request, template, context)
 
@@ -274,9 +301,18 @@ def rules(request):
 @require_GET
 def rules_csv(request):
     header = ["name", "account", "at", "days", "enabled", "last_ran_on", "agents"]
-    rows = ([rule.name, rule.account.name, f"{rule.at_time:%H:%M}", rule.days_in_words, "yes" if rule.enabled else "no",
-             _iso(rule.last_run_on), "; ".join(agent.name for agent in rule.agents.all())]
-            for rule in selectors.rules_export_rows(request.user))
+    rows = (
+        [
+            rule.name,
+            rule.account.name,
+            f"{rule.at_time:%H:%M}",
+            rule.days_in_words,
+            "yes" if rule.enabled else "no",
+            _iso(rule.last_run_on),
+            "; ".join(agent.name for agent in rule.agents.all()),
+        ]
+        for rule in selectors.rules_export_rows(request.user)
+    )
     return _csv_response("auto-off-rules", header, rows)
 
 
@@ -289,11 +325,19 @@ def _rule_form(request, form: AutoOffRuleForm, rule=None):
         if saved.is_due(timezone.localtime()):
             state += ". Its time today has just passed, so it turns these agents OFF within a minute"
         count = saved.agents.count()
-        messages.success(request, f"Rule “{saved.name}” saved: {saved.days_in_words} at {saved.at_time:%H:%M}, "
-                                  f"{count} agent{'s' if count != 1 else ''}, {state}.")
+        messages.success(
+            request,
+            f"Rule “{saved.name}” saved: {saved.days_in_words} at {saved.at_time:%H:%M}, "
+            f"{count} agent{'s' if count != 1 else ''}, {state}.",
+        )
         return redirect("agents:rules")
-    context = {"form": form, "rule": rule, "agent_choices": selectors.rule_agent_choices(request.user),
-               "chosen": form.chosen_agent_ids(), "time_zone": settings.TIME_ZONE}
+    context = {
+        "form": form,
+        "rule": rule,
+        "agent_choices": selectors.rule_agent_choices(request.user),
+        "chosen": form.chosen_agent_ids(),
+        "time_zone": settings.TIME_ZONE,
+    }
     return render(request, "agents/rule_form.html", context)
 
 

@@ -52,24 +52,54 @@ def seed(count: int) -> Client:
     account.members.add(supervisor)
     now = timezone.now()
     agents = Agent.objects.bulk_create(
-        Agent(account=account, name=f"Agent {n:05d}", exotel_user_id=f"u{n}",
-              device_model="ccm" if n % 5 else "integrations", availability=("available", "busy", "off")[n % 3],
-              state_since=now - timezone.timedelta(seconds=n), last_change_at=now, last_change_by="Bench",
-              has_drift=n % 17 == 0)
+        Agent(
+            account=account,
+            name=f"Agent {n:05d}",
+            exotel_user_id=f"u{n}",
+            device_model="ccm" if n % 5 else "integrations",
+            availability=("available", "busy", "off")[n % 3],
+            state_since=now - timezone.timedelta(seconds=n),
+            last_change_at=now,
+            last_change_by="Bench",
+            has_drift=n % 17 == 0,
+        )
         for n in range(count)
     )
     devices = []
     for agent in agents:
         if agent.device_model == "ccm":
             on = agent.availability != "off"
-            devices += [Device(agent=agent, exotel_id=f"{agent.pk}1", contact_uri=f"+9198{agent.pk:08d}", type="tel",
-                               available=on, verified=True, status="free", expected_available=on),
-                        Device(agent=agent, exotel_id=f"{agent.pk}2", contact_uri=f"sip:agent{agent.pk}", type="sip",
-                               available=False, verified=True, status="free", expected_available=False)]
+            devices += [
+                Device(
+                    agent=agent,
+                    exotel_id=f"{agent.pk}1",
+                    contact_uri=f"+9198{agent.pk:08d}",
+                    type="tel",
+                    available=on,
+                    verified=True,
+                    status="free",
+                    expected_available=on,
+                ),
+                Device(
+                    agent=agent,
+                    exotel_id=f"{agent.pk}2",
+                    contact_uri=f"sip:agent{agent.pk}",
+                    type="sip",
+                    available=False,
+                    verified=True,
+                    status="free",
+                    expected_available=False,
+                ),
+            ]
     Device.objects.bulk_create(devices, batch_size=2000)
     PhoneSip.objects.bulk_create(
-        [PhoneSip(agent=a, phone_enabled=True, phone_number=f"+9197{a.pk:08d}", sip_username=f"{a.pk}@app")
-         for a in agents if a.device_model == "integrations"], batch_size=2000)
+        [
+            PhoneSip(agent=a, phone_enabled=True, phone_number=f"+9197{a.pk:08d}", sip_username=f"{a.pk}@app")
+            for a in agents
+            if a.device_model == "integrations"
+        ],
+        batch_size=2000,
+    )
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(supervisor)
     return client

@@ -35,13 +35,19 @@ from tests.support.processes import CeleryWorker, ManagedProcess, RedisServer, f
 REDIS = RedisServer(TMP)
 SANDBOX_PORT = free_port()
 SANDBOX_URL = f"http://127.0.0.1:{SANDBOX_PORT}"
-os.environ.update({
-    "DATABASE_URL": f"sqlite:///{TMP}/bench.sqlite3", "REDIS_URL": REDIS.url, "CELERY_BROKER_URL": REDIS.url,
-    "EXOTEL_CCM_BASE_URL": SANDBOX_URL, "EXOTEL_CONTACTS_BASE_URL": SANDBOX_URL,
-    "EXOTEL_INTEGRATIONS_BASE_URL": f"{SANDBOX_URL}/v2/integrations", "LOG_LEVEL": "WARNING",
-    "DEBUG": "false",  # as in production: DEBUG keeps the last 9,000 queries' SQL in memory
-    "DJANGO_SETTINGS_MODULE": "exoadmin.settings",
-})
+os.environ.update(
+    {
+        "DATABASE_URL": f"sqlite:///{TMP}/bench.sqlite3",
+        "REDIS_URL": REDIS.url,
+        "CELERY_BROKER_URL": REDIS.url,
+        "EXOTEL_CCM_BASE_URL": SANDBOX_URL,
+        "EXOTEL_CONTACTS_BASE_URL": SANDBOX_URL,
+        "EXOTEL_INTEGRATIONS_BASE_URL": f"{SANDBOX_URL}/v2/integrations",
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "false",  # as in production: DEBUG keeps the last 9,000 queries' SQL in memory
+        "DJANGO_SETTINGS_MODULE": "exoadmin.settings",
+    }
+)
 
 import django  # noqa: E402
 
@@ -70,8 +76,21 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     args = parser.parse_args()
     REDIS.start()
-    sandbox = ManagedProcess("sandbox", [sys.executable, "-m", "exoadmin.sandbox", "--port", str(SANDBOX_PORT),
-                                         "--state", str(TMP / "sandbox.sqlite3"), "--seed", "empty"], TMP)
+    sandbox = ManagedProcess(
+        "sandbox",
+        [
+            sys.executable,
+            "-m",
+            "exoadmin.sandbox",
+            "--port",
+            str(SANDBOX_PORT),
+            "--state",
+            str(TMP / "sandbox.sqlite3"),
+            "--seed",
+            "empty",
+        ],
+        TMP,
+    )
     sandbox.start()
     sandbox.wait_ready(lambda: requests.get(f"{SANDBOX_URL}/_sandbox/health", timeout=1).ok, timeout=30)
     celery_app.conf.broker_url = REDIS.url
@@ -97,7 +116,8 @@ def run(rows: int) -> tuple[int, float]:
     try:
         started = time.monotonic()
         bulk_edit = services.bulk_edit_create_from_upload(
-            account=account, user=None, filename=f"edit-{rows}.csv", chunks=csv_lines(account, rows))
+            account=account, user=None, filename=f"edit-{rows}.csv", chunks=csv_lines(account, rows)
+        )
         wait(bulk_edit, lambda job: job.state != BulkEdit.State.VALIDATING, "checked")
         assert bulk_edit.state == BulkEdit.State.REVIEW and bulk_edit.total == rows, bulk_edit.error
         print(f"  {rows} rows uploaded and checked in {time.monotonic() - started:.0f} s", file=sys.stderr)
@@ -119,13 +139,21 @@ def seed(rows: int):
     control("/_sandbox/accounts", {"sid": sid, "api_key": f"{sid}-key", "api_token": f"{sid}-token"})
     for start in range(0, rows, SEED_BATCH):
         control("/_sandbox/contacts", {"account_sid": sid, "count": min(SEED_BATCH, rows - start)})
-    account = account_create_or_update(name=sid, account_sid=sid, api_key=f"{sid}-key", api_token=f"{sid}-token",
-                                       exophones=[])
+    account = account_create_or_update(
+        name=sid, account_sid=sid, api_key=f"{sid}-key", api_token=f"{sid}-token", exophones=[]
+    )
     now = timezone.now()
     batch = []
     for row in generated_contacts(sid, rows):
-        batch.append(Contact(account=account, sid=row["sid"], synced_at=now, custom_field=row["custom_field"],
-                             **{name: row[name] or "" for name in TEXT_FIELDS}))
+        batch.append(
+            Contact(
+                account=account,
+                sid=row["sid"],
+                synced_at=now,
+                custom_field=row["custom_field"],
+                **{name: row[name] or "" for name in TEXT_FIELDS},
+            )
+        )
         if len(batch) == 5000:
             Contact.objects.bulk_create(batch)
             batch = []

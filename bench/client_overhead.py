@@ -35,8 +35,15 @@ from exoadmin.exotel.client import ExotelClient  # noqa: E402
 from exoadmin.exotel.config import ExotelConfig  # noqa: E402
 from exoadmin.exotel.ratelimit import RateBudget  # noqa: E402
 
-ACCOUNT = {"sid": "bench", "api_key": "bench-key", "api_token": "bench-token", "customer_id": "c",
-           "app_id": "a", "app_token": "t", "exophones": ["+918030752400"]}
+ACCOUNT = {
+    "sid": "bench",
+    "api_key": "bench-key",
+    "api_token": "bench-token",
+    "customer_id": "c",
+    "app_id": "a",
+    "app_token": "t",
+    "exophones": ["+918030752400"],
+}
 WARMUP = 50
 
 
@@ -50,7 +57,9 @@ def start_sandbox(state_dir: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "exoadmin.sandbox", "--port", str(port), "--state", f"{state_dir}/sandbox.sqlite3"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -70,18 +79,29 @@ def prepare(url: str) -> tuple[str, str]:
     control.post(f"{url}/_sandbox/reset", json={"seed": "empty"}, timeout=10).raise_for_status()
     control.post(f"{url}/_sandbox/accounts", json=ACCOUNT, timeout=10).raise_for_status()
     control.post(f"{url}/_sandbox/config", json={"rate_limit": 10**9}, timeout=10).raise_for_status()
-    user = control.post(f"{url}/_sandbox/users", timeout=10, json={
-        "account_sid": ACCOUNT["sid"], "first_name": "Bench", "last_name": "Agent",
-        "devices": [{"name": "Mobile", "contact_uri": "+919900000101", "type": "tel",
-                     "available": False, "verified": True}],
-    }).json()
+    user = control.post(
+        f"{url}/_sandbox/users",
+        timeout=10,
+        json={
+            "account_sid": ACCOUNT["sid"],
+            "first_name": "Bench",
+            "last_name": "Agent",
+            "devices": [
+                {"name": "Mobile", "contact_uri": "+919900000101", "type": "tel", "available": False, "verified": True}
+            ],
+        },
+    ).json()
     return str(user["id"]), str(user["devices"][0]["id"])
 
 
 def measure(url: str, user_id: str, device_id: str, count: int, budget: RateBudget | None) -> tuple[float, float]:
     config = ExotelConfig(
-        account_sid=ACCOUNT["sid"], api_key=ACCOUNT["api_key"], api_token=ACCOUNT["api_token"],
-        ccm_base_url=url, contacts_base_url=url, integrations_base_url=f"{url}/v2/integrations",
+        account_sid=ACCOUNT["sid"],
+        api_key=ACCOUNT["api_key"],
+        api_token=ACCOUNT["api_token"],
+        ccm_base_url=url,
+        contacts_base_url=url,
+        integrations_base_url=f"{url}/v2/integrations",
     )
     client = ExotelClient(config, budget=budget)
     bare = requests.Session()
@@ -111,8 +131,9 @@ def measure(url: str, user_id: str, device_id: str, count: int, budget: RateBudg
 
 def start_redis() -> tuple[subprocess.Popen, redis.Redis]:
     port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-                               stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""], stdout=subprocess.DEVNULL
+    )
     client = redis.Redis(port=port)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -137,17 +158,21 @@ def main() -> None:
             results = {
                 "without a rate budget": measure(url, user_id, device_id, args.requests, None),
                 "with the budget, a Redis round trip each": measure(
-                    url, user_id, device_id, args.requests, RateBudget(redis_client, limit=10**9, max_lease=1)),
+                    url, user_id, device_id, args.requests, RateBudget(redis_client, limit=10**9, max_lease=1)
+                ),
                 "with the budget leasing slots": measure(
-                    url, user_id, device_id, args.requests, RateBudget(redis_client, limit=10**9)),
+                    url, user_id, device_id, args.requests, RateBudget(redis_client, limit=10**9)
+                ),
             }
         finally:
             for process in (sandbox, redis_server):
                 process.terminate()
                 process.wait(10)
     for label, (client_s, bare_s) in results.items():
-        print(f"device PUT median over {args.requests}, {label}: client {client_s * 1000:.3f} ms, "
-              f"bare {bare_s * 1000:.3f} ms, ratio {client_s / bare_s:.3f}")
+        print(
+            f"device PUT median over {args.requests}, {label}: client {client_s * 1000:.3f} ms, "
+            f"bare {bare_s * 1000:.3f} ms, ratio {client_s / bare_s:.3f}"
+        )
     client_s, bare_s = results["with the budget leasing slots"]
     print(f"client_overhead_ratio: {client_s / bare_s:.3f}")
 

@@ -6,7 +6,8 @@ callback may be lost.
 Everything runs on loopback in processes this script starts on free ports and stops at the end,
 even on failure: Redis, the sandbox (`python -m exoadmin.sandbox`, demo seed, faults
 {error_500: 0.1, error_429: 0.05, drop: 0.05}, or another share with --faults), gunicorn
-(`deploy/gunicorn.conf.py`, 2 workers) and one Celery worker (`-Q interactive,bulk`). The database is a throw-away one: a new database on the
+(`deploy/gunicorn.conf.py`, 2 workers) and one Celery worker (`-Q interactive,bulk`). The database is
+a throw-away one: a new database on the
 PostgreSQL server of DATABASE_URL when that is set (CI), else a temporary SQLite file. Both rate
 limits (the sandbox's and the product's shared budget) are set high, so faults, not the limiter,
 are what the product meets.
@@ -65,11 +66,16 @@ TERMINAL_LAG = 50  # callbacks between a call's `answered` and its `terminal`
 DRAIN_TIMEOUT = 120  # seconds the worker gets to store what was accepted, after the load
 MIN_RATE_SHARE = 0.8  # the achieved callback rate must reach this share of --rate
 # Refusals by the product's own rules: specific, honest messages, not failures.
-RULE_MESSAGES = ("Another change to this agent is still going on", "Another device is ON",
-                 "This device is not verified yet", "At least one of phone and SIP must stay enabled")
+RULE_MESSAGES = (
+    "Another change to this agent is still going on",
+    "Another device is ON",
+    "This device is not verified yet",
+    "At least one of phone and SIP must stay enabled",
+)
 NOTICE = re.compile(r'class="notice (ok|error)"[^>]*>(.*?)</div>', re.S)
 DEVICE_FORM = re.compile(
-    r'<form method="post" action="(/agents/\d+/(?:devices/\d+|phone-sip)/)" class="device".*?</form>', re.S)
+    r'<form method="post" action="(/agents/\d+/(?:devices/\d+|phone-sip)/)" class="device".*?</form>', re.S
+)
 BUTTON = re.compile(r'<button name="(\w+)" value="(\w+)"')
 
 
@@ -90,9 +96,10 @@ class Processes:
         self.running: list[tuple[str, subprocess.Popen]] = []
 
     def start(self, name: str, argv: list[str], env: dict, ready, timeout: float = 60) -> None:
-        log = open(self.log_dir / f"{name}.log", "ab")
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy of the file
+            process = subprocess.Popen(
+                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.running.append((name, process))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -203,8 +210,12 @@ def logged_in_session(base: str, figures: Figures) -> requests.Session | None:
     try:
         page = session.get(f"{base}/login/", timeout=15)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        answer = session.post(f"{base}/login/", data={"username": SUPERVISOR[0], "password": SUPERVISOR[1],
-                                                      "csrfmiddlewaretoken": token}, timeout=15, allow_redirects=False)
+        answer = session.post(
+            f"{base}/login/",
+            data={"username": SUPERVISOR[0], "password": SUPERVISOR[1], "csrfmiddlewaretoken": token},
+            timeout=15,
+            allow_redirects=False,
+        )
         ok = answer.status_code == 302
         detail = f"HTTP {answer.status_code}"
     except (requests.RequestException, AttributeError) as exc:
@@ -242,6 +253,7 @@ def judge_partial(marker: str):
         if response.status_code == 200 and marker in response.text and "Traceback" not in response.text:
             return "ok", ""
         return "not_exotels", f"HTTP {response.status_code}: {response.text[:200]!r}"
+
     return judge
 
 
@@ -286,12 +298,20 @@ def supervisor(base: str, figures: Figures, stop: threading.Event, click_every: 
         session_for_polls = twin(session)
         while not stop.is_set():
             started = time.monotonic()
-            outcome, html = timed(figures, "board poll", lambda: session_for_polls.get(f"{base}/agents/", timeout=15),
-                                  judge_partial('id="board"'))
+            outcome, html = timed(
+                figures,
+                "board poll",
+                lambda: session_for_polls.get(f"{base}/agents/", timeout=15),
+                judge_partial('id="board"'),
+            )
             if outcome == "ok":
                 board[0] = html
-            timed(figures, "live calls poll", lambda: session_for_polls.get(f"{base}/calls/live/", timeout=15),
-                  judge_partial("refreshes every 5 s"))
+            timed(
+                figures,
+                "live calls poll",
+                lambda: session_for_polls.get(f"{base}/calls/live/", timeout=15),
+                judge_partial("refreshes every 5 s"),
+            )
             stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
     poller = threading.Thread(target=poll, daemon=True)
@@ -301,8 +321,14 @@ def supervisor(base: str, figures: Figures, stop: threading.Event, click_every: 
         controls = board_controls(board[0])
         if controls:
             url, fields = rng.choice(controls)
-            timed(figures, "device click", lambda: session.post(f"{base}{url}", data={**fields, "next": "/agents/"},
-                                                                timeout=30), judge_click)
+            timed(
+                figures,
+                "device click",
+                lambda url=url, fields=fields: session.post(
+                    f"{base}{url}", data={**fields, "next": "/agents/"}, timeout=30
+                ),
+                judge_click,
+            )
         stop.wait(rng.uniform(0.5, 1.5) * click_every)
     poller.join(20)
 
@@ -313,13 +339,30 @@ def supervisor(base: str, figures: Figures, stop: threading.Event, click_every: 
 def callback(sid: str, event: str) -> bytes:
     """A v3 status callback in seed 002's shape."""
     terminal = event == "terminal"
-    return json.dumps({"event_details": {"event_type": event}, "call_details": {
-        "sid": sid, "direction": "outbound", "virtual_number": EXOPHONE, "state": "terminal" if terminal else "active",
-        "status": "completed" if terminal else None, "legs": f"/v3/accounts/{DEMO_ACCOUNT_SID}/calls/{sid}/legs",
-        "created_time": "2026-11-03 00:18:32+05:30", "updated_time": "2026-11-03 00:19:02+05:30",
-        "start_time": "2026-11-03 00:18:38+05:30", "end_time": "2026-11-03 00:19:02+05:30" if terminal else None,
-        "total_duration": 30 if terminal else None, "total_talk_time": 11 if terminal else None,
-        "custom_field": None, "app_id": None, "app_name": None, "digits": None, "recordings": []}}).encode()
+    return json.dumps(
+        {
+            "event_details": {"event_type": event},
+            "call_details": {
+                "sid": sid,
+                "direction": "outbound",
+                "virtual_number": EXOPHONE,
+                "state": "terminal" if terminal else "active",
+                "status": "completed" if terminal else None,
+                "legs": f"/v3/accounts/{DEMO_ACCOUNT_SID}/calls/{sid}/legs",
+                "created_time": "2026-11-03 00:18:32+05:30",
+                "updated_time": "2026-11-03 00:19:02+05:30",
+                "start_time": "2026-11-03 00:18:38+05:30",
+                "end_time": "2026-11-03 00:19:02+05:30" if terminal else None,
+                "total_duration": 30 if terminal else None,
+                "total_talk_time": 11 if terminal else None,
+                "custom_field": None,
+                "app_id": None,
+                "app_name": None,
+                "digits": None,
+                "recordings": [],
+            },
+        }
+    ).encode()
 
 
 def judge_callback(response: requests.Response) -> tuple[str, str]:
@@ -340,8 +383,9 @@ def callback_schedule(sids: list[str]) -> list[tuple[str, str]]:
     return events
 
 
-def send_callbacks(url: str, events: list[tuple[str, str]], rate: float, figures: Figures, senders: int,
-                   stop: threading.Event) -> tuple[set, set, float]:
+def send_callbacks(
+    url: str, events: list[tuple[str, str]], rate: float, figures: Figures, senders: int, stop: threading.Event
+) -> tuple[set, set, float]:
     """Each event at its due time (start + index / rate) from `senders` threads; answers (sent, accepted, seconds)."""
     slots = iter(range(len(events)))
     lock = threading.Lock()
@@ -362,8 +406,14 @@ def send_callbacks(url: str, events: list[tuple[str, str]], rate: float, figures
                 time.sleep(delay)
             sid, event = events[index]
             body = callback(sid, event)
-            outcome, _ = timed(figures, "status callback", lambda: session.post(
-                url, data=body, headers={"Content-Type": "application/json"}, timeout=15), judge_callback)
+            outcome, _ = timed(
+                figures,
+                "status callback",
+                lambda body=body: session.post(
+                    url, data=body, headers={"Content-Type": "application/json"}, timeout=15
+                ),
+                judge_callback,
+            )
             with lock:
                 finished[0] = max(finished[0], time.monotonic())
                 sent.add((sid, event))
@@ -400,11 +450,22 @@ def calls_create(count: int, prefix: str) -> list[str]:
     agents = list(Agent.objects.filter(account=account)) or [None]
     now = timezone.now()
     sids = [f"{prefix}{index:06d}" for index in range(count)]
-    Call.objects.bulk_create([
-        Call(account=account, agent=agents[index % len(agents)], sid=sid, exophone=EXOPHONE,
-             customer_number=f"+9198765{index % 100000:05d}", launch_outcome=LaunchOutcome.ACCEPTED,
-             created_at=now, started_at=now)
-        for index, sid in enumerate(sids)], batch_size=1000)
+    Call.objects.bulk_create(
+        [
+            Call(
+                account=account,
+                agent=agents[index % len(agents)],
+                sid=sid,
+                exophone=EXOPHONE,
+                customer_number=f"+9198765{index % 100000:05d}",
+                launch_outcome=LaunchOutcome.ACCEPTED,
+                created_at=now,
+                started_at=now,
+            )
+            for index, sid in enumerate(sids)
+        ],
+        batch_size=1000,
+    )
     return sids
 
 
@@ -412,7 +473,8 @@ def stored_callbacks(prefix: str) -> set[tuple[str, str]]:
     from calls.models import CallEvent, EventKind
 
     rows = CallEvent.objects.filter(kind=EventKind.CALLBACK, call__sid__startswith=prefix).values_list(
-        "call__sid", "raw")
+        "call__sid", "raw"
+    )
     return {(sid, (raw or {}).get("event_details", {}).get("event_type", "")) for sid, raw in rows}
 
 
@@ -428,8 +490,10 @@ def inbox_counts() -> dict[str, int]:
     from exoadmin.redis import get_redis
 
     redis = get_redis()
-    return {name: redis.llen(key) for name, key in
-            (("pending", inbox.PENDING), ("processing", inbox.PROCESSING), ("failed", inbox.FAILED))}
+    return {
+        name: redis.llen(key)
+        for name, key in (("pending", inbox.PENDING), ("processing", inbox.PROCESSING), ("failed", inbox.FAILED))
+    }
 
 
 def celery_queues() -> dict[str, int]:
@@ -454,12 +518,24 @@ def wait_for_drain(prefix: str, accepted: set) -> float:
 
 def services_env(database_url: str, ports: dict) -> dict:
     sandbox, redis_url = f"http://127.0.0.1:{ports['sandbox']}", f"redis://127.0.0.1:{ports['redis']}/0"
-    return {**os.environ, "EXOADMIN_ENV": "development", "DEBUG": "false", "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-            "CELERY_BROKER_URL": redis_url, "EXOTEL_WEBHOOK_TOKEN": TOKEN, "EXOTEL_CCM_BASE_URL": sandbox,
-            "EXOTEL_CONTACTS_BASE_URL": sandbox, "EXOTEL_INTEGRATIONS_BASE_URL": f"{sandbox}/v2/integrations",
-            "EXOTEL_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT), "EXOADMIN_PUBLIC_URL": f"http://127.0.0.1:{ports['web']}",
-            "EXOADMIN_BIND": f"127.0.0.1:{ports['web']}", "WEB_CONCURRENCY": "2"}
+    return {
+        **os.environ,
+        "EXOADMIN_ENV": "development",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "EXOTEL_WEBHOOK_TOKEN": TOKEN,
+        "EXOTEL_CCM_BASE_URL": sandbox,
+        "EXOTEL_CONTACTS_BASE_URL": sandbox,
+        "EXOTEL_INTEGRATIONS_BASE_URL": f"{sandbox}/v2/integrations",
+        "EXOTEL_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
+        "EXOADMIN_PUBLIC_URL": f"http://127.0.0.1:{ports['web']}",
+        "EXOADMIN_BIND": f"127.0.0.1:{ports['web']}",
+        "WEB_CONCURRENCY": "2",
+    }
 
 
 def faults(share: float) -> dict[str, float]:
@@ -470,12 +546,42 @@ def start_services(processes: Processes, tmp: Path, env: dict, ports: dict, faul
     import redis
 
     sandbox = env["EXOTEL_CCM_BASE_URL"]
-    processes.start("redis", [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(ports["redis"]),
-                              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp)], env,
-                    lambda: redis.Redis.from_url(env["REDIS_URL"]).ping())
-    processes.start("sandbox", [PYTHON, "-m", "exoadmin.sandbox", "--port", str(ports["sandbox"]), "--state",
-                                str(tmp / "sandbox.sqlite3"), "--seed", "demo", "--rate-limit", str(RATE_LIMIT)], env,
-                    lambda: requests.get(f"{sandbox}/_sandbox/health", timeout=1).ok)
+    processes.start(
+        "redis",
+        [
+            shutil.which("redis-server") or "/usr/bin/redis-server",
+            "--port",
+            str(ports["redis"]),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp),
+        ],
+        env,
+        lambda: redis.Redis.from_url(env["REDIS_URL"]).ping(),
+    )
+    processes.start(
+        "sandbox",
+        [
+            PYTHON,
+            "-m",
+            "exoadmin.sandbox",
+            "--port",
+            str(ports["sandbox"]),
+            "--state",
+            str(tmp / "sandbox.sqlite3"),
+            "--seed",
+            "demo",
+            "--rate-limit",
+            str(RATE_LIMIT),
+        ],
+        env,
+        lambda: requests.get(f"{sandbox}/_sandbox/health", timeout=1).ok,
+    )
     requests.post(f"{sandbox}/_sandbox/config", json={"faults": faults(fault_share)}, timeout=5).raise_for_status()
     processes.run("migrate", [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     processes.run("demo_data", [PYTHON, "manage.py", "demo_data"], env)
@@ -484,12 +590,35 @@ def start_services(processes: Processes, tmp: Path, env: dict, ports: dict, faul
 def start_product(processes: Processes, env: dict, base: str) -> None:
     from exoadmin.celery import app as celery_app
 
-    processes.start("gunicorn", [str(Path(PYTHON).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py",
-                                 "exoadmin.wsgi"], env, lambda: requests.get(f"{base}/login/", timeout=2).ok)
-    processes.start("worker", [PYTHON, "-m", "celery", "-A", "exoadmin", "worker", "-Q", "interactive,bulk",
-                               "--concurrency", "2", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
-                               "--hostname", f"loadtest-{os.getpid()}@%h"], env,
-                    lambda: celery_app.control.ping(timeout=0.5))
+    processes.start(
+        "gunicorn",
+        [str(Path(PYTHON).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "exoadmin.wsgi"],
+        env,
+        lambda: requests.get(f"{base}/login/", timeout=2).ok,
+    )
+    processes.start(
+        "worker",
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "exoadmin",
+            "worker",
+            "-Q",
+            "interactive,bulk",
+            "--concurrency",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"loadtest-{os.getpid()}@%h",
+        ],
+        env,
+        lambda: celery_app.control.ping(timeout=0.5),
+    )
 
 
 @dataclass
@@ -508,15 +637,18 @@ class Callbacks:
 def run_load(base: str, args, sids: list[str], figures: Figures) -> Callbacks:
     """Supervisors and callbacks together for args.seconds."""
     stop = threading.Event()
-    crowd = [threading.Thread(target=supervisor, args=(base, figures, stop, args.click_every, n), daemon=True)
-             for n in range(args.supervisors)]
+    crowd = [
+        threading.Thread(target=supervisor, args=(base, figures, stop, args.click_every, n), daemon=True)
+        for n in range(args.supervisors)
+    ]
     for thread in crowd:
         thread.start()
     deadline = threading.Timer(args.seconds + 30, stop.set)  # a bound, should sending fall far behind
     deadline.start()
     try:
-        sent, accepted, seconds = send_callbacks(f"{base}/exotel/webhook/{TOKEN}/", callback_schedule(sids),
-                                                 args.rate, figures, args.senders, stop)
+        sent, accepted, seconds = send_callbacks(
+            f"{base}/exotel/webhook/{TOKEN}/", callback_schedule(sids), args.rate, figures, args.senders, stop
+        )
     finally:
         deadline.cancel()
         stop.set()
@@ -542,40 +674,55 @@ def exotel_answers(sandbox: str) -> str:
     for entry in log:
         statuses["dropped" if entry["status"] is None else str(entry["status"])] += 1
     faults = sum(n for status, n in statuses.items() if status in ("dropped", "429") or status.startswith("5"))
-    return (f"Exotel (sandbox) answered {len(log)} requests, {faults} ({faults / max(1, len(log)):.0%}) "
-            f"with a fault: {json.dumps(dict(statuses), sort_keys=True)}")
+    return (
+        f"Exotel (sandbox) answered {len(log)} requests, {faults} ({faults / max(1, len(log)):.0%}) "
+        f"with a fault: {json.dumps(dict(statuses), sort_keys=True)}"
+    )
 
 
 def report(figures: Figures, callbacks: Callbacks, exotel: str, args) -> int:
     """Prints the figures, the two headline lines last; answers the exit status."""
-    print(f"load: {args.seconds:.0f} s, {args.supervisors} supervisors, callbacks at {args.rate:.0f}/s, "
-          f"Exotel faults {faults(args.faults)}")
+    print(
+        f"load: {args.seconds:.0f} s, {args.supervisors} supervisors, callbacks at {args.rate:.0f}/s, "
+        f"Exotel faults {faults(args.faults)}"
+    )
     print(exotel)
     for kind in ("login", "board poll", "live calls poll", "device click", "status callback"):
         latencies, outcomes = figures.latencies[kind], dict(figures.outcomes[kind])
-        print(f"{kind:16} {len(latencies):6} requests  p50 {percentile(latencies, 0.5) * 1000:7.1f} ms  "
-              f"p95 {percentile(latencies, 0.95) * 1000:7.1f} ms  {json.dumps(outcomes, sort_keys=True)}")
+        print(
+            f"{kind:16} {len(latencies):6} requests  p50 {percentile(latencies, 0.5) * 1000:7.1f} ms  "
+            f"p95 {percentile(latencies, 0.95) * 1000:7.1f} ms  {json.dumps(outcomes, sort_keys=True)}"
+        )
     exotels, rules, not_exotels = (figures.count(name) for name in ("exotel_error", "refused_by_rule", "not_exotels"))
-    print(f"shown to supervisors: {figures.count('confirmed')} confirmed by Exotel, {exotels} Exotel errors "
-          f"(its message and request id), {rules} refused by the product's rules, {not_exotels} other errors")
+    print(
+        f"shown to supervisors: {figures.count('confirmed')} confirmed by Exotel, {exotels} Exotel errors "
+        f"(its message and request id), {rules} refused by the product's rules, {not_exotels} other errors"
+    )
     for outcome, example in sorted(figures.examples.items()):
         print(f"  e.g. {outcome}: {example}")
     sent, stored, seconds = callbacks.sent, callbacks.stored, callbacks.seconds
     lost = len(sent - stored)
     achieved = len(callbacks.accepted) / seconds if seconds else 0.0
-    print(f"callbacks: {len(sent)} sent, {len(callbacks.accepted)} accepted (200), "
-          f"{len(sent - callbacks.accepted)} not accepted, {len(stored & sent)} stored, {lost} lost; "
-          f"achieved {achieved:.1f}/s over {seconds:.1f} s")
+    print(
+        f"callbacks: {len(sent)} sent, {len(callbacks.accepted)} accepted (200), "
+        f"{len(sent - callbacks.accepted)} not accepted, {len(stored & sent)} stored, {lost} lost; "
+        f"achieved {achieved:.1f}/s over {seconds:.1f} s"
+    )
     during, waited = callbacks.stored_during_load, callbacks.drain_seconds
     after = len(stored) - during
-    print(f"worker stored {during} during the load ({during / max(seconds, 0.001):.1f}/s), the other {after} in the "
-          f"{waited:.1f} s after it ({after / max(waited, 0.001):.1f}/s); inbox now {json.dumps(callbacks.inbox)}; Celery tasks waiting "
-          f"when the load ended: {json.dumps(callbacks.queued_at_load_end)}")
+    print(
+        f"worker stored {during} during the load ({during / max(seconds, 0.001):.1f}/s), the other {after} in the "
+        f"{waited:.1f} s after it ({after / max(waited, 0.001):.1f}/s); inbox now {json.dumps(callbacks.inbox)}; "
+        f"Celery tasks waiting "
+        f"when the load ended: {json.dumps(callbacks.queued_at_load_end)}"
+    )
     print(f"calls whose terminal callback was stored but that did not end: {callbacks.not_ended}")
     failed = False
     if achieved < MIN_RATE_SHARE * args.rate:
-        print(f"FAILED: callbacks arrived at {achieved:.1f}/s, below {MIN_RATE_SHARE * args.rate:.0f}/s: "
-              "this machine could not keep up the load, so the figures above prove less than they should")
+        print(
+            f"FAILED: callbacks arrived at {achieved:.1f}/s, below {MIN_RATE_SHARE * args.rate:.0f}/s: "
+            "this machine could not keep up the load, so the figures above prove less than they should"
+        )
         failed = True
     if callbacks.not_ended or callbacks.inbox.get("failed"):
         print("FAILED: calls not ended by their stored terminal callback, or callbacks in the inbox's failed list")
@@ -630,6 +777,7 @@ def main() -> int:
         elif not args.keep_logs:
             shutil.rmtree(tmp, ignore_errors=True)
     return status
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -53,10 +53,14 @@ def cast():
     from exoadmin.accounts.roles import Role
     from exoadmin.accounts.services import account_create_or_update, user_create_or_update
 
-    account = account_create_or_update(name="Bench", account_sid="bench", api_key="k", api_token="t", exophones=EXOPHONES)
+    account = account_create_or_update(
+        name="Bench", account_sid="bench", api_key="k", api_token="t", exophones=EXOPHONES
+    )
     supervisor = user_create_or_update(username="bench-supervisor", password="x" * 12, role=Role.SUPERVISOR)
     account.members.add(supervisor)
-    agents = [Agent.objects.create(account=account, name=f"Agent {i:02d}", exotel_user_id=f"u{i}") for i in range(AGENTS)]
+    agents = [
+        Agent.objects.create(account=account, name=f"Agent {i:02d}", exotel_user_id=f"u{i}") for i in range(AGENTS)
+    ]
     return account, supervisor, agents
 
 
@@ -78,14 +82,28 @@ def seed(account, agents, count: int, rng: random.Random) -> None:
             made += 1
             status = rng.choice(STATUSES)
             talk = rng.randrange(10, 600) if status == "completed" else None
-            rows.append(Call(
-                key=uuid.UUID(int=rng.getrandbits(128)), account=account, agent=rng.choice(agents),
-                sid=uuid.UUID(int=rng.getrandbits(128)).hex, customer_number=f"+9198{rng.randrange(10**8):08d}",
-                exophone=rng.choice(EXOPHONES), state=State.TERMINAL, status=status,
-                launch_outcome=LaunchOutcome.ACCEPTED, created_at=created, started_at=created,
-                ended_at=created + timedelta(seconds=(talk or 0) + 20), talk_time=talk, total_duration=(talk or 0) + 20,
-                has_recording=talk is not None, recording_url="https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/r.mp3" if talk else "",
-                last_heard_at=created, legs_fetched_at=created))
+            rows.append(
+                Call(
+                    key=uuid.UUID(int=rng.getrandbits(128)),
+                    account=account,
+                    agent=rng.choice(agents),
+                    sid=uuid.UUID(int=rng.getrandbits(128)).hex,
+                    customer_number=f"+9198{rng.randrange(10**8):08d}",
+                    exophone=rng.choice(EXOPHONES),
+                    state=State.TERMINAL,
+                    status=status,
+                    launch_outcome=LaunchOutcome.ACCEPTED,
+                    created_at=created,
+                    started_at=created,
+                    ended_at=created + timedelta(seconds=(talk or 0) + 20),
+                    talk_time=talk,
+                    total_duration=(talk or 0) + 20,
+                    has_recording=talk is not None,
+                    recording_url="https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/r.mp3" if talk else "",
+                    last_heard_at=created,
+                    legs_fetched_at=created,
+                )
+            )
         with transaction.atomic():
             Call.objects.bulk_create(rows, batch_size=2000)
         print(f"  seeded {made:,}", file=sys.stderr, end="\r")

@@ -42,8 +42,14 @@ def free_port() -> int:
 
 
 def setup_django(database_url: str, redis_url: str) -> None:
-    os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
-                      EXOTEL_WEBHOOK_TOKEN=TOKEN, LOG_LEVEL="ERROR", DJANGO_SETTINGS_MODULE="exoadmin.settings")
+    os.environ.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        EXOTEL_WEBHOOK_TOKEN=TOKEN,
+        LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="exoadmin.settings",
+    )
     import django
 
     django.setup()
@@ -87,24 +93,54 @@ def seed(count: int) -> list[str]:
     from exoadmin.accounts.services import account_create_or_update
 
     call_command("migrate", verbosity=0)
-    account = account_create_or_update(name="Bench", account_sid="bench", api_key="k", api_token="t",
-                                       exophones=["+918030752400"])
+    account = account_create_or_update(
+        name="Bench", account_sid="bench", api_key="k", api_token="t", exophones=["+918030752400"]
+    )
     now = timezone.now()
     sids = [f"benchcall{i:08d}" for i in range(count)]
-    Call.objects.bulk_create([Call(account=account, sid=sid, customer_number="+919876543210",
-                                   exophone="+918030752400", launch_outcome=LaunchOutcome.ACCEPTED,
-                                   created_at=now, started_at=now) for sid in sids], batch_size=1000)
+    Call.objects.bulk_create(
+        [
+            Call(
+                account=account,
+                sid=sid,
+                customer_number="+919876543210",
+                exophone="+918030752400",
+                launch_outcome=LaunchOutcome.ACCEPTED,
+                created_at=now,
+                started_at=now,
+            )
+            for sid in sids
+        ],
+        batch_size=1000,
+    )
     return sids
 
 
 def callback(sid: str) -> bytes:
-    return json.dumps({"event_details": {"event_type": "terminal"}, "call_details": {
-        "sid": sid, "direction": "outbound", "virtual_number": "+918030752400", "state": "terminal",
-        "status": "completed", "legs": f"/v3/accounts/bench/calls/{sid}/legs",
-        "created_time": "2026-11-03 00:18:32+05:30", "updated_time": "2026-11-03 00:19:02+05:30",
-        "start_time": "2026-11-03 00:18:38+05:30", "end_time": "2026-11-03 00:19:02+05:30",
-        "total_duration": 30, "total_talk_time": 11, "custom_field": None, "app_id": None, "app_name": None,
-        "digits": None, "recordings": [{"url": f"https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/bench/{sid}.mp3"}]}}).encode()
+    return json.dumps(
+        {
+            "event_details": {"event_type": "terminal"},
+            "call_details": {
+                "sid": sid,
+                "direction": "outbound",
+                "virtual_number": "+918030752400",
+                "state": "terminal",
+                "status": "completed",
+                "legs": f"/v3/accounts/bench/calls/{sid}/legs",
+                "created_time": "2026-11-03 00:18:32+05:30",
+                "updated_time": "2026-11-03 00:19:02+05:30",
+                "start_time": "2026-11-03 00:18:38+05:30",
+                "end_time": "2026-11-03 00:19:02+05:30",
+                "total_duration": 30,
+                "total_talk_time": 11,
+                "custom_field": None,
+                "app_id": None,
+                "app_name": None,
+                "digits": None,
+                "recordings": [{"url": f"https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/bench/{sid}.mp3"}],
+            },
+        }
+    ).encode()
 
 
 def run_block(url: str, bodies: list[bytes | None], clients: int) -> tuple[float, int]:
@@ -167,16 +203,33 @@ def main() -> None:
         database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
         import redis
 
-        redis_server = start([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port),
-                              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp], dict(os.environ),
-                             lambda: redis.Redis.from_url(redis_url).ping())
+        redis_server = start(
+            [
+                shutil.which("redis-server") or "/usr/bin/redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                tmp,
+            ],
+            dict(os.environ),
+            lambda: redis.Redis.from_url(redis_url).ping(),
+        )
         try:
             setup_django(database_url, redis_url)
             sids = seed(args.calls)
             env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
             base = f"http://127.0.0.1:{web_port}"
-            server = start([sys.executable, __file__, "--serve", str(web_port)], env,
-                           lambda: requests.get(f"{base}/bench/ok/", timeout=1).ok)
+            server = start(
+                [sys.executable, __file__, "--serve", str(web_port)],
+                env,
+                lambda: requests.get(f"{base}/bench/ok/", timeout=1).ok,
+            )
             try:
                 measure(base, sids, args.clients)
             finally:
@@ -195,9 +248,11 @@ def measure(base: str, sids: list[str], clients: int) -> None:
     per_block = len(sids) // BLOCKS
     totals = {"bare": [0.0, 0, 0], "webhook": [0.0, 0, 0]}
     for block in range(BLOCKS):
-        chunk = sids[block * per_block:(block + 1) * per_block]
-        for name, url, bodies in (("bare", bare_url, [None] * len(chunk)),
-                                  ("webhook", hook_url, [callback(sid) for sid in chunk])):
+        chunk = sids[block * per_block : (block + 1) * per_block]
+        for name, url, bodies in (
+            ("bare", bare_url, [None] * len(chunk)),
+            ("webhook", hook_url, [callback(sid) for sid in chunk]),
+        ):
             seconds, failed = run_block(url, bodies, clients)
             totals[name][0] += seconds
             totals[name][1] += len(bodies)
@@ -207,8 +262,10 @@ def measure(base: str, sids: list[str], clients: int) -> None:
     queued = inbox_size()
     rates = {name: count / seconds for name, (seconds, count, _) in totals.items()}
     print(f"bare view: {rates['bare']:.0f} requests/s ({totals['bare'][1]} requests, {totals['bare'][2]} failed)")
-    print(f"webhook:   {rates['webhook']:.0f} requests/s ({totals['webhook'][1]} callbacks, "
-          f"{totals['webhook'][2]} failed, {queued} queued for the worker)")
+    print(
+        f"webhook:   {rates['webhook']:.0f} requests/s ({totals['webhook'][1]} callbacks, "
+        f"{totals['webhook'][2]} failed, {queued} queued for the worker)"
+    )
     print(f"webhook_ratio: {rates['webhook'] / rates['bare']:.2f}")
 
 

@@ -23,8 +23,17 @@ class CallEventInline(admin.TabularInline):
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "agent", "customer_number", "exophone", "state", "status", "launch_outcome",
-                    "api_version", "has_recording"]
+    list_display = [
+        "created_at",
+        "agent",
+        "customer_number",
+        "exophone",
+        "state",
+        "status",
+        "launch_outcome",
+        "api_version",
+        "has_recording",
+    ]
     list_filter = ["state", "status", "launch_outcome", "api_version", "direction", "has_recording", "account"]
     search_fields = ["sid", "customer_number", "custom_field", "=key"]
     list_select_related = ["agent"]

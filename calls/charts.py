@@ -38,9 +38,18 @@ def column_chart(title: str, points: list[tuple[str, int]], width: int = 720, he
     for index, (label, value) in enumerate(points):
         bar_height = plot_height * value / top
         x = round(index * step + 2, 1)
-        bars.append(Bar(x=x, y=round(plot_height - bar_height + 4, 1), width=round(step - 4, 1),
-                        height=round(bar_height, 1), label=label, value=value,
-                        label_x=round(x + (step - 4) / 2, 1), label_y=height - 6))
+        bars.append(
+            Bar(
+                x=x,
+                y=round(plot_height - bar_height + 4, 1),
+                width=round(step - 4, 1),
+                height=round(bar_height, 1),
+                label=label,
+                value=value,
+                label_x=round(x + (step - 4) / 2, 1),
+                label_y=height - 6,
+            )
+        )
     return Chart(title=title, width=width, height=height, bars=bars, max_value=top, horizontal=False)
 
 
@@ -52,8 +61,20 @@ def bar_chart(title: str, rows: list[tuple[str, int, int]], width: int = 720, ro
     for index, (label, calls, answered) in enumerate(rows):
         y = index * row_height + 4
         bar_width = round(plot_width * calls / top, 1)
-        bars.append(Bar(x=label_width, y=y, width=bar_width, height=row_height - 8, label=label, value=calls,
-                        inner_width=round(plot_width * answered / top, 1), label_x=label_width - 8, label_y=y + 13,
-                        value_x=label_width + bar_width + 6))
-    return Chart(title=title, width=width, height=max(len(rows), 1) * row_height + 8, bars=bars, max_value=top,
-                 horizontal=True)
+        bars.append(
+            Bar(
+                x=label_width,
+                y=y,
+                width=bar_width,
+                height=row_height - 8,
+                label=label,
+                value=calls,
+                inner_width=round(plot_width * answered / top, 1),
+                label_x=label_width - 8,
+                label_y=y + 13,
+                value_x=label_width + bar_width + 6,
+            )
+        )
+    return Chart(
+        title=title, width=width, height=max(len(rows), 1) * row_height + 8, bars=bars, max_value=top, horizontal=True
+    )

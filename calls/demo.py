@@ -27,8 +27,9 @@ def demo_calls_create(count: int = 40) -> str:
     rng = random.Random(2026)
     now = timezone.now()
     for index in range(count):
-        _demo_call(account, rng.choice(agents), rng.choice(phones), rng, now - timedelta(minutes=rng.randrange(24 * 60)),
-                   index)
+        _demo_call(
+            account, rng.choice(agents), rng.choice(phones), rng, now - timedelta(minutes=rng.randrange(24 * 60)), index
+        )
     return f"Demo calls: {count} finished calls over the last day."
 
 
@@ -39,19 +40,44 @@ def _demo_call(account, agent, exophone, rng, created, index) -> None:
     ring = rng.randrange(3, 20)
     ended = created + timedelta(seconds=ring + (talk or 0) + (rng.randrange(3, 15) if answered else 0))
     call = Call.objects.create(
-        account=account, agent=agent, customer_number=f"+9198{rng.randrange(10**8):08d}", exophone=exophone,
-        sid=f"demo{index:04d}{rng.getrandbits(48):012x}", state=State.TERMINAL, status=status,
-        launch_outcome=LaunchOutcome.ACCEPTED, created_at=created, started_at=created,
-        answered_at=ended - timedelta(seconds=talk) if answered else None, ended_at=ended,
-        total_duration=int((ended - created).total_seconds()), talk_time=talk, custom_field=f"demo-{index}",
-        last_heard_at=ended, legs_fetched_at=ended,
+        account=account,
+        agent=agent,
+        customer_number=f"+9198{rng.randrange(10**8):08d}",
+        exophone=exophone,
+        sid=f"demo{index:04d}{rng.getrandbits(48):012x}",
+        state=State.TERMINAL,
+        status=status,
+        launch_outcome=LaunchOutcome.ACCEPTED,
+        created_at=created,
+        started_at=created,
+        answered_at=ended - timedelta(seconds=talk) if answered else None,
+        ended_at=ended,
+        total_duration=int((ended - created).total_seconds()),
+        talk_time=talk,
+        custom_field=f"demo-{index}",
+        last_heard_at=ended,
+        legs_fetched_at=ended,
     )
     agent_uri = "+919900000001"
-    CallLeg.objects.create(call=call, side=Side.AGENT, sid=f"{call.sid}a", name=agent.name if agent else "",
-                           contact_uri=agent_uri, status="completed" if status != "from_leg_unanswered" else "no-answer",
-                           started_at=created, updated_at=ended)
+    CallLeg.objects.create(
+        call=call,
+        side=Side.AGENT,
+        sid=f"{call.sid}a",
+        name=agent.name if agent else "",
+        contact_uri=agent_uri,
+        status="completed" if status != "from_leg_unanswered" else "no-answer",
+        started_at=created,
+        updated_at=ended,
+    )
     if status != "from_leg_unanswered":
         customer_status = {"completed": "completed", "to_leg_unanswered": "no-answer"}.get(status, "failed")
-        CallLeg.objects.create(call=call, side=Side.CUSTOMER, sid=f"{call.sid}c", contact_uri=call.customer_number,
-                               status=customer_status, started_at=created + timedelta(seconds=ring), updated_at=ended)
+        CallLeg.objects.create(
+            call=call,
+            side=Side.CUSTOMER,
+            sid=f"{call.sid}c",
+            contact_uri=call.customer_number,
+            status=customer_status,
+            started_at=created + timedelta(seconds=ring),
+            updated_at=ended,
+        )
     CallEvent.objects.create(call=call, at=ended, kind=EventKind.POLL, summary=f"Demo call: {status}")

@@ -24,7 +24,8 @@ def e164(value: str) -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise forms.ValidationError(
-            f"“{value}” is not a phone number we can dial. Use the international form, e.g. +91 98765 43210.")
+            f"“{value}” is not a phone number we can dial. Use the international form, e.g. +91 98765 43210."
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -34,32 +35,62 @@ class LaunchForm(forms.Form):
     exophone = forms.ChoiceField(label="ExoPhone", help_text="The number the agent and the customer see.")
     # Options both APIs take (seeds 002, 004).
     record = forms.BooleanField(required=False, label="Record the call")
-    recording_channels = forms.ChoiceField(required=False, choices=[("", "Exotel's default"), ("single", "Single (mixed)"),
-                                                                     ("dual", "Dual (agent and customer apart)")])
-    wait_audio_url = forms.URLField(required=False, assume_scheme="https", label="Wait audio URL (WAV)",
-                                    help_text="Played to the agent while the customer is dialled.")
-    max_time_limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_TIME_LIMIT,
-                                        label="Maximum call length (seconds)", help_text="Exotel's default: 4 hours.")
-    attempt_time_out = forms.IntegerField(required=False, min_value=1, max_value=600,
-                                          label="Ring time-out (seconds)", help_text="Exotel's default: 30 s.")
+    recording_channels = forms.ChoiceField(
+        required=False,
+        choices=[("", "Exotel's default"), ("single", "Single (mixed)"), ("dual", "Dual (agent and customer apart)")],
+    )
+    wait_audio_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Wait audio URL (WAV)",
+        help_text="Played to the agent while the customer is dialled.",
+    )
+    max_time_limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_TIME_LIMIT,
+        label="Maximum call length (seconds)",
+        help_text="Exotel's default: 4 hours.",
+    )
+    attempt_time_out = forms.IntegerField(
+        required=False, min_value=1, max_value=600, label="Ring time-out (seconds)", help_text="Exotel's default: 30 s."
+    )
     custom_field = forms.CharField(required=False, max_length=500, help_text="E.g. an order id; comes back in reports.")
     # v3 only (seed 002).
-    from_contact_uri = forms.CharField(required=False, max_length=200, label="Ring this agent number instead",
-                                       help_text="from.contact_uri; empty: the device that is ON.")
-    state_management = forms.TypedChoiceField(required=False, choices=TRI_STATE, label="State management",
-                                              coerce=lambda v: v == "true", empty_value=None,
-                                              help_text="Mark the agent busy during the call.")
-    recording_format = forms.ChoiceField(required=False, label="Recording format",
-                                         choices=[("", "Exotel's default"), ("mp3", "MP3"), ("mp3-hq", "MP3 HQ")])
+    from_contact_uri = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Ring this agent number instead",
+        help_text="from.contact_uri; empty: the device that is ON.",
+    )
+    state_management = forms.TypedChoiceField(
+        required=False,
+        choices=TRI_STATE,
+        label="State management",
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        help_text="Mark the agent busy during the call.",
+    )
+    recording_format = forms.ChoiceField(
+        required=False,
+        label="Recording format",
+        choices=[("", "Exotel's default"), ("mp3", "MP3"), ("mp3-hq", "MP3 HQ")],
+    )
     playback_value = forms.URLField(required=False, assume_scheme="https", label="Playback audio URL")
     playback_event = forms.CharField(required=False, initial="start", max_length=40, label="Playback when")
-    playback_to = forms.ChoiceField(required=False, label="Playback to",
-                                    choices=[("both", "Both"), ("from", "Agent"), ("to", "Customer")])
+    playback_to = forms.ChoiceField(
+        required=False, label="Playback to", choices=[("both", "Both"), ("from", "Agent"), ("to", "Customer")]
+    )
     streaming_url = forms.CharField(required=False, max_length=500, label="Streaming URL (wss://…)")
-    streaming_begin = forms.CharField(required=False, initial="from_leg_connect", max_length=40, label="Streaming begins")
+    streaming_begin = forms.CharField(
+        required=False, initial="from_leg_connect", max_length=40, label="Streaming begins"
+    )
     # v2 only (seed 004).
-    agent_identity = forms.ChoiceField(required=False, label="Identify the agent by", choices=[
-        ("user_id", "Exotel user id"), ("user_contact_uri", "Device contact URI")])
+    agent_identity = forms.ChoiceField(
+        required=False,
+        label="Identify the agent by",
+        choices=[("user_id", "Exotel user id"), ("user_contact_uri", "Device contact URI")],
+    )
 
     def __init__(self, *args, agents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,8 +98,9 @@ class LaunchForm(forms.Form):
         accounts = {agent.account_id for agent in agents}
         phones = ExoPhone.objects.filter(account_id__in=accounts).select_related("account")
         self.phone_accounts = {phone.number: phone.account_id for phone in phones}
-        self.fields["exophone"].choices = [(p.number, f"{p} · {p.account}" if len(accounts) > 1 else str(p))
-                                           for p in phones]
+        self.fields["exophone"].choices = [
+            (p.number, f"{p} · {p.account}" if len(accounts) > 1 else str(p)) for p in phones
+        ]
 
     def clean_customer_number(self):
         return e164(self.cleaned_data["customer_number"].strip())
@@ -90,23 +122,38 @@ class LaunchForm(forms.Form):
         """The launch options in the client's terms; unset options are left out (Exotel's defaults)."""
         data = self.cleaned_data
         common = {
-            "record": True if data["record"] else None, "recording_channels": data["recording_channels"] or None,
-            "wait_audio_url": data["wait_audio_url"] or None, "max_time_limit": data["max_time_limit"],
-            "attempt_time_out": data["attempt_time_out"], "custom_field": data["custom_field"] or None,
+            "record": True if data["record"] else None,
+            "recording_channels": data["recording_channels"] or None,
+            "wait_audio_url": data["wait_audio_url"] or None,
+            "max_time_limit": data["max_time_limit"],
+            "attempt_time_out": data["attempt_time_out"],
+            "custom_field": data["custom_field"] or None,
         }
         if api_version == ApiVersion.V2:
             agent = data["agent"]
             use_id = data["agent_identity"] != "user_contact_uri" and agent.exotel_user_id
-            identity = {"user_id": agent.exotel_user_id} if use_id else {
-                "user_contact_uri": data["from_contact_uri"] or from_contact_uri}
+            identity = (
+                {"user_id": agent.exotel_user_id}
+                if use_id
+                else {"user_contact_uri": data["from_contact_uri"] or from_contact_uri}
+            )
             return _present(identity | common)
         v3 = {
             "from_contact_uri": data["from_contact_uri"] or from_contact_uri,
-            "state_management": data["state_management"], "recording_format": data["recording_format"] or None,
-            "playback": [{"event": data["playback_event"] or "start", "to": data["playback_to"] or "both",
-                          "value": data["playback_value"]}] if data["playback_value"] else None,
+            "state_management": data["state_management"],
+            "recording_format": data["recording_format"] or None,
+            "playback": [
+                {
+                    "event": data["playback_event"] or "start",
+                    "to": data["playback_to"] or "both",
+                    "value": data["playback_value"],
+                }
+            ]
+            if data["playback_value"]
+            else None,
             "streaming": _present({"url": data["streaming_url"], "begin": data["streaming_begin"] or None})
-            if data["streaming_url"] else None,
+            if data["streaming_url"]
+            else None,
         }
         return _present(common | v3)
 
@@ -117,9 +164,13 @@ def _present(options: dict) -> dict:
 
 RECORDING_CHOICES = [("", "Any"), ("yes", "With recording"), ("no", "Without recording")]
 STATUS_LABELS = {
-    "completed": "Completed", "customer_unanswered": "Customer did not answer",
-    "agent_unanswered": "Agent did not answer", "agent_cancelled": "Agent hung up while ringing",
-    "not_dialled": "Could not be dialled", "active": "In progress", "not_placed": "Not placed",
+    "completed": "Completed",
+    "customer_unanswered": "Customer did not answer",
+    "agent_unanswered": "Agent did not answer",
+    "agent_cancelled": "Agent hung up while ringing",
+    "not_dialled": "Could not be dialled",
+    "active": "In progress",
+    "not_placed": "Not placed",
     "unknown": "Outcome unknown",
 }
 
@@ -146,10 +197,15 @@ class HistoryFilterForm(forms.Form):
     def filters(self) -> HistoryFilters:
         data = self.cleaned_data if self.is_valid() else {}
         return HistoryFilters(
-            date_from=_day_start(data.get("date_from")), date_to=_day_start(data.get("date_to"), next_day=True),
-            agent_id=data.get("agent"), status=data.get("status") or "", direction=data.get("direction") or "",
-            exophone=data.get("exophone") or "", number=(data.get("number") or "").strip(),
-            has_recording={"yes": True, "no": False}.get(data.get("recording")), oldest_first=data.get("sort") == "oldest",
+            date_from=_day_start(data.get("date_from")),
+            date_to=_day_start(data.get("date_to"), next_day=True),
+            agent_id=data.get("agent"),
+            status=data.get("status") or "",
+            direction=data.get("direction") or "",
+            exophone=data.get("exophone") or "",
+            number=(data.get("number") or "").strip(),
+            has_recording={"yes": True, "no": False}.get(data.get("recording")),
+            oldest_first=data.get("sort") == "oldest",
         )
 
     def chips(self) -> list[tuple[str, str]]:

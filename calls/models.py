@@ -218,7 +218,9 @@ class CallEvent(models.Model):
     at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     summary = models.CharField(max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     request_id = models.CharField("Exotel request_id", max_length=100, blank=True)
     raw = models.JSONField(null=True, blank=True)
     fingerprint = models.CharField(max_length=64, null=True, blank=True)

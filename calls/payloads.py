@@ -54,9 +54,9 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for key, value in pairs:
         head = key.split("[", 1)[0]
-        parts = [head, *_KEY_PART.findall(key[len(head):])]
+        parts = [head, *_KEY_PART.findall(key[len(head) :])]
         node: Any = root
-        for part, following in zip(parts, parts[1:] + [None]):
+        for part, following in zip(parts, parts[1:] + [None], strict=True):
             if following is None:
                 _set(node, part, value if value != "" else None)
             else:
@@ -94,7 +94,11 @@ def from_callback(payload: Any) -> CallSnapshot:
     """A status callback (either API version) → snapshot, or BadPayload saying what is wrong."""
     if not isinstance(payload, dict):
         raise BadPayload("the body is not an object")
-    event = (payload.get("event_details") or {}).get("event_type") if isinstance(payload.get("event_details"), dict) else None
+    event = (
+        (payload.get("event_details") or {}).get("event_type")
+        if isinstance(payload.get("event_details"), dict)
+        else None
+    )
     if event not in EVENT_TYPES:
         raise BadPayload(f"event_details.event_type is {event!r}, not answered or terminal")
     details = payload.get("call_details")
@@ -110,14 +114,19 @@ def from_callback(payload: Any) -> CallSnapshot:
         state = "terminal"
     customer = details.get("customer_details")
     return CallSnapshot(
-        sid=sid, event=event, state=state,
+        sid=sid,
+        event=event,
+        state=state,
         status=_status(details.get("status") if "status" in details else details.get("call_status")),
         direction=_text(details.get("direction")) or None,
         exophone=_text(details.get("virtual_number")),
         customer_number=_text(customer.get("number")) if isinstance(customer, dict) else "",
-        created_at=_time(details.get("created_time")), started_at=_time(details.get("start_time")),
-        updated_at=_time(details.get("updated_time")), ended_at=_time(details.get("end_time")),
-        total_duration=_seconds(details.get("total_duration")), talk_time=_seconds(details.get("total_talk_time")),
+        created_at=_time(details.get("created_time")),
+        started_at=_time(details.get("start_time")),
+        updated_at=_time(details.get("updated_time")),
+        ended_at=_time(details.get("end_time")),
+        total_duration=_seconds(details.get("total_duration")),
+        talk_time=_seconds(details.get("total_talk_time")),
         custom_field=_text(details.get("custom_field")),
         recording_url=_recording(details.get("recordings")),
         account_sid=_account_sid(_text(details.get("legs"))),
@@ -127,11 +136,21 @@ def from_callback(payload: Any) -> CallSnapshot:
 def from_details(details: CallDetails) -> CallSnapshot:
     """The client's typed call details (a poll) → snapshot."""
     return CallSnapshot(
-        sid=details.sid, event="poll", state=details.state, status=_status(details.status),
-        direction=details.direction, exophone=details.virtual_number or "", customer_number="",
-        created_at=details.created_time, started_at=details.start_time, updated_at=details.updated_time,
-        ended_at=details.end_time, total_duration=details.total_duration, talk_time=details.total_talk_time,
-        custom_field=details.custom_field or "", recording_url=details.recording_urls[0] if details.recording_urls else "",
+        sid=details.sid,
+        event="poll",
+        state=details.state,
+        status=_status(details.status),
+        direction=details.direction,
+        exophone=details.virtual_number or "",
+        customer_number="",
+        created_at=details.created_time,
+        started_at=details.start_time,
+        updated_at=details.updated_time,
+        ended_at=details.end_time,
+        total_duration=details.total_duration,
+        talk_time=details.total_talk_time,
+        custom_field=details.custom_field or "",
+        recording_url=details.recording_urls[0] if details.recording_urls else "",
         account_sid=_account_sid(details.legs_path or ""),
     )
 

@@ -33,8 +33,11 @@ class Preflight:
 
 def preflight_check(*, agent: Agent) -> Preflight:
     if agent.missing_in_exotel_since:  # Exotel would only answer 404
-        return Preflight(False, f"{agent.name}: {missing_in_words(agent)}, removed there? "
-                                "Sync the agents if the user is back, or ask an admin to remove the agent here.")
+        return Preflight(
+            False,
+            f"{agent.name}: {missing_in_words(agent)}, removed there? "
+            "Sync the agents if the user is back, or ask an admin to remove the agent here.",
+        )
     if agent.device_model == DeviceModel.INTEGRATIONS:
         return _check_phone_sip(agent)
     return _check_ccm(agent)
@@ -57,8 +60,9 @@ def _check_ccm(agent: Agent) -> Preflight:
     if not device.verified:
         return Preflight(False, f"{agent.name}'s device {device.contact_uri} is not verified.", request_id=request_id)
     if device.status == "busy":
-        return Preflight(False, f"{agent.name}'s device {device.contact_uri} is busy: wait until it is free.",
-                         request_id=request_id)
+        return Preflight(
+            False, f"{agent.name}'s device {device.contact_uri} is busy: wait until it is free.", request_id=request_id
+        )
     label = f"{'SIP' if device.type == 'sip' else 'Phone'} {device.contact_uri}"
     return Preflight(True, rings_first=label, from_contact_uri=device.contact_uri, request_id=request_id)
 
@@ -77,14 +81,21 @@ def _check_phone_sip(agent: Agent) -> Preflight:
     if devices.sip.enabled and devices.sip.username and devices.sip.registered is not False:
         ringing.append(("SIP", f"sip:{devices.sip.username}"))
     if not ringing:
-        return Preflight(False, f"{agent.name} has no phone enabled and no registered SIP device: enable one first.",
-                         request_id=request_id)
+        return Preflight(
+            False,
+            f"{agent.name} has no phone enabled and no registered SIP device: enable one first.",
+            request_id=request_id,
+        )
     # The integrations API has no busy flag; our own live calls are the best knowledge we have.
     if Call.objects.filter(agent=agent, state=State.ACTIVE, sid__isnull=False).exists():
         return Preflight(False, f"{agent.name} is on another call: wait until it ends.", request_id=request_id)
     label = " and ".join(f"{kind} {uri}" for kind, uri in ringing)
-    return Preflight(True, rings_first=label + (" (together)" if len(ringing) > 1 else ""),
-                     from_contact_uri=ringing[0][1], request_id=request_id)
+    return Preflight(
+        True,
+        rings_first=label + (" (together)" if len(ringing) > 1 else ""),
+        from_contact_uri=ringing[0][1],
+        request_id=request_id,
+    )
 
 
 def _failed(agent: Agent, exc: Exception) -> Preflight:

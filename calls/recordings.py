@@ -81,7 +81,8 @@ def _refuse_unless_allowed(url: str) -> None:
         log.warning("recording fetch refused: %s", reason)
         raise RecordingUnavailable(
             f"This recording was not fetched: {reason}. If Exotel has moved its recording storage, "
-            "an admin can add it to EXOTEL_RECORDING_URL_PREFIXES.")
+            "an admin can add it to EXOTEL_RECORDING_URL_PREFIXES."
+        )
 
 
 def _chunks(response: requests.Response) -> Iterator[bytes]:

@@ -104,8 +104,11 @@ class HistoryFilters:
         if self.number:
             digits = "".join(ch for ch in self.number if ch.isdigit())
             # A whole E.164 number uses the index; a fragment ("last 4 digits") searches.
-            calls = calls.filter(customer_number=self.number) if self.number.startswith("+") and len(digits) >= 8 \
+            calls = (
+                calls.filter(customer_number=self.number)
+                if self.number.startswith("+") and len(digits) >= 8
                 else calls.filter(customer_number__contains=digits)
+            )
         if self.has_recording is not None:
             calls = calls.filter(has_recording=self.has_recording)
         return calls
@@ -153,17 +156,47 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-EXPORT_COLUMNS = ["created_at", "agent", "customer_number", "exophone", "direction", "status", "state",
-                  "started_at", "answered_at", "ended_at", "total_duration", "talk_time", "has_recording",
-                  "custom_field", "api_version", "sid"]
+EXPORT_COLUMNS = [
+    "created_at",
+    "agent",
+    "customer_number",
+    "exophone",
+    "direction",
+    "status",
+    "state",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "total_duration",
+    "talk_time",
+    "has_recording",
+    "custom_field",
+    "api_version",
+    "sid",
+]
 
 
 def export_rows(user, filters: HistoryFilters):
     """Every matching call as a CSV row, read in chunks: memory stays flat at any size."""
     calls = filters.apply(visible_calls(user)).order_by("-created_at", "-id")
-    values = calls.values_list("created_at", "agent__name", "customer_number", "exophone", "direction", "status",
-                               "state", "started_at", "answered_at", "ended_at", "total_duration", "talk_time",
-                               "has_recording", "custom_field", "api_version", "sid")
+    values = calls.values_list(
+        "created_at",
+        "agent__name",
+        "customer_number",
+        "exophone",
+        "direction",
+        "status",
+        "state",
+        "started_at",
+        "answered_at",
+        "ended_at",
+        "total_duration",
+        "talk_time",
+        "has_recording",
+        "custom_field",
+        "api_version",
+        "sid",
+    )
     for row in values.iterator(chunk_size=2000):
         yield ["" if value is None else value.isoformat() if isinstance(value, datetime) else value for value in row]
 
@@ -172,8 +205,9 @@ def export_rows(user, filters: HistoryFilters):
 
 
 def live_calls(user, limit: int = 50) -> list[Call]:
-    return list(visible_calls(user).filter(STATUS_FILTERS["active"]).select_related("agent")
-                .order_by("-created_at")[:limit])
+    return list(
+        visible_calls(user).filter(STATUS_FILTERS["active"]).select_related("agent").order_by("-created_at")[:limit]
+    )
 
 
 def call_for_user(user, key) -> Call | None:
@@ -214,8 +248,16 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
     """Legs as bars over the call's span, and one chronological list of legs and our own events."""
     legs = list(call.legs.all())
     events = list(call.events.select_related("actor"))
-    items = [TimelineItem(at=e.at, title=e.get_kind_display(), detail=e.summary, request_id=e.request_id,
-                          raw=e.raw if e.kind == "callback" else None) for e in events]
+    items = [
+        TimelineItem(
+            at=e.at,
+            title=e.get_kind_display(),
+            detail=e.summary,
+            request_id=e.request_id,
+            raw=e.raw if e.kind == "callback" else None,
+        )
+        for e in events
+    ]
     for leg in legs:
         who = f"{leg.get_side_display()} leg {leg.name or ''} {leg.contact_uri}".replace("  ", " ")
         if leg.started_at:
@@ -224,8 +266,17 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
             items.append(TimelineItem(at=leg.updated_at, title=f"{who}: {leg.status}", kind="leg"))
     # Exotel's leg times have whole seconds: within one second our own events (precise) come first.
     items.sort(key=lambda item: (item.at.replace(microsecond=0), item.kind == "leg", item.at))
-    bars = [LegBar(label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}", side=leg.side, status=leg.status,
-                   colour=LEG_COLOURS.get(leg.status, "grey"), start=leg.started_at, end=leg.updated_at) for leg in legs]
+    bars = [
+        LegBar(
+            label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}",
+            side=leg.side,
+            status=leg.status,
+            colour=LEG_COLOURS.get(leg.status, "grey"),
+            start=leg.started_at,
+            end=leg.updated_at,
+        )
+        for leg in legs
+    ]
     times = [t for bar in bars for t in (bar.start, bar.end) if t] + [t for t in (call.started_at, call.ended_at) if t]
     if times:
         begin, end = min(times), max(times)
@@ -263,14 +314,28 @@ def kpis(user, date_from: datetime, date_to: datetime) -> Kpis:
     """The totals and their breakdowns by hour, agent and ExoPhone."""
     calls = _placed_calls(user, date_from, date_to)
     tz = timezone.get_current_timezone()
-    hours = dict(calls.annotate(hour=ExtractHour("created_at", tzinfo=tz)).values("hour")
-                 .annotate(n=Count("id")).values_list("hour", "n"))
-    per_agent = [(row["agent__name"] or "Placed outside exoadmin", row["n"], row["ok"]) for row in
-                 calls.values("agent__name").annotate(n=Count("id"), ok=Count("id", filter=ANSWERED)).order_by("-n")[:20]]
-    per_exophone = [(row["exophone"] or "unknown", row["n"], row["ok"]) for row in
-                    calls.values("exophone").annotate(n=Count("id"), ok=Count("id", filter=ANSWERED)).order_by("-n")[:20]]
-    return Kpis(**vars(_totals(calls)), per_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
-                per_agent=per_agent, per_exophone=per_exophone)
+    hours = dict(
+        calls.annotate(hour=ExtractHour("created_at", tzinfo=tz))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .values_list("hour", "n")
+    )
+    per_agent = [
+        (row["agent__name"] or "Placed outside exoadmin", row["n"], row["ok"])
+        for row in calls.values("agent__name")
+        .annotate(n=Count("id"), ok=Count("id", filter=ANSWERED))
+        .order_by("-n")[:20]
+    ]
+    per_exophone = [
+        (row["exophone"] or "unknown", row["n"], row["ok"])
+        for row in calls.values("exophone").annotate(n=Count("id"), ok=Count("id", filter=ANSWERED)).order_by("-n")[:20]
+    ]
+    return Kpis(
+        **vars(_totals(calls)),
+        per_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
+        per_agent=per_agent,
+        per_exophone=per_exophone,
+    )
 
 
 def kpi_totals_today(user) -> KpiTotals:
@@ -280,17 +345,25 @@ def kpi_totals_today(user) -> KpiTotals:
 
 def _placed_calls(user, date_from: datetime, date_to: datetime) -> QuerySet[Call]:
     """Placed calls in the range (refused launches are not calls)."""
-    return visible_calls(user).filter(created_at__gte=date_from, created_at__lt=date_to).exclude(
-        launch_outcome=LaunchOutcome.REFUSED).order_by()
+    return (
+        visible_calls(user)
+        .filter(created_at__gte=date_from, created_at__lt=date_to)
+        .exclude(launch_outcome=LaunchOutcome.REFUSED)
+        .order_by()
+    )
 
 
 def _totals(calls: QuerySet[Call]) -> KpiTotals:
-    totals = calls.aggregate(calls=Count("id"), answered=Count("id", filter=ANSWERED),
-                             talk=Avg("talk_time", filter=ANSWERED))
+    totals = calls.aggregate(
+        calls=Count("id"), answered=Count("id", filter=ANSWERED), talk=Avg("talk_time", filter=ANSWERED)
+    )
     n = totals["calls"]
-    return KpiTotals(calls=n, answered=totals["answered"],
-                     answer_rate=round(100 * totals["answered"] / n, 1) if n else None,
-                     average_talk=round(totals["talk"], 1) if totals["talk"] is not None else None)
+    return KpiTotals(
+        calls=n,
+        answered=totals["answered"],
+        answer_rate=round(100 * totals["answered"] / n, 1) if n else None,
+        average_talk=round(totals["talk"], 1) if totals["talk"] is not None else None,
+    )
 
 
 def default_range(days: int = 7) -> tuple[datetime, datetime]:

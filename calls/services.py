@@ -35,7 +35,15 @@ from django.utils import timezone
 from agents.models import DeviceModel
 from calls.inbox import inbox_push
 from calls.models import (
-    Call, CallEvent, CallLeg, Direction, EventKind, LaunchOutcome, RecordingAccess, Side, State,
+    Call,
+    CallEvent,
+    CallLeg,
+    Direction,
+    EventKind,
+    LaunchOutcome,
+    RecordingAccess,
+    Side,
+    State,
 )
 from calls.payloads import BadPayload, CallSnapshot, from_callback, from_details
 from calls.recording_hosts import url_refusal
@@ -94,8 +102,13 @@ def call_launch(*, launch: LaunchRequest, user) -> Call:
         _launch_refused(call, str(exc), None, "")
     except Exception:  # the POST may have gone out: reconcile, never resend, never leave it pending
         log.exception("call launch failed unexpectedly", extra={"call": call.pk})
-        _launch_unknown(call, UnknownOutcome("Something went wrong while placing the call; it was not sent "
-                                             "again and is matched when Exotel reports it."))
+        _launch_unknown(
+            call,
+            UnknownOutcome(
+                "Something went wrong while placing the call; it was not sent "
+                "again and is matched when Exotel reports it."
+            ),
+        )
     else:
         _launch_accepted(call, answer)
     call.refresh_from_db()
@@ -106,15 +119,33 @@ def _claim(launch: LaunchRequest, user) -> tuple[Call, bool]:
     try:
         with transaction.atomic():
             call = Call.objects.create(
-                key=launch.key, account_id=launch.account_id, agent_id=launch.agent_id,
-                api_version=launch.api_version, customer_number=launch.customer_number, exophone=launch.exophone,
-                direction=Direction.OUTBOUND, created_at=timezone.now(), options=launch.options,
-                custom_field=launch.options.get("custom_field") or "", launched_by=user, preflight=launch.preflight,
+                key=launch.key,
+                account_id=launch.account_id,
+                agent_id=launch.agent_id,
+                api_version=launch.api_version,
+                customer_number=launch.customer_number,
+                exophone=launch.exophone,
+                direction=Direction.OUTBOUND,
+                created_at=timezone.now(),
+                options=launch.options,
+                custom_field=launch.options.get("custom_field") or "",
+                launched_by=user,
+                preflight=launch.preflight,
             )
-            _event(call, EventKind.PREFLIGHT, _preflight_summary(launch.preflight),
-                   request_id=launch.preflight.get("request_id", ""), at=launch.preflight.get("checked_at"))
-            _event(call, EventKind.LAUNCHED, f"{user.get_full_name() or user.username} asked Exotel to place the call "
-                   f"({launch.api_version})", actor=user, raw=launch.options)
+            _event(
+                call,
+                EventKind.PREFLIGHT,
+                _preflight_summary(launch.preflight),
+                request_id=launch.preflight.get("request_id", ""),
+                at=launch.preflight.get("checked_at"),
+            )
+            _event(
+                call,
+                EventKind.LAUNCHED,
+                f"{user.get_full_name() or user.username} asked Exotel to place the call ({launch.api_version})",
+                actor=user,
+                raw=launch.options,
+            )
     except IntegrityError:
         return Call.objects.select_related("account").get(key=launch.key), False
     return call, True
@@ -123,32 +154,48 @@ def _claim(launch: LaunchRequest, user) -> tuple[Call, bool]:
 def _send(client, call: Call, launch: LaunchRequest) -> tuple[str, str]:
     """POST the launch; answers (sid, request_id)."""
     options = launch.options
-    callbacks = [exotel_calls.StatusCallback(event=event, url=callback_url(launch.key), method="POST",
-                                             content_type="application/json") for event in ("answered", "terminal")]
+    callbacks = [
+        exotel_calls.StatusCallback(
+            event=event, url=callback_url(launch.key), method="POST", content_type="application/json"
+        )
+        for event in ("answered", "terminal")
+    ]
     common = dict(
-        virtual_number=launch.exophone, wait_audio_url=options.get("wait_audio_url") or None,
-        max_time_limit=options.get("max_time_limit"), attempt_time_out=options.get("attempt_time_out"),
-        custom_field=options.get("custom_field") or None, status_callbacks=callbacks,
+        virtual_number=launch.exophone,
+        wait_audio_url=options.get("wait_audio_url") or None,
+        max_time_limit=options.get("max_time_limit"),
+        attempt_time_out=options.get("attempt_time_out"),
+        custom_field=options.get("custom_field") or None,
+        status_callbacks=callbacks,
     )
     if launch.api_version == "v2":
         answer = exotel_calls.launch_v2(
-            client, number=launch.customer_number, user_contact_uri=options.get("user_contact_uri") or None,
-            user_id=options.get("user_id") or None, recording=options.get("record"),
-            recording_channels=options.get("recording_channels") or None, **common,
+            client,
+            number=launch.customer_number,
+            user_contact_uri=options.get("user_contact_uri") or None,
+            user_id=options.get("user_id") or None,
+            recording=options.get("record"),
+            recording_channels=options.get("recording_channels") or None,
+            **common,
         )
         return answer.call_sid, answer.request_id or ""
     recording = None
     if options.get("record") is not None:
         recording = exotel_calls.RecordingOptions(
-            record=options["record"], channels=options.get("recording_channels") or None,
+            record=options["record"],
+            channels=options.get("recording_channels") or None,
             format=options.get("recording_format") or None,
         )
     streaming = options.get("streaming")
     answer = exotel_calls.launch_v3(
-        client, from_contact_uri=options["from_contact_uri"], to_contact_uri=launch.customer_number,
-        state_management=options.get("state_management"), recording=recording,
+        client,
+        from_contact_uri=options["from_contact_uri"],
+        to_contact_uri=launch.customer_number,
+        state_management=options.get("state_management"),
+        recording=recording,
         playback=[exotel_calls.Playback(**item) for item in options.get("playback") or []],
-        streaming=exotel_calls.Streaming(**streaming) if streaming else None, **common,
+        streaming=exotel_calls.Streaming(**streaming) if streaming else None,
+        **common,
     )
     return answer.sid, answer.request_id or ""
 
@@ -158,18 +205,27 @@ def _launch_accepted(call: Call, answer: tuple[str, str]) -> None:
     now = timezone.now()
     # A callback may have matched the call (by ref) a moment before this answer: keep what it set.
     Call.objects.filter(pk=call.pk, launch_outcome__in=[LaunchOutcome.PENDING, LaunchOutcome.UNKNOWN]).update(
-        launch_outcome=LaunchOutcome.ACCEPTED)
+        launch_outcome=LaunchOutcome.ACCEPTED
+    )
     Call.objects.filter(pk=call.pk, sid__isnull=True).update(sid=sid or None)
     Call.objects.filter(pk=call.pk).update(launch_request_id=request_id, last_heard_at=now)
     Call.objects.filter(pk=call.pk, started_at__isnull=True).update(started_at=now)
-    _event(call, EventKind.ACCEPTED, f"Exotel accepted the call (sid {sid}); the agent's device rings first.",
-           request_id=request_id)
+    _event(
+        call,
+        EventKind.ACCEPTED,
+        f"Exotel accepted the call (sid {sid}); the agent's device rings first.",
+        request_id=request_id,
+    )
 
 
 def _launch_refused(call: Call, message: str, code: int | None, request_id: str) -> None:
     Call.objects.filter(pk=call.pk).update(
-        launch_outcome=LaunchOutcome.REFUSED, state=State.TERMINAL, launch_error=message,
-        launch_error_code=code, launch_request_id=request_id, ended_at=timezone.now(),
+        launch_outcome=LaunchOutcome.REFUSED,
+        state=State.TERMINAL,
+        launch_error=message,
+        launch_error_code=code,
+        launch_request_id=request_id,
+        ended_at=timezone.now(),
     )
     _event(call, EventKind.REFUSED, message, request_id=request_id)
 
@@ -177,9 +233,13 @@ def _launch_refused(call: Call, message: str, code: int | None, request_id: str)
 def _launch_unknown(call: Call, exc: UnknownOutcome) -> None:
     log.warning("call launch outcome unknown: %s", exc, extra={"call": call.pk})
     Call.objects.filter(pk=call.pk, launch_outcome=LaunchOutcome.PENDING).update(
-        launch_outcome=LaunchOutcome.UNKNOWN, launch_error=exc.user_message)
-    _event(call, EventKind.UNKNOWN, "Exotel did not answer in time. The call was NOT sent again; "
-           "it is matched when Exotel reports it.")
+        launch_outcome=LaunchOutcome.UNKNOWN, launch_error=exc.user_message
+    )
+    _event(
+        call,
+        EventKind.UNKNOWN,
+        "Exotel did not answer in time. The call was NOT sent again; it is matched when Exotel reports it.",
+    )
     from calls.tasks import reconcile_call as reconcile_call_task
 
     transaction.on_commit(lambda: reconcile_call_task.apply_async(args=[call.pk], countdown=5))
@@ -249,7 +309,9 @@ def call_refresh(*, call_id: int, priority: str = "bulk") -> Call:
     snapshot = from_details(details)
     with transaction.atomic():
         call = _locked(call)
-        _event(call, EventKind.POLL, f"Call details: {_callback_summary(snapshot)}", request_id=details.request_id or "")
+        _event(
+            call, EventKind.POLL, f"Call details: {_callback_summary(snapshot)}", request_id=details.request_id or ""
+        )
         _apply(call, snapshot)
     if call.is_terminal and call.legs_fetched_at is None:
         call_legs_fetch(call_id=call.pk, priority=priority)
@@ -273,15 +335,28 @@ def call_legs_fetch(*, call_id: int, priority: str = "bulk") -> None:
     with transaction.atomic():
         for side, group in ((Side.AGENT, agent_legs), (Side.CUSTOMER, customer_legs)):
             for leg in group:
-                CallLeg.objects.update_or_create(call=call, sid=leg.sid, defaults=dict(
-                    side=side, name=leg.name or "", contact_uri=leg.contact_uri or "", status=leg.status or "",
-                    started_at=leg.date_created, updated_at=leg.date_updated))
+                CallLeg.objects.update_or_create(
+                    call=call,
+                    sid=leg.sid,
+                    defaults=dict(
+                        side=side,
+                        name=leg.name or "",
+                        contact_uri=leg.contact_uri or "",
+                        status=leg.status or "",
+                        started_at=leg.date_created,
+                        updated_at=leg.date_updated,
+                    ),
+                )
         number = customer_legs[0].contact_uri if customer_legs else ""
         Call.objects.filter(pk=call.pk).update(legs_fetched_at=timezone.now())
         if number:
             Call.objects.filter(pk=call.pk, customer_number="").update(customer_number=number)
-        _event(call, EventKind.POLL, f"Legs: {len(agent_legs)} agent, {len(customer_legs)} customer",
-               request_id=legs.request_id or "")
+        _event(
+            call,
+            EventKind.POLL,
+            f"Legs: {len(agent_legs)} agent, {len(customer_legs)} customer",
+            request_id=legs.request_id or "",
+        )
 
 
 def calls_poll_stale(*, active_after: timedelta = POLL_ACTIVE_AFTER, limit: int = POLL_BATCH) -> int:
@@ -289,10 +364,12 @@ def calls_poll_stale(*, active_after: timedelta = POLL_ACTIVE_AFTER, limit: int 
     now = timezone.now()
     placed = Call.objects.filter(sid__isnull=False, account__isnull=False)
     silent = placed.filter(state=State.ACTIVE).filter(
-        Q(last_heard_at__lt=now - active_after) | Q(last_heard_at__isnull=True, created_at__lt=now - active_after))
+        Q(last_heard_at__lt=now - active_after) | Q(last_heard_at__isnull=True, created_at__lt=now - active_after)
+    )
     legless = placed.filter(state=State.TERMINAL, legs_fetched_at__isnull=True, last_heard_at__lt=now - LEGS_GRACE)
-    unknown = Call.objects.filter(launch_outcome=LaunchOutcome.UNKNOWN, sid__isnull=True,
-                                  created_at__gt=now - RECONCILE_FOR).values_list("pk", flat=True)[:limit]
+    unknown = Call.objects.filter(
+        launch_outcome=LaunchOutcome.UNKNOWN, sid__isnull=True, created_at__gt=now - RECONCILE_FOR
+    ).values_list("pk", flat=True)[:limit]
     for call_id in unknown:
         call_reconcile(call_id=call_id, priority="bulk")
     ids = list(silent.order_by("last_heard_at").values_list("pk", flat=True)[:limit])
@@ -315,12 +392,19 @@ def call_reconcile(*, call_id: int, priority: str = "interactive") -> Call:
         return call
     active = user.active_call if isinstance(user.active_call, dict) else {}
     sid = active.get("call_sid")
-    if sid and active.get("contact_uri") in (call.customer_number, None) \
-            and active.get("virtual_number") in (call.exophone, None):
+    if (
+        sid
+        and active.get("contact_uri") in (call.customer_number, None)
+        and active.get("virtual_number") in (call.exophone, None)
+    ):
         with transaction.atomic():
             if Call.objects.filter(pk=call.pk, sid__isnull=True).update(sid=sid, launch_outcome=LaunchOutcome.ACCEPTED):
-                _event(call, EventKind.RECONCILED, f"Found the call in Exotel as the agent's active call (sid {sid}).",
-                       request_id=user.request_id or "")
+                _event(
+                    call,
+                    EventKind.RECONCILED,
+                    f"Found the call in Exotel as the agent's active call (sid {sid}).",
+                    request_id=user.request_id or "",
+                )
     call.refresh_from_db()
     return call
 
@@ -341,10 +425,15 @@ def _call_for(snapshot: CallSnapshot, ref: str | None) -> Call:
     try:
         with transaction.atomic():
             return Call.objects.create(
-                account=account, sid=snapshot.sid, agent=None, launch_outcome=LaunchOutcome.EXTERNAL,
+                account=account,
+                sid=snapshot.sid,
+                agent=None,
+                launch_outcome=LaunchOutcome.EXTERNAL,
                 direction=snapshot.direction if snapshot.direction in Direction.values else Direction.OUTBOUND,
-                customer_number=snapshot.customer_number, exophone=snapshot.exophone,
-                created_at=snapshot.created_at or timezone.now(), started_at=snapshot.started_at,
+                customer_number=snapshot.customer_number,
+                exophone=snapshot.exophone,
+                created_at=snapshot.created_at or timezone.now(),
+                started_at=snapshot.started_at,
             )
     except IntegrityError:  # another delivery created it a moment ago
         return Call.objects.get(sid=snapshot.sid, account=account)
@@ -355,7 +444,11 @@ def _account_for(snapshot: CallSnapshot) -> ExotelAccount | None:
         account = ExotelAccount.objects.filter(account_sid=snapshot.account_sid).first()
         if account:
             return account
-    phone = ExoPhone.objects.filter(number=snapshot.exophone).select_related("account").first() if snapshot.exophone else None
+    phone = (
+        ExoPhone.objects.filter(number=snapshot.exophone).select_related("account").first()
+        if snapshot.exophone
+        else None
+    )
     return phone.account if phone else None
 
 
@@ -379,8 +472,13 @@ def _apply(call: Call, snapshot: CallSnapshot) -> None:
     if snapshot.event == "answered" and call.answered_at is None:
         changes["answered_at"] = snapshot.updated_at or now
     if snapshot.is_terminal and not call.is_terminal:
-        changes |= dict(state=State.TERMINAL, status=snapshot.status, ended_at=snapshot.ended_at or now,
-                        total_duration=snapshot.total_duration, talk_time=snapshot.talk_time)
+        changes |= dict(
+            state=State.TERMINAL,
+            status=snapshot.status,
+            ended_at=snapshot.ended_at or now,
+            total_duration=snapshot.total_duration,
+            talk_time=snapshot.talk_time,
+        )
         if snapshot.status == "completed" and call.answered_at is None and "answered_at" not in changes:
             ended = snapshot.ended_at or now
             changes["answered_at"] = ended - timedelta(seconds=snapshot.talk_time or 0)
@@ -388,7 +486,10 @@ def _apply(call: Call, snapshot: CallSnapshot) -> None:
         # Pre-signed URLs expire: the newest one Exotel gave us is the one to keep.
         changes |= dict(recording_url=snapshot.recording_url, has_recording=True)
         _warn_if_unexpected_recording_host(
-            call, snapshot.recording_url, "call details" if snapshot.event == "poll" else f"the {snapshot.event} callback")
+            call,
+            snapshot.recording_url,
+            "call details" if snapshot.event == "poll" else f"the {snapshot.event} callback",
+        )
     if changes:
         Call.objects.filter(pk=call.pk).update(**changes)
         for name, value in changes.items():
@@ -403,21 +504,40 @@ def _fetch_legs_later(call: Call) -> None:
 
 def _poll_failed(call: Call, what: str, exc: ExotelError) -> None:
     log.warning("polling %s of call %s failed: %s", what, call.pk, exc, extra={"request_id": exc.request_id})
-    _event(call, EventKind.ERROR, f"Could not read {what} from Exotel: {exc.user_message}",
-           request_id=exc.request_id or "")
+    _event(
+        call, EventKind.ERROR, f"Could not read {what} from Exotel: {exc.user_message}", request_id=exc.request_id or ""
+    )
 
 
 def _callback_summary(snapshot: CallSnapshot) -> str:
     if snapshot.is_terminal:
         return f"{snapshot.event}: ended, {snapshot.status or 'no status'}" + (
-            f", talk {snapshot.talk_time} s" if snapshot.talk_time else "")
+            f", talk {snapshot.talk_time} s" if snapshot.talk_time else ""
+        )
     return f"{snapshot.event}: {snapshot.state or 'active'}"
 
 
-def _event(call: Call, kind: str, summary: str, *, actor=None, request_id: str = "", raw: Any = None,
-           fingerprint: str | None = None, at=None) -> CallEvent:
-    return CallEvent.objects.create(call=call, kind=kind, summary=summary[:500], actor=actor, request_id=request_id or "",
-                                    raw=raw, fingerprint=fingerprint, at=at or timezone.now())
+def _event(
+    call: Call,
+    kind: str,
+    summary: str,
+    *,
+    actor=None,
+    request_id: str = "",
+    raw: Any = None,
+    fingerprint: str | None = None,
+    at=None,
+) -> CallEvent:
+    return CallEvent.objects.create(
+        call=call,
+        kind=kind,
+        summary=summary[:500],
+        actor=actor,
+        request_id=request_id or "",
+        raw=raw,
+        fingerprint=fingerprint,
+        at=at or timezone.now(),
+    )
 
 
 def _is_uuid(value: str) -> bool:

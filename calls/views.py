@@ -103,8 +103,9 @@ def recording(request, key):
     except RecordingUnavailable as exc:
         return HttpResponse(str(exc), status=502, content_type="text/plain; charset=utf-8")
     if not continuing:
-        services.recording_access_record(call=call, user=request.user,
-                                         kind=RecordingAccess.Kind.DOWNLOAD if download else RecordingAccess.Kind.PLAY)
+        services.recording_access_record(
+            call=call, user=request.user, kind=RecordingAccess.Kind.DOWNLOAD if download else RecordingAccess.Kind.PLAY
+        )
     response = StreamingHttpResponse(chunks, content_type=content_type)
     extension = "wav" if "wav" in content_type else "mp3"
     disposition = "attachment" if download else "inline"
@@ -119,7 +120,9 @@ def launch(request):
     """Step 1: the form; on submit, a pre-flight with fresh Exotel data, then the confirm step."""
     agents = selectors.launchable_agents(request.user)
     if not agents.exists():
-        messages.error(request, "There is no agent you can place calls for. Ask an admin to link your login to an agent.")
+        messages.error(
+            request, "There is no agent you can place calls for. Ask an admin to link your login to an agent."
+        )
         return redirect("calls:history")
     initial = {"customer_number": request.GET.get("number", ""), "agent": request.GET.get("agent")}
     form = LaunchForm(request.POST or None, agents=agents, initial=initial)
@@ -134,14 +137,19 @@ def launch(request):
         return render(request, "calls/launch.html", context, status=409)
     api_version = selectors.api_version_for(agent.account)
     pending = services.LaunchRequest(
-        key=str(uuid4()), account_id=agent.account_id, agent_id=agent.pk,
-        customer_number=form.cleaned_data["customer_number"], exophone=form.cleaned_data["exophone"],
-        api_version=api_version, options=form.options(api_version, preflight.from_contact_uri),
+        key=str(uuid4()),
+        account_id=agent.account_id,
+        agent_id=agent.pk,
+        customer_number=form.cleaned_data["customer_number"],
+        exophone=form.cleaned_data["exophone"],
+        api_version=api_version,
+        options=form.options(api_version, preflight.from_contact_uri),
         preflight=preflight.as_dict(),
     )
     token = signing.dumps({"user": request.user.pk, "launch": asdict(pending)}, salt=CONFIRM_SALT)
-    return render(request, "calls/confirm.html", {"launch": pending, "agent": agent, "preflight": preflight,
-                                                  "token": token})
+    return render(
+        request, "calls/confirm.html", {"launch": pending, "agent": agent, "preflight": preflight, "token": token}
+    )
 
 
 @any_role_required
@@ -162,16 +170,24 @@ def confirm(request):
         signing.loads(request.POST["token"], salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
         messages.error(request, "The device check is more than two minutes old: check again before dialling.")
-        return redirect(f"{reverse('calls:launch')}?{urlencode({'number': pending.customer_number, 'agent': pending.agent_id})}")
+        return redirect(
+            f"{reverse('calls:launch')}?{urlencode({'number': pending.customer_number, 'agent': pending.agent_id})}"
+        )
     if not selectors.launchable_agents(request.user).filter(pk=pending.agent_id).exists():
         raise Http404
     call = services.call_launch(launch=pending, user=request.user)
     if call.launch_error and call.launch_outcome == "refused":
-        messages.error(request, f"Exotel did not place the call: {call.launch_error}"
-                       + (f" (request id {call.launch_request_id})" if call.launch_request_id else ""))
+        messages.error(
+            request,
+            f"Exotel did not place the call: {call.launch_error}"
+            + (f" (request id {call.launch_request_id})" if call.launch_request_id else ""),
+        )
     elif call.launch_outcome == "unknown":
-        messages.warning(request, "Exotel did not answer in time. The call was not sent again; this page shows "
-                                  "it as soon as Exotel reports it.")
+        messages.warning(
+            request,
+            "Exotel did not answer in time. The call was not sent again; this page shows "
+            "it as soon as Exotel reports it.",
+        )
     else:
         messages.success(request, "Exotel accepted the call: the agent's device is ringing.")
     return redirect("calls:detail", key=call.key)
@@ -189,12 +205,17 @@ def live(request):
 @require_GET
 def kpis(request):
     default = selectors.default_range()
-    form = KpiForm(request.GET or None, initial={"date_from": default[0].date(),
-                                                 "date_to": (default[1] - timedelta(days=1)).date()})
+    form = KpiForm(
+        request.GET or None,
+        initial={"date_from": default[0].date(), "date_to": (default[1] - timedelta(days=1)).date()},
+    )
     start, end = form.range(default)
     numbers = selectors.kpis(request.user, start, end)
     context = {
-        "form": form, "kpis": numbers, "start": start, "last_day": end - timedelta(days=1),
+        "form": form,
+        "kpis": numbers,
+        "start": start,
+        "last_day": end - timedelta(days=1),
         "per_hour": charts.column_chart("Calls per hour of the day", [(f"{h:02d}", n) for h, n in numbers.per_hour]),
         "per_agent": charts.bar_chart("Calls per agent (answered darker)", numbers.per_agent),
         "per_exophone": charts.bar_chart("Calls per ExoPhone (answered darker)", numbers.per_exophone),

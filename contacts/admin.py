@@ -45,8 +45,18 @@ class ChunkInline(admin.TabularInline):
 
 @admin.register(BulkEdit)
 class BulkEditAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "account", "source", "filename", "state", "total", "applied", "failed",
-                    "not_sent", "created_by")
+    list_display = (
+        "created_at",
+        "account",
+        "source",
+        "filename",
+        "state",
+        "total",
+        "applied",
+        "failed",
+        "not_sent",
+        "created_by",
+    )
     list_filter = ("state", "source", "account")
     search_fields = ("id", "filename")
     readonly_fields = [field.name for field in BulkEdit._meta.fields] + ["rows_link"]

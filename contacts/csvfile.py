@@ -64,9 +64,10 @@ def read_edits(parts: Iterable[bytes]) -> Iterator[RowEdit]:
             if any(cell.strip() for cell in cells):
                 yield _row_edit(line, header, cells)
     except UnicodeDecodeError:
-        raise FileRejected([Problem(line + 1, "", "", f"Row {line + 1} is not UTF-8 text: {SAVE_AS_CSV}.")])
+        raise FileRejected([Problem(line + 1, "", "", f"Row {line + 1} is not UTF-8 text: {SAVE_AS_CSV}.")]) from None
     except csv.Error as exc:
-        raise FileRejected([Problem(line + 1, "", "", f"Row {line + 1} cannot be read as CSV ({exc}): {SAVE_AS_CSV}.")])
+        problem = f"Row {line + 1} cannot be read as CSV ({exc}): {SAVE_AS_CSV}."
+        raise FileRejected([Problem(line + 1, "", "", problem)]) from None
 
 
 def check_fields(line: int, sid: str, cells: dict[str, str]) -> RowEdit:
@@ -123,30 +124,43 @@ def _json_object(text: str) -> dict:
 
 def _header(cells: list[str] | None) -> list[str]:
     if not cells:
-        raise FileRejected([Problem(1, "", "", "The file is empty: the first row must name the columns, "
-                                               "e.g. sid,first_name.")])
+        raise FileRejected(
+            [Problem(1, "", "", "The file is empty: the first row must name the columns, e.g. sid,first_name.")]
+        )
     names = [cell.strip().lower() for cell in cells]
     problems = [
         Problem(1, name, name, f"Unknown column “{name}”: the columns are {', '.join(COLUMNS)}.")
-        for name in names if name not in COLUMNS and name not in IGNORED_COLUMNS
+        for name in names
+        if name not in COLUMNS and name not in IGNORED_COLUMNS
     ]
-    problems += [Problem(1, name, name, f"The column “{name}” appears twice.")
-                 for index, name in enumerate(names) if name and name in names[:index]]
+    problems += [
+        Problem(1, name, name, f"The column “{name}” appears twice.")
+        for index, name in enumerate(names)
+        if name and name in names[:index]
+    ]
     if "sid" not in names:
-        problems.append(Problem(1, "sid", "", "There is no sid column: the first row must name the columns, "
-                                             "including sid."))
+        problems.append(
+            Problem(1, "sid", "", "There is no sid column: the first row must name the columns, including sid.")
+        )
     if problems:
         raise FileRejected(problems)
     return names
 
 
 def _row_edit(line: int, header: list[str], cells: list[str]) -> RowEdit:
-    named = dict(zip(header, cells))
-    edit = check_fields(line, named.get("sid", ""), {name: named.get(name, "") for name in EDITABLE_FIELDS
-                                                     if name in named})
+    named = dict(zip(header, cells, strict=False))  # a short row leaves the rest empty
+    edit = check_fields(
+        line, named.get("sid", ""), {name: named.get(name, "") for name in EDITABLE_FIELDS if name in named}
+    )
     if len(cells) > len(header):
-        edit.problems.append(Problem(line, "", "", f"This row has {len(cells)} cells but the header has "
-                                                   f"{len(header)} columns: check for stray commas."))
+        edit.problems.append(
+            Problem(
+                line,
+                "",
+                "",
+                f"This row has {len(cells)} cells but the header has {len(header)} columns: check for stray commas.",
+            )
+        )
     return edit
 
 

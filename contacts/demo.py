@@ -13,9 +13,18 @@ def demo_contacts_create() -> int:
     account = ExotelAccount.objects.get(account_sid=sandbox_demo.DEMO_ACCOUNT["sid"])
     now = timezone.now()
     Contact.objects.bulk_create(
-        [Contact(account=account, synced_at=now, sid=row["sid"], custom_field=row["custom_field"],
-                 **{name: row[name] or "" for name in TEXT_FIELDS})
-         for row in generated_contacts(account.account_sid, sandbox_demo.DEFAULT_CONTACTS)],
-        update_conflicts=True, unique_fields=["account", "sid"], update_fields=[*EDITABLE_FIELDS, "synced_at"],
+        [
+            Contact(
+                account=account,
+                synced_at=now,
+                sid=row["sid"],
+                custom_field=row["custom_field"],
+                **{name: row[name] or "" for name in TEXT_FIELDS},
+            )
+            for row in generated_contacts(account.account_sid, sandbox_demo.DEFAULT_CONTACTS)
+        ],
+        update_conflicts=True,
+        unique_fields=["account", "sid"],
+        update_fields=[*EDITABLE_FIELDS, "synced_at"],
     )
     return Contact.objects.filter(account=account).count()

@@ -40,8 +40,11 @@ class SelectionEditForm(AccountForm):
     company_name = forms.CharField(required=False, label="Company")
     email = forms.CharField(required=False)
     tag = forms.CharField(required=False)
-    custom_field = forms.CharField(required=False, label="Custom field (JSON object)",
-                                   widget=forms.TextInput(attrs={"placeholder": '{"plan": "gold"}'}))
+    custom_field = forms.CharField(
+        required=False,
+        label="Custom field (JSON object)",
+        widget=forms.TextInput(attrs={"placeholder": '{"plan": "gold"}'}),
+    )
 
     def clean_sids(self):
         sids = [sid.strip() for sid in self.data.getlist("sids") if sid.strip()]

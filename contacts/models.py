@@ -93,14 +93,14 @@ class BulkEdit(models.Model):
         FORM = "form", "selected contacts"
         RETRY = "retry", "retry of failed rows"
 
-    FINAL_STATES = (State.REJECTED, State.DISCARDED, State.DONE, State.DONE_WITH_ERRORS, State.CANCELLED,
-                    State.FAILED)
+    FINAL_STATES = (State.REJECTED, State.DISCARDED, State.DONE, State.DONE_WITH_ERRORS, State.CANCELLED, State.FAILED)
     SENDING_STATES = (State.QUEUED, State.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="bulk_edits")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="bulk_edits")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="bulk_edits"
+    )
     source = models.CharField(max_length=10, choices=Source.choices)
     filename = models.CharField(max_length=255, blank=True)
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
@@ -146,9 +146,14 @@ class BulkEdit(models.Model):
     def pill(self) -> str:
         """Status colour of the state, as everywhere in the product."""
         return {
-            self.State.DONE: "green", self.State.RUNNING: "amber", self.State.QUEUED: "amber",
-            self.State.VALIDATING: "amber", self.State.REVIEW: "amber",
-            self.State.DONE_WITH_ERRORS: "red", self.State.FAILED: "red", self.State.REJECTED: "red",
+            self.State.DONE: "green",
+            self.State.RUNNING: "amber",
+            self.State.QUEUED: "amber",
+            self.State.VALIDATING: "amber",
+            self.State.REVIEW: "amber",
+            self.State.DONE_WITH_ERRORS: "red",
+            self.State.FAILED: "red",
+            self.State.REJECTED: "red",
         }.get(self.state, "grey")
 
 
@@ -261,3 +266,6 @@ class BulkEditUploadPart(models.Model):
     class Meta:
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["bulk_edit", "index"], name="unique_upload_part")]
+
+    def __str__(self) -> str:
+        return f"{self.bulk_edit} part {self.index}"

@@ -25,11 +25,17 @@ def contacts_search(*, account, q: str = "", after_id: int | None = None) -> lis
     contacts = Contact.objects.filter(account=account)
     if q:
         contacts = contacts.filter(
-            Q(sid=q) | Q(number__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
-            | Q(email__icontains=q) | Q(company_name__icontains=q) | Q(tag__iexact=q))
+            Q(sid=q)
+            | Q(number__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(company_name__icontains=q)
+            | Q(tag__iexact=q)
+        )
     if after_id:
         contacts = contacts.filter(id__gt=after_id)
-    return list(contacts.order_by("id")[:PAGE_SIZE + 1])
+    return list(contacts.order_by("id")[: PAGE_SIZE + 1])
 
 
 def contacts_export_csv(*, account) -> Iterator[str]:
@@ -48,21 +54,28 @@ def latest_sync(*, account) -> ContactSync | None:
 
 
 def bulk_edits_for_user(user, *, limit: int = 20) -> QuerySet[BulkEdit]:
-    return (BulkEdit.objects.filter(account__in=accounts_for_user(user)).select_related("account", "created_by")
-            .order_by("-created_at")[:limit])
+    return (
+        BulkEdit.objects.filter(account__in=accounts_for_user(user))
+        .select_related("account", "created_by")
+        .order_by("-created_at")[:limit]
+    )
 
 
 def bulk_edits_needing_attention(user, *, limit: int = 5) -> list[BulkEdit]:
     """Jobs in flight or waiting for someone's review, newest first: what a home page lists."""
     waiting = [BulkEdit.State.VALIDATING, BulkEdit.State.REVIEW, BulkEdit.State.QUEUED, BulkEdit.State.RUNNING]
-    return list(BulkEdit.objects.filter(account__in=accounts_for_user(user), state__in=waiting)
-                .select_related("account").order_by("-created_at")[:limit])
+    return list(
+        BulkEdit.objects.filter(account__in=accounts_for_user(user), state__in=waiting)
+        .select_related("account")
+        .order_by("-created_at")[:limit]
+    )
 
 
 def bulk_edit_for_user(user, bulk_edit_id) -> BulkEdit:
     """404 for a job of an account the user is not a member of: its existence is not revealed."""
-    return get_object_or_404(BulkEdit.objects.select_related("account", "retry_of"),
-                             id=bulk_edit_id, account__in=accounts_for_user(user))
+    return get_object_or_404(
+        BulkEdit.objects.select_related("account", "retry_of"), id=bulk_edit_id, account__in=accounts_for_user(user)
+    )
 
 
 @dataclass
@@ -87,11 +100,18 @@ def bulk_edit_preview(bulk_edit: BulkEdit, *, preview: str = "", after_line: int
     rows = bulk_edit.rows.filter(line__gt=after_line)
     if preview:
         rows = rows.filter(preview=preview)
-    rows = list(rows.order_by("line")[:PREVIEW_PAGE_SIZE + 1])
+    rows = list(rows.order_by("line")[: PREVIEW_PAGE_SIZE + 1])
     known = {c.sid: c for c in Contact.objects.filter(account=bulk_edit.account_id, sid__in=[r.sid for r in rows])}
-    return [PreviewRow(row, [FieldChange(name, getattr(known[row.sid], name) if row.sid in known else None, value)
-                             for name, value in row.changes().items()])
-            for row in rows]
+    return [
+        PreviewRow(
+            row,
+            [
+                FieldChange(name, getattr(known[row.sid], name) if row.sid in known else None, value)
+                for name, value in row.changes().items()
+            ],
+        )
+        for row in rows
+    ]
 
 
 def bulk_edit_problems(bulk_edit: BulkEdit, *, limit: int = 100) -> list[BulkEditProblem]:
@@ -100,8 +120,12 @@ def bulk_edit_problems(bulk_edit: BulkEdit, *, limit: int = 100) -> list[BulkEdi
 
 def bulk_edit_failure_reasons(bulk_edit: BulkEdit) -> list[dict]:
     """Failed and unsent rows grouped by reason, largest group first."""
-    return list(bulk_edit.rows.exclude(outcome__in=[BulkEditRow.Outcome.APPLIED, BulkEditRow.Outcome.PENDING])
-                .values("outcome", "code", "exotel_code", "message").annotate(n=Count("id")).order_by("-n"))
+    return list(
+        bulk_edit.rows.exclude(outcome__in=[BulkEditRow.Outcome.APPLIED, BulkEditRow.Outcome.PENDING])
+        .values("outcome", "code", "exotel_code", "message")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
 
 
 @dataclass
@@ -122,17 +146,27 @@ def bulk_edit_progress(bulk_edit: BulkEdit) -> Progress:
         rate = int(bulk_edit.done / elapsed * 60) if bulk_edit.done else None
         eta = int((bulk_edit.total - bulk_edit.done) / rate * 60) if rate else None
     total = bulk_edit.total or 1
-    return Progress(bulk_edit.done, bulk_edit.total, round(100 * bulk_edit.applied / total, 1),
-                    round(100 * bulk_edit.failed / total, 1), elapsed and int(elapsed), rate, eta)
+    return Progress(
+        bulk_edit.done,
+        bulk_edit.total,
+        round(100 * bulk_edit.applied / total, 1),
+        round(100 * bulk_edit.failed / total, 1),
+        elapsed and int(elapsed),
+        rate,
+        eta,
+    )
 
 
 def bulk_edit_failed_rows_csv(bulk_edit: BulkEdit) -> Iterator[str]:
     """Rows not applied, in the upload format plus an `error` column: fix them and upload the file again."""
     yield from csv_lines(
         [*COLUMNS, "error"],
-        ([*csv_row([row.sid, *(getattr(row, name) for name in EDITABLE_FIELDS)]), _reason(row)]
-         for row in bulk_edit.rows.exclude(outcome__in=[BulkEditRow.Outcome.APPLIED, BulkEditRow.Outcome.PENDING])
-         .order_by("line").iterator(chunk_size=2000)),
+        (
+            [*csv_row([row.sid, *(getattr(row, name) for name in EDITABLE_FIELDS)]), _reason(row)]
+            for row in bulk_edit.rows.exclude(outcome__in=[BulkEditRow.Outcome.APPLIED, BulkEditRow.Outcome.PENDING])
+            .order_by("line")
+            .iterator(chunk_size=2000)
+        ),
     )
 
 
@@ -151,4 +185,3 @@ def _reason(row: BulkEditRow) -> str:
 def csv_row(values) -> list[str]:
     """Cells in the upload format: empty for "not set", JSON for custom_field."""
     return ["" if value is None else json.dumps(value) if isinstance(value, dict) else value for value in values]
-

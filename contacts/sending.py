@@ -50,7 +50,8 @@ def bulk_edit_run(*, bulk_edit_id) -> None:
     """Sends every unrecorded chunk of a queued or running job; returns when none is left to claim."""
     now = timezone.now()
     if not BulkEdit.objects.filter(id=bulk_edit_id, state__in=BulkEdit.SENDING_STATES).update(
-            state=BulkEdit.State.RUNNING, heartbeat_at=now):
+        state=BulkEdit.State.RUNNING, heartbeat_at=now
+    ):
         return
     BulkEdit.objects.filter(id=bulk_edit_id, started_at__isnull=True).update(started_at=now)
     bulk_edit = BulkEdit.objects.select_related("account").get(id=bulk_edit_id)
@@ -76,13 +77,20 @@ def bulk_edit_finish_if_complete(*, bulk_edit_id) -> None:
         if chunks.filter(state__in=[BulkEditChunk.State.PENDING, BulkEditChunk.State.SENDING]).exists():
             return
         bulk_edit.rows.filter(outcome=BulkEditRow.Outcome.PENDING).update(
-            outcome=BulkEditRow.Outcome.NOT_SENT, message=bulk_edit.error or CANCELLED_MESSAGE)
+            outcome=BulkEditRow.Outcome.NOT_SENT, message=bulk_edit.error or CANCELLED_MESSAGE
+        )
         bulk_edit.not_sent = bulk_edit.rows.filter(outcome=BulkEditRow.Outcome.NOT_SENT).count()
         bulk_edit.state = _final_state(bulk_edit)
         bulk_edit.finished_at = timezone.now()
         bulk_edit.save(update_fields=["not_sent", "state", "finished_at"])
-    log.info("bulk edit %s %s: %s applied, %s failed, %s not sent", bulk_edit.id, bulk_edit.state,
-             bulk_edit.applied, bulk_edit.failed, bulk_edit.not_sent)
+    log.info(
+        "bulk edit %s %s: %s applied, %s failed, %s not sent",
+        bulk_edit.id,
+        bulk_edit.state,
+        bulk_edit.applied,
+        bulk_edit.failed,
+        bulk_edit.not_sent,
+    )
 
 
 def bulk_edits_resume_stalled(*, stalled_after: timedelta = STALLED_AFTER) -> list[str]:
@@ -90,7 +98,8 @@ def bulk_edits_resume_stalled(*, stalled_after: timedelta = STALLED_AFTER) -> li
 
     Answers their ids. Touching the heartbeat first means one resume per stall, not one per tick.
     """
-    from contacts.tasks import bulk_edit_check, bulk_edit_run as bulk_edit_run_task
+    from contacts.tasks import bulk_edit_check
+    from contacts.tasks import bulk_edit_run as bulk_edit_run_task
 
     now = timezone.now()
     stale = Q(heartbeat_at__lt=now - stalled_after) | Q(heartbeat_at__isnull=True)
@@ -127,8 +136,9 @@ def _claim(bulk_edit_id, token: str) -> BulkEditChunk | None:
     """The next chunk nobody is sending, claimed with a conditional UPDATE; None when there is none."""
     while True:
         now = timezone.now()
-        claimable = (Q(state=BulkEditChunk.State.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
-                     | Q(state=BulkEditChunk.State.SENDING, lease_until__lt=now))
+        claimable = Q(state=BulkEditChunk.State.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now)) | Q(
+            state=BulkEditChunk.State.SENDING, lease_until__lt=now
+        )
         with transaction.atomic():
             # The job row lock also orders claims after a cancel (see bulk_edit_finish_if_complete).
             job = _lock_job(bulk_edit_id)
@@ -140,16 +150,20 @@ def _claim(bulk_edit_id, token: str) -> BulkEditChunk | None:
             if chunk is None:
                 return None
             if BulkEditChunk.objects.filter(claimable, id=chunk.id).update(
-                    state=BulkEditChunk.State.SENDING, claim_token=token, lease_until=now + LEASE,
-                    attempts=F("attempts") + 1):
+                state=BulkEditChunk.State.SENDING,
+                claim_token=token,
+                lease_until=now + LEASE,
+                attempts=F("attempts") + 1,
+            ):
                 chunk.refresh_from_db()
                 return chunk
 
 
 def _wait_for_backoff(bulk_edit_id) -> bool:
     """When only chunks in back-off remain, sleeps a little and answers True to try again."""
-    waiting = BulkEditChunk.objects.filter(bulk_edit_id=bulk_edit_id, state=BulkEditChunk.State.PENDING,
-                                           not_before__gt=timezone.now())
+    waiting = BulkEditChunk.objects.filter(
+        bulk_edit_id=bulk_edit_id, state=BulkEditChunk.State.PENDING, not_before__gt=timezone.now()
+    )
     running = BulkEdit.objects.filter(id=bulk_edit_id, cancel_requested=False, state=BulkEdit.State.RUNNING)
     if not (waiting.exists() and running.exists()):
         return False
@@ -158,10 +172,15 @@ def _wait_for_backoff(bulk_edit_id) -> bool:
 
 
 def _send(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, client) -> None:
-    rows = list(BulkEditRow.objects.filter(bulk_edit_id=bulk_edit.id, chunk_index=chunk.index)
-                .order_by("line").values_list("id", "sid", *EDITABLE_FIELDS))
-    payload = [{"sid": sid, **{name: value for name, value in zip(EDITABLE_FIELDS, values) if value is not None}}
-               for _, sid, *values in rows]
+    rows = list(
+        BulkEditRow.objects.filter(bulk_edit_id=bulk_edit.id, chunk_index=chunk.index)
+        .order_by("line")
+        .values_list("id", "sid", *EDITABLE_FIELDS)
+    )
+    payload = [
+        {"sid": sid, **{name: value for name, value in zip(EDITABLE_FIELDS, values, strict=True) if value is not None}}
+        for _, sid, *values in rows
+    ]
     try:
         result = exotel_contacts.bulk_update(client, payload)
     except ExotelError as exc:
@@ -169,8 +188,9 @@ def _send(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, client) -> None
         return
     close_old_connections()  # the send may have outlived the connection's max age
     if len(result.rows) != len(payload):
-        error = UnknownOutcome(f"Exotel answered {len(result.rows)} outcomes for {len(payload)} contacts",
-                               request_id=result.request_id)
+        error = UnknownOutcome(
+            f"Exotel answered {len(result.rows)} outcomes for {len(payload)} contacts", request_id=result.request_id
+        )
         _after_failure(bulk_edit, chunk, token, [row[0] for row in rows], error)
         return
     _record(bulk_edit, chunk, token, [row[0] for row in rows], result)
@@ -190,39 +210,60 @@ def _record(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, row_ids: list
             return
         rows = BulkEditRow.objects.filter(bulk_edit_id=bulk_edit.id, chunk_index=chunk.index)
         for (code, exotel_code, message), ids in failures.items():
-            rows.filter(id__in=ids).update(outcome=BulkEditRow.Outcome.FAILED, code=code, exotel_code=exotel_code,
-                                           message=message, request_id=result.request_id or "")
+            rows.filter(id__in=ids).update(
+                outcome=BulkEditRow.Outcome.FAILED,
+                code=code,
+                exotel_code=exotel_code,
+                message=message,
+                request_id=result.request_id or "",
+            )
         failed = sum(len(ids) for ids in failures.values())
         rows.filter(outcome=BulkEditRow.Outcome.PENDING).update(
-            outcome=BulkEditRow.Outcome.APPLIED, code=200, request_id=result.request_id or "")
+            outcome=BulkEditRow.Outcome.APPLIED, code=200, request_id=result.request_id or ""
+        )
         _update_mirror(bulk_edit, chunk.index, now)
         BulkEdit.objects.filter(id=bulk_edit.id).update(
-            applied=F("applied") + len(row_ids) - failed, failed=F("failed") + failed, heartbeat_at=now)
+            applied=F("applied") + len(row_ids) - failed, failed=F("failed") + failed, heartbeat_at=now
+        )
     if failed:
-        log.info("bulk edit %s chunk %s: %s of %s rows refused by Exotel (request_id %s)",
-                 bulk_edit.id, chunk.index, failed, len(row_ids), result.request_id)
+        log.info(
+            "bulk edit %s chunk %s: %s of %s rows refused by Exotel (request_id %s)",
+            bulk_edit.id,
+            chunk.index,
+            failed,
+            len(row_ids),
+            result.request_id,
+        )
 
 
-def _after_failure(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, row_ids: list[int],
-                   exc: ExotelError) -> None:
+def _after_failure(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, row_ids: list[int], exc: ExotelError) -> None:
     """The whole request failed: stop the job (credentials), try the chunk later, or report its rows."""
-    log.warning("bulk edit %s chunk %s attempt %s failed: %s (request_id %s)", bulk_edit.id, chunk.index,
-                chunk.attempts, exc.user_message, exc.request_id)
+    log.warning(
+        "bulk edit %s chunk %s attempt %s failed: %s (request_id %s)",
+        bulk_edit.id,
+        chunk.index,
+        chunk.attempts,
+        exc.user_message,
+        exc.request_id,
+    )
     message = f"{exc.user_message} ({exc.reference})" if exc.reference else exc.user_message
     if isinstance(exc, (AuthenticationFailed, Forbidden)):
         # Every other chunk would fail the same way: stop, and say so on the unsent rows.
         BulkEdit.objects.filter(id=bulk_edit.id).update(error=f"Not sent: {message}", cancel_requested=True)
         _release(chunk, token, message, delay=0)
     elif (exc.retryable or isinstance(exc, UnknownOutcome)) and chunk.attempts < MAX_CHUNK_ATTEMPTS:
-        _release(chunk, token, message, delay=min(60, 2 ** chunk.attempts) * random.uniform(0.5, 1))
+        _release(chunk, token, message, delay=min(60, 2**chunk.attempts) * random.uniform(0.5, 1))
     else:
         _record_all_failed(bulk_edit, chunk, token, row_ids, exc, message)
 
 
 def _release(chunk: BulkEditChunk, token: str, message: str, *, delay: float) -> None:
     BulkEditChunk.objects.filter(id=chunk.id, state=BulkEditChunk.State.SENDING, claim_token=token).update(
-        state=BulkEditChunk.State.PENDING, lease_until=None, last_error=message,
-        not_before=timezone.now() + timedelta(seconds=delay))
+        state=BulkEditChunk.State.PENDING,
+        lease_until=None,
+        last_error=message,
+        not_before=timezone.now() + timedelta(seconds=delay),
+    )
 
 
 def _record_all_failed(bulk_edit, chunk, token, row_ids, exc: ExotelError, message: str) -> None:
@@ -232,26 +273,37 @@ def _record_all_failed(bulk_edit, chunk, token, row_ids, exc: ExotelError, messa
         if not _mark_recorded(chunk, token, now, exc.request_id, last_error=message):
             return
         BulkEditRow.objects.filter(bulk_edit_id=bulk_edit.id, chunk_index=chunk.index).update(
-            outcome=BulkEditRow.Outcome.FAILED, code=exc.http_status, exotel_code=exc.code,
-            message=message, request_id=exc.request_id or "")
+            outcome=BulkEditRow.Outcome.FAILED,
+            code=exc.http_status,
+            exotel_code=exc.code,
+            message=message,
+            request_id=exc.request_id or "",
+        )
         BulkEdit.objects.filter(id=bulk_edit.id).update(failed=F("failed") + len(row_ids), heartbeat_at=now)
 
 
 def _mark_recorded(chunk, token, now, request_id, last_error: str = "") -> bool:
-    return bool(BulkEditChunk.objects.filter(
-        id=chunk.id, state=BulkEditChunk.State.SENDING, claim_token=token).update(
-        state=BulkEditChunk.State.RECORDED, recorded_at=now, request_id=request_id or "", lease_until=None,
-        last_error=last_error))
+    return bool(
+        BulkEditChunk.objects.filter(id=chunk.id, state=BulkEditChunk.State.SENDING, claim_token=token).update(
+            state=BulkEditChunk.State.RECORDED,
+            recorded_at=now,
+            request_id=request_id or "",
+            lease_until=None,
+            last_error=last_error,
+        )
+    )
 
 
 def _update_mirror(bulk_edit: BulkEdit, chunk_index: int, now) -> None:
     """Applied values into the local copy: one UPDATE per field, whatever the chunk's size."""
-    applied = BulkEditRow.objects.filter(bulk_edit_id=bulk_edit.id, chunk_index=chunk_index,
-                                         outcome=BulkEditRow.Outcome.APPLIED).order_by()
+    applied = BulkEditRow.objects.filter(
+        bulk_edit_id=bulk_edit.id, chunk_index=chunk_index, outcome=BulkEditRow.Outcome.APPLIED
+    ).order_by()
     for name in EDITABLE_FIELDS:
         setting = applied.filter(**{f"{name}__isnull": False})
         Contact.objects.filter(account_id=bulk_edit.account_id, sid__in=setting.values("sid")).update(
-            **{name: Subquery(setting.filter(sid=OuterRef("sid")).values(name)[:1])}, synced_at=now)
+            **{name: Subquery(setting.filter(sid=OuterRef("sid")).values(name)[:1])}, synced_at=now
+        )
 
 
 def _renew(bulk_edit_id, token: str) -> None:
@@ -259,8 +311,9 @@ def _renew(bulk_edit_id, token: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         _lock_job(bulk_edit_id)
-        BulkEditChunk.objects.filter(bulk_edit_id=bulk_edit_id, claim_token=token,
-                                     state=BulkEditChunk.State.SENDING).update(lease_until=now + LEASE)
+        BulkEditChunk.objects.filter(
+            bulk_edit_id=bulk_edit_id, claim_token=token, state=BulkEditChunk.State.SENDING
+        ).update(lease_until=now + LEASE)
         BulkEdit.objects.filter(id=bulk_edit_id).update(heartbeat_at=now)
 
 

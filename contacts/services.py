@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.db import transaction
-from redis.exceptions import LockError
 from django.db.models import Count
 from django.utils import timezone
+from redis.exceptions import LockError
 
 from contacts import csvfile
 from contacts.models import (
@@ -45,8 +45,13 @@ class BulkEditError(Exception):
 @transaction.atomic
 def bulk_edit_create_from_upload(*, account, user, filename: str, chunks: Iterable[bytes]) -> BulkEdit:
     """Keeps the file in the database and queues its check (a large file takes a while)."""
-    bulk_edit = BulkEdit.objects.create(account=account, created_by=user, source=BulkEdit.Source.CSV,
-                                        filename=filename[:255], heartbeat_at=timezone.now())
+    bulk_edit = BulkEdit.objects.create(
+        account=account,
+        created_by=user,
+        source=BulkEdit.Source.CSV,
+        filename=filename[:255],
+        heartbeat_at=timezone.now(),
+    )
     BulkEditUploadPart.objects.bulk_create(
         BulkEditUploadPart(bulk_edit=bulk_edit, index=index, data=data)
         for index, data in enumerate(_resized(chunks, UPLOAD_PART_SIZE))
@@ -56,14 +61,16 @@ def bulk_edit_create_from_upload(*, account, user, filename: str, chunks: Iterab
 
 
 @transaction.atomic
-def bulk_edit_create_from_selection(*, account, user, sids: list[str], fields: dict,
-                                    chunk_size: int = CHUNK_SIZE) -> BulkEdit:
+def bulk_edit_create_from_selection(
+    *, account, user, sids: list[str], fields: dict, chunk_size: int = CHUNK_SIZE
+) -> BulkEdit:
     """The same fields for each selected contact; `fields` are already checked by the form.
 
     A smaller `chunk_size` than Exotel's maximum means more requests but finer progress and cancel.
     """
-    bulk_edit = BulkEdit.objects.create(account=account, created_by=user, source=BulkEdit.Source.FORM,
-                                        state=BulkEdit.State.VALIDATING)
+    bulk_edit = BulkEdit.objects.create(
+        account=account, created_by=user, source=BulkEdit.Source.FORM, state=BulkEdit.State.VALIDATING
+    )
     edits = (csvfile.RowEdit(line, sid, dict(fields)) for line, sid in enumerate(dict.fromkeys(sids), start=1))
     _check(bulk_edit, edits, chunk_size)
     return bulk_edit
@@ -74,8 +81,14 @@ def bulk_edit_retry_failed(*, bulk_edit: BulkEdit, user) -> BulkEdit:
     """A new job with the rows that were not applied (failed or not sent), to review and confirm."""
     if not bulk_edit.is_final or not (bulk_edit.failed or bulk_edit.not_sent):
         raise BulkEditError("Only a finished job with failed or unsent rows can be retried.")
-    retry = BulkEdit.objects.create(account=bulk_edit.account, created_by=user, source=BulkEdit.Source.RETRY,
-                                    retry_of=bulk_edit, filename=bulk_edit.filename, heartbeat_at=timezone.now())
+    retry = BulkEdit.objects.create(
+        account=bulk_edit.account,
+        created_by=user,
+        source=BulkEdit.Source.RETRY,
+        retry_of=bulk_edit,
+        filename=bulk_edit.filename,
+        heartbeat_at=timezone.now(),
+    )
     _enqueue_check(retry)
     return retry
 
@@ -111,8 +124,9 @@ def _check_input(bulk_edit_id, lock) -> None:
     bulk_edit.chunks.all().delete()
     if bulk_edit.source == BulkEdit.Source.RETRY:
         if bulk_edit.retry_of is None:
-            _reject(bulk_edit, [csvfile.Problem(0, "", "", "The job to retry was deleted: "
-                                                           "upload its failed rows instead.")])
+            _reject(
+                bulk_edit, [csvfile.Problem(0, "", "", "The job to retry was deleted: upload its failed rows instead.")]
+            )
             return
         edits = _unapplied_rows(bulk_edit.retry_of)
     else:
@@ -125,8 +139,9 @@ def _check_input(bulk_edit_id, lock) -> None:
         bulk_edit.upload_parts.all().delete()
 
 
-def _check(bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit], chunk_size: int = CHUNK_SIZE,
-           renew=lambda: None) -> None:
+def _check(
+    bulk_edit: BulkEdit, edits: Iterable[csvfile.RowEdit], chunk_size: int = CHUNK_SIZE, renew=lambda: None
+) -> None:
     valid = 0
     for batch in _batches(edits, CHUNK_SIZE):
         bad = [edit for edit in batch if edit.problems]
@@ -147,14 +162,20 @@ def _store_rows(bulk_edit: BulkEdit, edits: list[csvfile.RowEdit], *, first_inde
     """Rows with their preview: compared with the mirror in one query per batch."""
     known = {
         contact["sid"]: contact
-        for contact in Contact.objects.filter(account=bulk_edit.account_id, sid__in=[e.sid for e in edits])
-        .values("sid", *EDITABLE_FIELDS)
+        for contact in Contact.objects.filter(account=bulk_edit.account_id, sid__in=[e.sid for e in edits]).values(
+            "sid", *EDITABLE_FIELDS
+        )
     }
     BulkEditRow.objects.bulk_create(
         [
-            BulkEditRow(bulk_edit=bulk_edit, line=edit.line, sid=edit.sid,
-                        chunk_index=(first_index + position) // chunk_size,
-                        preview=_preview(known.get(edit.sid), edit.fields), **edit.fields)
+            BulkEditRow(
+                bulk_edit=bulk_edit,
+                line=edit.line,
+                sid=edit.sid,
+                chunk_index=(first_index + position) // chunk_size,
+                preview=_preview(known.get(edit.sid), edit.fields),
+                **edit.fields,
+            )
             for position, edit in enumerate(edits)
         ],
         batch_size=1000,
@@ -181,16 +202,25 @@ def _drop_duplicate_sids(bulk_edit: BulkEdit) -> None:
 
     Found with GROUP BY, a batch at a time, rather than a set in memory that would grow with the file.
     """
-    while duplicated := list(bulk_edit.rows.values("sid").annotate(n=Count("id")).filter(n__gt=1)
-                             .values_list("sid", flat=True)[:CHUNK_SIZE]):
+    while duplicated := list(
+        bulk_edit.rows.values("sid").annotate(n=Count("id")).filter(n__gt=1).values_list("sid", flat=True)[:CHUNK_SIZE]
+    ):
         lines_by_sid: dict[str, list[int]] = {}
         for sid, line in bulk_edit.rows.filter(sid__in=duplicated).order_by("sid", "line").values_list("sid", "line"):
             lines_by_sid.setdefault(sid, []).append(line)
-        _store_problems(bulk_edit, [
-            csvfile.Problem(line, "sid", sid, "This sid is on more than one row (rows "
-                            f"{', '.join(map(str, lines))}): keep one row per contact.")
-            for sid, lines in lines_by_sid.items() for line in lines
-        ])
+        _store_problems(
+            bulk_edit,
+            [
+                csvfile.Problem(
+                    line,
+                    "sid",
+                    sid,
+                    f"This sid is on more than one row (rows {', '.join(map(str, lines))}): keep one row per contact.",
+                )
+                for sid, lines in lines_by_sid.items()
+                for line in lines
+            ],
+        )
         bulk_edit.rows_with_problems += bulk_edit.rows.filter(sid__in=duplicated).delete()[0]
 
 
@@ -243,7 +273,8 @@ def bulk_edit_confirm(*, bulk_edit: BulkEdit) -> None:
     with transaction.atomic():
         now = timezone.now()
         queued = BulkEdit.objects.filter(id=bulk_edit.id, state=BulkEdit.State.REVIEW).update(
-            state=BulkEdit.State.QUEUED, confirmed_at=now, heartbeat_at=now)
+            state=BulkEdit.State.QUEUED, confirmed_at=now, heartbeat_at=now
+        )
         if not queued:
             raise BulkEditError("This job is not waiting for confirmation any more.")
         _enqueue_run(bulk_edit)
@@ -252,7 +283,8 @@ def bulk_edit_confirm(*, bulk_edit: BulkEdit) -> None:
 def bulk_edit_discard(*, bulk_edit: BulkEdit) -> None:
     with transaction.atomic():
         if not BulkEdit.objects.filter(id=bulk_edit.id, state=BulkEdit.State.REVIEW).update(
-                state=BulkEdit.State.DISCARDED, finished_at=timezone.now()):
+            state=BulkEdit.State.DISCARDED, finished_at=timezone.now()
+        ):
             raise BulkEditError("Only a job waiting for confirmation can be discarded.")
         bulk_edit.rows.all().delete()
 
@@ -261,8 +293,7 @@ def bulk_edit_cancel(*, bulk_edit: BulkEdit) -> None:
     """Stops after the chunks in flight: they finish and are recorded, no new chunk starts."""
     from contacts.sending import bulk_edit_finish_if_complete
 
-    if not BulkEdit.objects.filter(id=bulk_edit.id, state__in=BulkEdit.SENDING_STATES).update(
-            cancel_requested=True):
+    if not BulkEdit.objects.filter(id=bulk_edit.id, state__in=BulkEdit.SENDING_STATES).update(cancel_requested=True):
         raise BulkEditError("This job is not running any more.")
     bulk_edit_finish_if_complete(bulk_edit_id=bulk_edit.id)
 

@@ -56,12 +56,18 @@ def contacts_sync_run(*, sync_id: int) -> float | None:
                 return None
         return 0
     except ExotelError as exc:
-        log.warning("contact sync %s failed at offset %s: %s (request_id %s)", sync.id, sync.next_offset,
-                    exc.user_message, exc.request_id)
+        log.warning(
+            "contact sync %s failed at offset %s: %s (request_id %s)",
+            sync.id,
+            sync.next_offset,
+            exc.user_message,
+            exc.request_id,
+        )
         if exc.retryable:
             return RETRY_SECONDS  # the checkpoint stays; the next run starts from it
-        ContactSync.objects.filter(id=sync.id).update(state=ContactSync.State.FAILED, error=exc.user_message,
-                                                      finished_at=timezone.now())
+        ContactSync.objects.filter(id=sync.id).update(
+            state=ContactSync.State.FAILED, error=exc.user_message, finished_at=timezone.now()
+        )
         return None
 
 
@@ -69,12 +75,33 @@ def _store_page(sync: ContactSync, page) -> None:
     now = timezone.now()
     with transaction.atomic():
         Contact.objects.bulk_create(
-            [Contact(account_id=sync.account_id, sid=c.sid, number=c.number or "", first_name=c.first_name or "",
-                     last_name=c.last_name or "", company_name=c.company_name or "", email=c.email or "",
-                     tag=c.tag or "", custom_field=c.custom_field, synced_at=now) for c in page.contacts],
-            update_conflicts=True, unique_fields=["account", "sid"],
-            update_fields=["number", "first_name", "last_name", "company_name", "email", "tag", "custom_field",
-                           "synced_at"],
+            [
+                Contact(
+                    account_id=sync.account_id,
+                    sid=c.sid,
+                    number=c.number or "",
+                    first_name=c.first_name or "",
+                    last_name=c.last_name or "",
+                    company_name=c.company_name or "",
+                    email=c.email or "",
+                    tag=c.tag or "",
+                    custom_field=c.custom_field,
+                    synced_at=now,
+                )
+                for c in page.contacts
+            ],
+            update_conflicts=True,
+            unique_fields=["account", "sid"],
+            update_fields=[
+                "number",
+                "first_name",
+                "last_name",
+                "company_name",
+                "email",
+                "tag",
+                "custom_field",
+                "synced_at",
+            ],
         )
         sync.next_offset += len(page.contacts)
         sync.fetched += len(page.contacts)

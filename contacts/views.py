@@ -47,7 +47,10 @@ def contact_list(request):
     q = request.GET.get("q", "").strip()[:100]
     page = selectors.contacts_search(account=account, q=q, after_id=_after(request)) if account else []
     context = {
-        "account": account, "accounts": accounts, "q": q, "contacts": page[:selectors.PAGE_SIZE],
+        "account": account,
+        "accounts": accounts,
+        "q": q,
+        "contacts": page[: selectors.PAGE_SIZE],
         "next_after": page[selectors.PAGE_SIZE - 1].id if len(page) > selectors.PAGE_SIZE else None,
         "count": selectors.contacts_count(account=account) if account else 0,
         "sync": selectors.latest_sync(account=account) if account else None,
@@ -96,8 +99,11 @@ def edit_selected(request):
                 messages.error(request, label + error)
         return redirect(f"{reverse('contacts:list')}?account={request.POST.get('account', '')}")
     bulk_edit = services.bulk_edit_create_from_selection(
-        account=form.cleaned_data["account"], user=request.user, sids=form.cleaned_data["sids"],
-        fields=form.cleaned_data["changes"])
+        account=form.cleaned_data["account"],
+        user=request.user,
+        sids=form.cleaned_data["sids"],
+        fields=form.cleaned_data["changes"],
+    )
     return redirect(bulk_edit)
 
 
@@ -108,8 +114,12 @@ def edit_selected(request):
 @require_GET
 def bulk_list(request):
     jobs = list(selectors.bulk_edits_for_user(request.user))
-    context = {"jobs": jobs, "form": UploadForm(user=request.user), "columns": COLUMNS,
-               "polling": any(job.state in POLLING_STATES for job in jobs)}
+    context = {
+        "jobs": jobs,
+        "form": UploadForm(user=request.user),
+        "columns": COLUMNS,
+        "polling": any(job.state in POLLING_STATES for job in jobs),
+    }
     if request.htmx and request.htmx.target == "jobs":
         response = render(request, "contacts/bulk_list.html#jobs", context)
         if not context["polling"]:
@@ -124,12 +134,14 @@ def bulk_upload(request):
     form = UploadForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         jobs = selectors.bulk_edits_for_user(request.user)
-        return render(request, "contacts/bulk_list.html", {"jobs": jobs, "form": form, "columns": COLUMNS},
-                      status=400)
+        return render(request, "contacts/bulk_list.html", {"jobs": jobs, "form": form, "columns": COLUMNS}, status=400)
     upload = form.cleaned_data["file"]
     bulk_edit = services.bulk_edit_create_from_upload(
-        account=form.cleaned_data["account"], user=request.user, filename=upload.name,
-        chunks=upload.chunks(services.UPLOAD_PART_SIZE))
+        account=form.cleaned_data["account"],
+        user=request.user,
+        filename=upload.name,
+        chunks=upload.chunks(services.UPLOAD_PART_SIZE),
+    )
     return redirect(bulk_edit)
 
 
@@ -142,14 +154,18 @@ def bulk_detail(request, bulk_edit_id):
         preview_filter = ""
     preview = selectors.bulk_edit_preview(bulk_edit, preview=preview_filter, after_line=_after(request))
     context = {
-        "job": bulk_edit, "progress": selectors.bulk_edit_progress(bulk_edit),
+        "job": bulk_edit,
+        "progress": selectors.bulk_edit_progress(bulk_edit),
         "polling": bulk_edit.state in POLLING_STATES,
-        "preview": preview[:selectors.PREVIEW_PAGE_SIZE], "preview_filter": preview_filter,
-        "preview_next": (preview[selectors.PREVIEW_PAGE_SIZE - 1].row.line
-                         if len(preview) > selectors.PREVIEW_PAGE_SIZE else None),
+        "preview": preview[: selectors.PREVIEW_PAGE_SIZE],
+        "preview_filter": preview_filter,
+        "preview_next": (
+            preview[selectors.PREVIEW_PAGE_SIZE - 1].row.line if len(preview) > selectors.PREVIEW_PAGE_SIZE else None
+        ),
         "problems": selectors.bulk_edit_problems(bulk_edit),
         "reasons": selectors.bulk_edit_failure_reasons(bulk_edit) if bulk_edit.is_final else [],
-        "fields": EDITABLE_FIELDS, "Preview": BulkEditRow.Preview,
+        "fields": EDITABLE_FIELDS,
+        "Preview": BulkEditRow.Preview,
     }
     if request.htmx and request.htmx.target == "preview":
         return render(request, "contacts/bulk_detail.html#preview", context)
@@ -175,30 +191,45 @@ def _job_action(request, bulk_edit_id, action, success: str):
 @supervisor_required
 @require_POST
 def bulk_confirm(request, bulk_edit_id):
-    return _job_action(request, bulk_edit_id, lambda job: services.bulk_edit_confirm(bulk_edit=job),
-                       "Confirmed: the edits are being sent to Exotel.")
+    return _job_action(
+        request,
+        bulk_edit_id,
+        lambda job: services.bulk_edit_confirm(bulk_edit=job),
+        "Confirmed: the edits are being sent to Exotel.",
+    )
 
 
 @supervisor_required
 @require_POST
 def bulk_discard(request, bulk_edit_id):
-    return _job_action(request, bulk_edit_id, lambda job: services.bulk_edit_discard(bulk_edit=job),
-                       "Discarded: nothing was sent to Exotel.")
+    return _job_action(
+        request,
+        bulk_edit_id,
+        lambda job: services.bulk_edit_discard(bulk_edit=job),
+        "Discarded: nothing was sent to Exotel.",
+    )
 
 
 @supervisor_required
 @require_POST
 def bulk_cancel(request, bulk_edit_id):
-    return _job_action(request, bulk_edit_id, lambda job: services.bulk_edit_cancel(bulk_edit=job),
-                       "Cancelling: the chunk being sent finishes, nothing more is sent.")
+    return _job_action(
+        request,
+        bulk_edit_id,
+        lambda job: services.bulk_edit_cancel(bulk_edit=job),
+        "Cancelling: the chunk being sent finishes, nothing more is sent.",
+    )
 
 
 @supervisor_required
 @require_POST
 def bulk_retry(request, bulk_edit_id):
     return _job_action(
-        request, bulk_edit_id, lambda job: services.bulk_edit_retry_failed(bulk_edit=job, user=request.user),
-        "A new job with the rows that were not applied: review it, then confirm.")
+        request,
+        bulk_edit_id,
+        lambda job: services.bulk_edit_retry_failed(bulk_edit=job, user=request.user),
+        "A new job with the rows that were not applied: review it, then confirm.",
+    )
 
 
 @supervisor_required
@@ -213,4 +244,3 @@ def bulk_failed_csv(request, bulk_edit_id):
 def bulk_problems_csv(request, bulk_edit_id):
     bulk_edit = selectors.bulk_edit_for_user(request.user, bulk_edit_id)
     return csv_download(selectors.bulk_edit_problems_csv(bulk_edit), f"problems-{bulk_edit.id}.csv")
-

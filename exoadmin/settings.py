@@ -33,9 +33,7 @@ def _required_in_production(name: str, dev_default: str) -> str:
     return dev_default
 
 
-SECRET_KEY = _required_in_production(
-    "SECRET_KEY", "dev-only-secret-key-never-use-in-production-0123456789abcdefghij"
-)
+SECRET_KEY = _required_in_production("SECRET_KEY", "dev-only-secret-key-never-use-in-production-0123456789abcdefghij")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -110,7 +108,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web, worker and beat write at once: WAL lets readers run beside a writer, and IMMEDIATE
     # transactions take the write lock up front instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -174,12 +176,15 @@ EXOTEL_INTEGRATIONS_BASE_URL = env.str(
 # Recordings are fetched server-side only from URLs starting with one of these (Exotel's recording
 # storage; seed 002), https only; in development also from the sandbox above. Add your cluster's
 # storage if Exotel's recording links for your account point elsewhere.
-EXOTEL_RECORDING_URL_PREFIXES = env.list("EXOTEL_RECORDING_URL_PREFIXES", default=[
-    "https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/",
-    # The same S3 bucket addressed by name (bucket names are global: only Exotel's can answer here).
-    "https://exotel-mum1-recordings.s3.ap-south-1.amazonaws.com/",
-    "https://exotel-mum1-recordings.s3.amazonaws.com/",
-])
+EXOTEL_RECORDING_URL_PREFIXES = env.list(
+    "EXOTEL_RECORDING_URL_PREFIXES",
+    default=[
+        "https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/",
+        # The same S3 bucket addressed by name (bucket names are global: only Exotel's can answer here).
+        "https://exotel-mum1-recordings.s3.ap-south-1.amazonaws.com/",
+        "https://exotel-mum1-recordings.s3.amazonaws.com/",
+    ],
+)
 if any(not prefix.startswith("https://") or len(prefix) <= len("https://") for prefix in EXOTEL_RECORDING_URL_PREFIXES):
     raise ImproperlyConfigured("Every EXOTEL_RECORDING_URL_PREFIXES entry must be an https:// URL (host and folder).")
 EXOTEL_RATE_LIMIT_PER_MINUTE = env.int("EXOTEL_RATE_LIMIT_PER_MINUTE", default=200)

@@ -15,14 +15,18 @@ from django.conf import settings
 from django.test.utils import override_settings
 
 from exoadmin.settings import cache_settings
-
 from tests.support.processes import CeleryWorker, RedisServer, wait_until
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -90,8 +94,13 @@ def celery_worker_process(django_db_setup, real_services, service_logs):
     """A real worker process on the session's Redis and the test database."""
     from exoadmin.celery import app as celery_app
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": real_services["REDIS_URL"],
-           "CELERY_BROKER_URL": real_services["REDIS_URL"], **real_services}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": real_services["REDIS_URL"],
+        "CELERY_BROKER_URL": real_services["REDIS_URL"],
+        **real_services,
+    }
     env.pop("CACHES")
     worker = CeleryWorker(service_logs, env)
     worker.start(celery_app)
@@ -195,13 +204,22 @@ def exotel_account(db, sandbox):
 
     sandbox.reset(seed="empty")
     creds = {
-        "sid": "acme", "api_key": "acme-key", "api_token": "acme-token-s3cret",
-        "customer_id": "acme-customer", "app_id": "acme-app", "app_token": "acme-app-token-s3cret",
+        "sid": "acme",
+        "api_key": "acme-key",
+        "api_token": "acme-token-s3cret",
+        "customer_id": "acme-customer",
+        "app_id": "acme-app",
+        "app_token": "acme-app-token-s3cret",
         "exophones": ["+918030752400"],
     }
     sandbox.control("POST", "/_sandbox/accounts", creds)
     return account_create_or_update(
-        name="Acme", account_sid=creds["sid"], api_key=creds["api_key"], api_token=creds["api_token"],
-        integrations_customer_id=creds["customer_id"], integrations_app_id=creds["app_id"],
-        integrations_app_token=creds["app_token"], exophones=creds["exophones"],
+        name="Acme",
+        account_sid=creds["sid"],
+        api_key=creds["api_key"],
+        api_token=creds["api_token"],
+        integrations_customer_id=creds["customer_id"],
+        integrations_app_id=creds["app_id"],
+        integrations_app_token=creds["app_token"],
+        exophones=creds["exophones"],
     )

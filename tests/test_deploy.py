@@ -17,7 +17,11 @@ def test_gunicorn_accepts_the_production_config():
 
     result = subprocess.run(
         [str(gunicorn), "--check-config", "-c", "deploy/gunicorn.conf.py", "exoadmin.wsgi"],
-        cwd=ROOT, env={**PRODUCTION_ENV, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**PRODUCTION_ENV, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 0, result.stderr
@@ -38,7 +42,11 @@ def test_backup_script_writes_a_restorable_dump(transactional_db, exotel_account
     from tests.conftest import _database_url
 
     result = subprocess.run(
-        ["deploy/backup-db"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        ["deploy/backup-db"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": _database_url(), "BACKUP_DIR": str(tmp_path)},
     )
 

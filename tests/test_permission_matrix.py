@@ -14,19 +14,58 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC, ANY_ROLE, AGENT, SUPERVISOR = "public", "any role", "agents", "supervisors and admins"
 
 AUDIENCE = {
-    "login": PUBLIC, "logout": PUBLIC, "healthz": PUBLIC,
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "healthz": PUBLIC,
     "calls:webhook": PUBLIC,  # protected by the secret token in its path instead
     "home": ANY_ROLE,
-    "agents:mine": AGENT, "agents:my_device": AGENT, "agents:my_phone_sip": AGENT, "agents:my_unavailable": AGENT,
-    **{f"agents:{name}": SUPERVISOR for name in (
-        "board", "board_csv", "sync", "end_of_shift_start", "end_of_shift", "detail", "device", "phone_sip",
-        "unavailable", "drift", "rules", "rules_csv", "rule_add", "rule_edit", "rule_delete")},
+    "agents:mine": AGENT,
+    "agents:my_device": AGENT,
+    "agents:my_phone_sip": AGENT,
+    "agents:my_unavailable": AGENT,
+    **{
+        f"agents:{name}": SUPERVISOR
+        for name in (
+            "board",
+            "board_csv",
+            "sync",
+            "end_of_shift_start",
+            "end_of_shift",
+            "detail",
+            "device",
+            "phone_sip",
+            "unavailable",
+            "drift",
+            "rules",
+            "rules_csv",
+            "rule_add",
+            "rule_edit",
+            "rule_delete",
+        )
+    },
     # Agents see their own calls; supervisors those of their accounts (ownership tested in tests/calls).
-    **{f"calls:{name}": ANY_ROLE for name in (
-        "history", "totals", "export", "launch", "confirm", "live", "kpis", "detail", "recording")},
-    **{f"contacts:{name}": SUPERVISOR for name in (
-        "list", "export", "sync", "edit_selected", "bulk_list", "bulk_upload", "bulk_detail", "bulk_confirm",
-        "bulk_discard", "bulk_cancel", "bulk_retry", "bulk_failed_csv", "bulk_problems_csv")},
+    **{
+        f"calls:{name}": ANY_ROLE
+        for name in ("history", "totals", "export", "launch", "confirm", "live", "kpis", "detail", "recording")
+    },
+    **{
+        f"contacts:{name}": SUPERVISOR
+        for name in (
+            "list",
+            "export",
+            "sync",
+            "edit_selected",
+            "bulk_list",
+            "bulk_upload",
+            "bulk_detail",
+            "bulk_confirm",
+            "bulk_discard",
+            "bulk_cancel",
+            "bulk_retry",
+            "bulk_failed_csv",
+            "bulk_problems_csv",
+        )
+    },
 }
 ALLOWED = {ANY_ROLE: {"agent", "supervisor", "admin"}, AGENT: {"agent"}, SUPERVISOR: {"supervisor", "admin"}}
 SAMPLE_KWARGS = {"int": 987654, "uuid": uuid.UUID(int=1), "string": "not-the-token"}
@@ -86,7 +125,8 @@ def test_each_role_reaches_exactly_its_views(client, visitors, name, url):
 
         if role in allowed:
             assert response.status_code != 403 and not response.get("Location", "").startswith("/login/"), (
-                f"{role} should reach {name}")
+                f"{role} should reach {name}"
+            )
         else:
             assert response.status_code == 403, f"{role} must not reach {name}"
             assert f"This page is for {AUDIENCE[name]}" in response.content.decode(), name
@@ -98,7 +138,7 @@ HUGE = "99999999999999999999"  # no database column holds it: SQLite raises Over
 @pytest.mark.parametrize(("name", "url"), product_urls(samples=SAMPLE_KWARGS | {"int": int(HUGE)}))
 def test_ids_too_large_for_any_table_are_refused_without_a_500(client, admin_login, exotel_account, name, url):
     client.force_login(admin_login.user)
-    ids = {key: HUGE for key in ("agents", "account", "agent", "after", "rule", "device")}
+    ids = dict.fromkeys(("agents", "account", "agent", "after", "rule", "device"), HUGE)
 
     responses = [client.get(url, ids), client.post(url, ids)]
 
@@ -139,13 +179,28 @@ def ashas_things(exotel_account, agent_login, other_agent_login):
     exotel_account.members.add(agent_login.user, other_agent_login.user)
     asha = Agent.objects.create(account=exotel_account, user=agent_login.user, name="Asha Rao", exotel_user_id="u-a")
     Agent.objects.create(account=exotel_account, user=other_agent_login.user, name="Vikram Shah", exotel_user_id="u-v")
-    device = Device.objects.create(agent=asha, exotel_id="41", contact_uri="+919900000041", type="tel",
-                                   available=True, verified=True, status="free")
-    AvailabilityEvent.objects.create(agent=asha, at=timezone.now(), source="agent", device=device.label,
-                                     before="OFF", after="ON", outcome="applied")
-    call = Call.objects.create(account=exotel_account, agent=asha, customer_number="+919812345678",
-                               state=State.TERMINAL, status="completed", created_at=timezone.now(),
-                               recording_url="https://recordings.example/a.wav", has_recording=True)
+    device = Device.objects.create(
+        agent=asha,
+        exotel_id="41",
+        contact_uri="+919900000041",
+        type="tel",
+        available=True,
+        verified=True,
+        status="free",
+    )
+    AvailabilityEvent.objects.create(
+        agent=asha, at=timezone.now(), source="agent", device=device.label, before="OFF", after="ON", outcome="applied"
+    )
+    call = Call.objects.create(
+        account=exotel_account,
+        agent=asha,
+        customer_number="+919812345678",
+        state=State.TERMINAL,
+        status="completed",
+        created_at=timezone.now(),
+        recording_url="https://recordings.example/a.wav",
+        has_recording=True,
+    )
     return {"agent": asha, "device": device, "call": call}
 
 

@@ -49,8 +49,9 @@ def admin_pages(call: Call) -> list[str]:
     return urls
 
 
-def test_no_page_and_no_log_line_shows_a_secret(activity, caplog, celery_worker, admin_login,
-                                                   supervisor, agent_login, asha):
+def test_no_page_and_no_log_line_shows_a_secret(
+    activity, caplog, celery_worker, admin_login, supervisor, agent_login, asha
+):
     caplog.set_level(logging.DEBUG)
     shown = []
     for login in (admin_login, supervisor, agent_login):

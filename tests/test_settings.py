@@ -20,8 +20,9 @@ PRODUCTION_ENV = {
 def manage(*args, env):
     inherited = ("DATABASE_URL", "EXOADMIN_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")  # set for the browser tests
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -42,11 +43,15 @@ def test_production_refuses_to_start_without_its_secrets():
 def test_logs_are_json_lines_without_credentials(settings):
     from exoadmin.logs import JsonFormatter, RedactSecrets
 
-    record = logging.makeLogRecord({
-        "name": "exoadmin.exotel", "levelno": logging.INFO, "levelname": "INFO",
-        "msg": "GET https://key:tok3n@ccm-api.exotel.com/x Authorization: Basic a2V5OnRvazNu",
-        "url": f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/",
-    })
+    record = logging.makeLogRecord(
+        {
+            "name": "exoadmin.exotel",
+            "levelno": logging.INFO,
+            "levelname": "INFO",
+            "msg": "GET https://key:tok3n@ccm-api.exotel.com/x Authorization: Basic a2V5OnRvazNu",
+            "url": f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/",
+        }
+    )
     RedactSecrets().filter(record)
     line = json.loads(JsonFormatter().format(record))
 
@@ -56,10 +61,10 @@ def test_logs_are_json_lines_without_credentials(settings):
 
 
 def test_demo_data_is_idempotent_and_prints_the_logins(db):
-    from django.core.management import call_command
     from io import StringIO
 
     from django.contrib.auth.models import User
+    from django.core.management import call_command
 
     out = StringIO()
     call_command("demo_data", stdout=out)

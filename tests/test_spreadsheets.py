@@ -8,8 +8,19 @@ import pytest
 from exoadmin.spreadsheets import csv_lines, guarded, unguarded
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)", "+cmd|' /C calc'!A0",
-                                  "-2+3", "\t=1", "\r=1", "'=already guarded by someone", "'quoted"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://x","y")',
+        "@SUM(A1)",
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "\t=1",
+        "\r=1",
+        "'=already guarded by someone",
+        "'quoted",
+    ],
+)
 def test_text_that_would_run_as_a_formula_gets_an_apostrophe_and_comes_back_unchanged(text):
     assert guarded(text) == "'" + text
     assert unguarded(guarded(text)) == text

@@ -6,7 +6,7 @@ register = template.Library()
 
 @register.filter
 def running_for(since) -> str:
-    """"42 s", "3 min 05 s", "1 h 02 min": a live call's time in its state, to the second."""
+    """ "42 s", "3 min 05 s", "1 h 02 min": a live call's time in its state, to the second."""
     if not since:
         return "—"
     seconds = max(0, int((timezone.now() - since).total_seconds()))

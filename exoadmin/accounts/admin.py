@@ -5,6 +5,17 @@ from django.db.models import Count
 from exoadmin.accounts.models import ExoPhone, ExotelAccount
 
 SECRET_FIELDS = ("api_token", "integrations_app_token")
+ACCOUNT_FIELDS = (
+    "name",
+    "region",
+    "account_sid",
+    "api_key",
+    "api_token",
+    "integrations_customer_id",
+    "integrations_app_id",
+    "integrations_app_token",
+    "members",
+)
 
 
 class ExotelAccountForm(forms.ModelForm):
@@ -17,7 +28,7 @@ class ExotelAccountForm(forms.ModelForm):
 
     class Meta:
         model = ExotelAccount
-        fields = "__all__"
+        fields = ACCOUNT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +64,7 @@ class ExotelAccountAdmin(admin.ModelAdmin):
     list_filter = ("region",)
     search_fields = ("name", "account_sid")
     filter_horizontal = ("members",)
-    fieldsets = (
+    fieldsets = (  # every field of ACCOUNT_FIELDS, once
         (None, {"fields": ("name", "region", "account_sid", "api_key", "api_token")}),
         (
             "Integrations (phone/SIP devices)",

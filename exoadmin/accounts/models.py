@@ -58,8 +58,10 @@ def validate_e164(value: str) -> None:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number) or value != phonenumbers.format_number(
-        number, phonenumbers.PhoneNumberFormat.E164
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or value != phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     ):
         raise ValidationError(f"{value!r} is not a valid phone number in E.164 form, e.g. +918030752400.")
 

@@ -18,6 +18,9 @@ def home(request):
         from calls.selectors import kpi_totals_today
         from contacts.selectors import bulk_edits_needing_attention
 
-        context |= {"today": kpi_totals_today(request.user), "bulk_edits": bulk_edits_needing_attention(request.user),
-                    "agent_counts": board_counts(request.user)}
+        context |= {
+            "today": kpi_totals_today(request.user),
+            "bulk_edits": bulk_edits_needing_attention(request.user),
+            "agent_counts": board_counts(request.user),
+        }
     return render(request, f"accounts/home_{role.value}.html", context)

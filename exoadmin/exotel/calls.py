@@ -73,15 +73,17 @@ def launch_v3(
         "to": {"contact_uri": to_contact_uri},
         "virtual_number": virtual_number,
         **_present(
-            recording=_compact(recording), wait_audio_url=wait_audio_url,
-            max_time_limit=max_time_limit, attempt_time_out=attempt_time_out,
-            custom_field=custom_field, status_callback=[_compact(c) for c in status_callbacks] or None,
-            playback=[_compact(p) for p in playback] or None, streaming=_compact(streaming),
+            recording=_compact(recording),
+            wait_audio_url=wait_audio_url,
+            max_time_limit=max_time_limit,
+            attempt_time_out=attempt_time_out,
+            custom_field=custom_field,
+            status_callback=[_compact(c) for c in status_callbacks] or None,
+            playback=[_compact(p) for p in playback] or None,
+            streaming=_compact(streaming),
         ),
     }
-    envelope = client.ccm_api.request(
-        "POST", client.account_path("v3", "calls"), body=body, unsure=_LAUNCH_UNSURE
-    )
+    envelope = client.ccm_api.request("POST", client.account_path("v3", "calls"), body=body, unsure=_LAUNCH_UNSURE)
     return CallDetails.from_data(single_record(envelope.response, "call_details"), envelope.request_id)
 
 
@@ -112,15 +114,16 @@ def launch_v2(
         "to": {"number": number},
         "virtual_number": virtual_number,
         **_present(
-            recording=recording, recording_channels=recording_channels,
-            wait_audio_url=wait_audio_url, max_time_limit=max_time_limit,
-            attempt_time_out=attempt_time_out, custom_field=custom_field,
+            recording=recording,
+            recording_channels=recording_channels,
+            wait_audio_url=wait_audio_url,
+            max_time_limit=max_time_limit,
+            attempt_time_out=attempt_time_out,
+            custom_field=custom_field,
             status_callback=[_compact(c) for c in status_callbacks] or None,
         ),
     }
-    envelope = client.ccm_api.request(
-        "POST", client.account_path("v2", "calls"), body=body, unsure=_LAUNCH_UNSURE
-    )
+    envelope = client.ccm_api.request("POST", client.account_path("v2", "calls"), body=body, unsure=_LAUNCH_UNSURE)
     response = envelope.response if isinstance(envelope.response, dict) else {}
     return LaunchedCall.from_data(response, envelope.request_id)
 

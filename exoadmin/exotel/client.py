@@ -45,7 +45,7 @@ class ExotelClient:
         )
 
     def account_path(self, version: str, *parts: object) -> str:
-        """"/v2/accounts/<sid>/users/<id>" with every part URL-escaped."""
+        """ "/v2/accounts/<sid>/users/<id>" with every part URL-escaped."""
         return url_path(version, "accounts", self.config.account_sid, *parts)
 
     def close(self) -> None:
@@ -56,13 +56,19 @@ class ExotelClient:
 
     def _transport(self, family: str, base_url: str, authorization: str) -> Transport:
         return Transport(
-            family=family, base_url=base_url, authorization=authorization,
-            account_sid=self.config.account_sid, session=self.session,
+            family=family,
+            base_url=base_url,
+            authorization=authorization,
+            account_sid=self.config.account_sid,
+            session=self.session,
             timeout=(self.config.connect_timeout, self.config.read_timeout),
-            budget=self.budget, priority=self.priority, retry=self._retry, sleep=self._sleep,
+            budget=self.budget,
+            priority=self.priority,
+            retry=self._retry,
+            sleep=self._sleep,
         )
 
 
 def url_path(*parts: object) -> str:
-    """"/a/b/c" with every part URL-escaped (ids come from users and from Exotel)."""
+    """ "/a/b/c" with every part URL-escaped (ids come from users and from Exotel)."""
     return "/" + "/".join(quote(str(part), safe="") for part in parts)

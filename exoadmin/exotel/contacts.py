@@ -39,7 +39,9 @@ def create(client: ExotelClient, contacts: Sequence[Mapping[str, Any]]) -> BulkR
     """
     _check_batch(contacts)
     envelope = client.contacts_api.request(
-        "POST", client.account_path("v2", "contacts"), body={"contacts": list(contacts)},
+        "POST",
+        client.account_path("v2", "contacts"),
+        body={"contacts": list(contacts)},
         unsure="the contacts may or may not have been created",
     )
     return _bulk_result(envelope, [None] * len(contacts))
@@ -58,8 +60,10 @@ def list_page(client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE) -
     meta = envelope.metadata or {}
     return ContactsPage(
         contacts=[Contact.from_data(data, envelope.request_id) for data in records(envelope.response)],
-        total=meta.get("total"), offset=int(meta.get("offset", offset)),
-        limit=int(meta.get("limit", limit)), request_id=envelope.request_id,
+        total=meta.get("total"),
+        offset=int(meta.get("offset", offset)),
+        limit=int(meta.get("limit", limit)),
+        request_id=envelope.request_id,
     )
 
 
@@ -79,9 +83,7 @@ def update_one(client: ExotelClient, sid: str, **fields: Any) -> Contact:
     """
     if not fields:
         raise ValueError("give at least one field to change")
-    envelope = client.contacts_api.request(
-        "PUT", client.account_path("v2", "contacts", sid), body=fields
-    )
+    envelope = client.contacts_api.request("PUT", client.account_path("v2", "contacts", sid), body=fields)
     return Contact.from_data(single_record(envelope.response), envelope.request_id)
 
 
@@ -91,7 +93,8 @@ def delete(client: ExotelClient, sid: str) -> str:
     Reference: seed 003 (envelope); exotel-contract.md "Contacts" (DELETE .../contacts/<sid>).
     """
     envelope = client.contacts_api.request(
-        "DELETE", client.account_path("v2", "contacts", sid),
+        "DELETE",
+        client.account_path("v2", "contacts", sid),
         unsure="the contact may or may not have been deleted",
     )
     return envelope.request_id or ""
@@ -106,14 +109,19 @@ def _check_batch(contacts: Sequence[Mapping[str, Any]]) -> None:
 
 def _bulk_result(envelope: Envelope, sids: list[str | None]) -> BulkResult:
     items = envelope.response if isinstance(envelope.response, list) else []
-    rows = [_row(index, item, sids[index] if index < len(sids) else None, envelope.request_id)
-            for index, item in enumerate(items)]
+    rows = [
+        _row(index, item, sids[index] if index < len(sids) else None, envelope.request_id)
+        for index, item in enumerate(items)
+    ]
     meta = envelope.metadata or {}
     failed = sum(not row.ok for row in rows)
     return BulkResult(
-        request_id=envelope.request_id, http_code=envelope.http_code,
-        total=int(meta.get("total", len(rows))), success=int(meta.get("success", len(rows) - failed)),
-        failed=int(meta.get("failed", failed)), rows=rows,
+        request_id=envelope.request_id,
+        http_code=envelope.http_code,
+        total=int(meta.get("total", len(rows))),
+        success=int(meta.get("success", len(rows) - failed)),
+        failed=int(meta.get("failed", failed)),
+        rows=rows,
     )
 
 

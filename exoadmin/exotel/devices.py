@@ -16,7 +16,8 @@ def set_device_available(client: ExotelClient, *, user_id: str, device_id: str |
     Reference: seed 000 (PUT /v2/accounts/<sid>/users/<user_id>/devices/<device_id>).
     """
     envelope = client.ccm_api.request(
-        "PUT", client.account_path("v2", "users", user_id, "devices", device_id),
+        "PUT",
+        client.account_path("v2", "users", user_id, "devices", device_id),
         body={"available": available},
         unsure="the device may or may not have been switched",
     )

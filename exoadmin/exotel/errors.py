@@ -25,7 +25,7 @@ class ExotelError(Exception):
         *,
         http_status: int | None = None,
         code: int | None = None,
-        request_id: str | None = None,
+        request_id: str | None = "",
         method: str | None = None,
         url: str | None = None,
         description: str | None = None,
@@ -34,7 +34,7 @@ class ExotelError(Exception):
         self.user_message = message
         self.http_status = http_status
         self.code = code
-        self.request_id = request_id
+        self.request_id = request_id or ""  # always a string: "" when Exotel sent none
         self.method = method
         self.url = url
         self.description = description
@@ -96,15 +96,26 @@ class ServerError(ExotelError):
 
 
 _CLASS_BY_STATUS: dict[int, type[ExotelError]] = {
-    400: InvalidRequest, 401: AuthenticationFailed, 402: Forbidden, 403: Forbidden,
-    404: NotFound, 405: InvalidRequest, 409: Conflict, 415: InvalidRequest,
-    422: InvalidRequest, 429: RateLimited,
+    400: InvalidRequest,
+    401: AuthenticationFailed,
+    402: Forbidden,
+    403: Forbidden,
+    404: NotFound,
+    405: InvalidRequest,
+    409: Conflict,
+    415: InvalidRequest,
+    422: InvalidRequest,
+    429: RateLimited,
 }
 _MESSAGE_BY_CODE = {code: text for (_, code), text in messages.CCM_MESSAGES.items() if code}
 
 
 def user_message_for(
-    http_status: int, code: int | None, description: str | None = None, *, family: str = "ccm",
+    http_status: int,
+    code: int | None,
+    description: str | None = None,
+    *,
+    family: str = "ccm",
     request_id: str | None = None,
 ) -> str:
     """The supervisor-facing sentence for one failure; unknown codes still show code and request id."""
@@ -124,13 +135,20 @@ def user_message_for(
 
 
 def error_from_response(
-    http_status: int, body: Any, headers: Any, *, method: str, url: str, request_id: str | None,
+    http_status: int,
+    body: Any,
+    headers: Any,
+    *,
+    method: str,
+    url: str,
+    request_id: str | None,
     family: str = "ccm",
 ) -> ExotelError:
     """Map one failed response to its exception. `body` is the decoded JSON or None (HTML 502s...)."""
     code, description = _error_details(body, http_status)
-    context = dict(http_status=http_status, code=code, request_id=request_id, method=method,
-                   url=url, description=description)
+    context = dict(
+        http_status=http_status, code=code, request_id=request_id, method=method, url=url, description=description
+    )
     message = user_message_for(http_status, code, description, family=family, request_id=request_id)
     if http_status == 429:
         return RateLimited(message, retry_after=retry_after_seconds(headers), **context)

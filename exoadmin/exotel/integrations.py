@@ -29,7 +29,9 @@ def set_devices(
     if not changes:
         raise ValueError("set phone, sip or both")
     envelope = client.integrations_api.request(
-        "PUT", _devices_path(client, user_id), body=changes,
+        "PUT",
+        _devices_path(client, user_id),
+        body=changes,
         unsure="the devices may or may not have been switched",
     )
     return IntegrationDevices.from_data(envelope.response or {}, envelope.request_id)

@@ -7,8 +7,10 @@ explanation, where that explanation is the only useful detail (which field was w
 
 from __future__ import annotations
 
-_INTERNAL = ("Exotel had an internal error: try again in a minute; if it keeps happening, "
-             "contact Exotel support with the request id")
+_INTERNAL = (
+    "Exotel had an internal error: try again in a minute; if it keeps happening, "
+    "contact Exotel support with the request id"
+)
 _CALL_NOT_FOUND = "Exotel cannot find this call (or this API does not cover it): check the call id"
 _AUTH = "Exotel rejected the API key/token: check the account's credentials"
 _ACCOUNT = "Exotel does not know this account SID: check the account SID and the region in settings"
@@ -57,8 +59,10 @@ CCM_MESSAGES: dict[tuple[int, int | None], str] = {
     (500, 10743): "Exotel has no legs for this call yet: try again in a minute",
     (500, 10715): "Exotel could not read this call's legs: try again in a minute",
     (500, None): _INTERNAL,
-    **{(500, code): _INTERNAL for code in (1100, 1101, 1200, 1203, 1300, 1500, 1600, 1601, 1800,
-                                           3040, 3042, 3046, 3075, 3080, 4060)},
+    **{
+        (500, code): _INTERNAL
+        for code in (1100, 1101, 1200, 1203, 1300, 1500, 1600, 1601, 1800, 3040, 3042, 3046, 3075, 3080, 4060)
+    },
 }
 
 # The integrations API (seed 001) answers plain HTTP statuses without Exotel codes.
@@ -66,7 +70,7 @@ INTEGRATIONS_MESSAGES: dict[int, str] = {
     400: "At least one of phone and SIP must stay enabled",
     401: "Exotel rejected the integrations app token (invalid or expired): issue a new one",
     404: "This agent is not in the Exotel integrations app: check the agent's user id and the "
-         "account's integrations customer and app ids",
+    "account's integrations customer and app ids",
     500: _INTERNAL,
 }
 

@@ -7,17 +7,17 @@ active has no status, no end time, no recordings).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 # Exotel writes "not ended yet" as the epoch in IST.
-_NOT_SET = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NOT_SET = datetime(1970, 1, 1, tzinfo=UTC)
 # Exotel's clocks are IST; a time without an offset is read as IST.
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """"YYYY-MM-DD HH:mm:ss+hh:mm" or ISO 8601 with Z → aware datetime; null/epoch/garbage → None."""
+    """ "YYYY-MM-DD HH:mm:ss+hh:mm" or ISO 8601 with Z → aware datetime; null/epoch/garbage → None."""
     if not value:
         return None
     try:
@@ -46,7 +46,7 @@ def single_record(response: Any, key: str = "data") -> dict[str, Any]:
 class Envelope:
     """Exotel's response envelope, parsed once by the transport."""
 
-    request_id: str | None
+    request_id: str
     http_code: int
     method: str
     metadata: dict[str, Any] | None
@@ -62,15 +62,19 @@ class Device:
     available: bool | None  # None while unverified
     verified: bool
     status: str | None  # "free" | "busy" | None
-    request_id: str | None = None
+    request_id: str = ""
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], request_id: str | None) -> Device:
+    def from_data(cls, data: dict[str, Any], request_id: str) -> Device:
         return cls(
-            id=str(data.get("id", "")), name=data.get("name") or "",
-            contact_uri=data.get("contact_uri") or "", type=data.get("type") or "",
-            available=data.get("available"), verified=bool(data.get("verified")),
-            status=data.get("status"), request_id=request_id,
+            id=str(data.get("id", "")),
+            name=data.get("name") or "",
+            contact_uri=data.get("contact_uri") or "",
+            type=data.get("type") or "",
+            available=data.get("available"),
+            verified=bool(data.get("verified")),
+            status=data.get("status"),
+            request_id=request_id,
         )
 
 
@@ -84,15 +88,19 @@ class User:
     devices: list[Device]
     active_call: Any
     last_login: datetime | None
-    request_id: str | None
+    request_id: str
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], request_id: str | None) -> User:
+    def from_data(cls, data: dict[str, Any], request_id: str) -> User:
         return cls(
-            id=str(data.get("id", "")), first_name=data.get("first_name") or "",
-            last_name=data.get("last_name") or "", email=data.get("email"), role=data.get("role"),
+            id=str(data.get("id", "")),
+            first_name=data.get("first_name") or "",
+            last_name=data.get("last_name") or "",
+            email=data.get("email"),
+            role=data.get("role"),
             devices=[Device.from_data(d, request_id) for d in data.get("devices") or []],
-            active_call=data.get("active_call"), last_login=parse_time(data.get("last_login")),
+            active_call=data.get("active_call"),
+            last_login=parse_time(data.get("last_login")),
             request_id=request_id,
         )
 
@@ -103,7 +111,7 @@ class UsersPage:
     total: int | None  # None when Exotel's metadata does not say
     offset: int
     limit: int
-    request_id: str | None
+    request_id: str
 
 
 @dataclass(frozen=True)
@@ -126,20 +134,23 @@ class IntegrationDevices:
     phone: PhoneDevice
     sip: SipDevice
     updated_at: datetime | None
-    request_id: str | None
+    request_id: str
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], request_id: str | None) -> IntegrationDevices:
+    def from_data(cls, data: dict[str, Any], request_id: str) -> IntegrationDevices:
         devices = data.get("devices") or {}
         phone, sip = devices.get("phone") or {}, devices.get("sip") or {}
         return cls(
             user_id=str(data.get("user_id", "")),
             phone=PhoneDevice(enabled=bool(phone.get("enabled")), number=phone.get("number")),
             sip=SipDevice(
-                enabled=bool(sip.get("enabled")), username=sip.get("username"),
-                registered=sip.get("registered"), last_seen=parse_time(sip.get("last_seen")),
+                enabled=bool(sip.get("enabled")),
+                username=sip.get("username"),
+                registered=sip.get("registered"),
+                last_seen=parse_time(sip.get("last_seen")),
             ),
-            updated_at=parse_time(data.get("updated_at")), request_id=request_id,
+            updated_at=parse_time(data.get("updated_at")),
+            request_id=request_id,
         )
 
 
@@ -164,24 +175,31 @@ class CallDetails:
     app_name: str | None
     digits: str | None
     recording_urls: list[str]
-    request_id: str | None
+    request_id: str
 
     @property
     def is_terminal(self) -> bool:
         return self.state == "terminal"
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], request_id: str | None) -> CallDetails:
+    def from_data(cls, data: dict[str, Any], request_id: str) -> CallDetails:
         return cls(
-            sid=data.get("sid") or "", direction=data.get("direction"),
-            virtual_number=data.get("virtual_number"), state=data.get("state"),
-            status=data.get("status"), legs_path=data.get("legs"),
+            sid=data.get("sid") or "",
+            direction=data.get("direction"),
+            virtual_number=data.get("virtual_number"),
+            state=data.get("state"),
+            status=data.get("status"),
+            legs_path=data.get("legs"),
             created_time=parse_time(data.get("created_time")),
             updated_time=parse_time(data.get("updated_time")),
-            start_time=parse_time(data.get("start_time")), end_time=parse_time(data.get("end_time")),
-            total_duration=data.get("total_duration"), total_talk_time=data.get("total_talk_time"),
-            custom_field=data.get("custom_field"), app_id=data.get("app_id"),
-            app_name=data.get("app_name"), digits=data.get("digits"),
+            start_time=parse_time(data.get("start_time")),
+            end_time=parse_time(data.get("end_time")),
+            total_duration=data.get("total_duration"),
+            total_talk_time=data.get("total_talk_time"),
+            custom_field=data.get("custom_field"),
+            app_id=data.get("app_id"),
+            app_name=data.get("app_name"),
+            digits=data.get("digits"),
             recording_urls=[r["url"] for r in data.get("recordings") or [] if r.get("url")],
             request_id=request_id,
         )
@@ -200,17 +218,22 @@ class LaunchedCall:
     virtual_number: str | None
     recording: bool | None
     created_time: datetime | None
-    request_id: str | None
+    request_id: str
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], request_id: str | None) -> LaunchedCall:
+    def from_data(cls, data: dict[str, Any], request_id: str) -> LaunchedCall:
         agent, customer = data.get("assigned_agent_details") or {}, data.get("customer_details") or {}
         return cls(
-            call_sid=data.get("call_sid") or "", state=data.get("call_state"),
-            status=data.get("call_status"), agent_user_id=agent.get("user_id"),
-            agent_contact_uri=agent.get("contact_uri"), customer_number=customer.get("number"),
-            virtual_number=data.get("virtual_number"), recording=data.get("recording"),
-            created_time=parse_time(data.get("created_time")), request_id=request_id,
+            call_sid=data.get("call_sid") or "",
+            state=data.get("call_state"),
+            status=data.get("call_status"),
+            agent_user_id=agent.get("user_id"),
+            agent_contact_uri=agent.get("contact_uri"),
+            customer_number=customer.get("number"),
+            virtual_number=data.get("virtual_number"),
+            recording=data.get("recording"),
+            created_time=parse_time(data.get("created_time")),
+            request_id=request_id,
         )
 
 
@@ -228,10 +251,14 @@ class CallLeg:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> CallLeg:
         return cls(
-            sid=data.get("sid") or "", name=data.get("name"), contact_uri=data.get("contact_uri"),
+            sid=data.get("sid") or "",
+            name=data.get("name"),
+            contact_uri=data.get("contact_uri"),
             date_created=parse_time(data.get("date_created")),
-            date_updated=parse_time(data.get("date_updated")), status=data.get("status"),
-            group_id=data.get("group_id"), group_name=data.get("group_name"),
+            date_updated=parse_time(data.get("date_updated")),
+            status=data.get("status"),
+            group_id=data.get("group_id"),
+            group_name=data.get("group_name"),
         )
 
 
@@ -241,12 +268,13 @@ class CallLegs:
     account_sid: str | None
     from_legs: list[CallLeg]
     to_legs: list[CallLeg]
-    request_id: str | None
+    request_id: str
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], request_id: str | None) -> CallLegs:
+    def from_data(cls, data: dict[str, Any], request_id: str) -> CallLegs:
         return cls(
-            call_sid=data.get("call_sid") or "", account_sid=data.get("account_sid"),
+            call_sid=data.get("call_sid") or "",
+            account_sid=data.get("account_sid"),
             from_legs=[CallLeg.from_data(leg) for leg in data.get("from") or []],
             to_legs=[CallLeg.from_data(leg) for leg in data.get("to") or []],
             request_id=request_id,
@@ -265,17 +293,22 @@ class Contact:
     custom_field: Any
     date_created: datetime | None
     date_updated: datetime | None
-    request_id: str | None
+    request_id: str
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], request_id: str | None) -> Contact:
+    def from_data(cls, data: dict[str, Any], request_id: str) -> Contact:
         return cls(
-            sid=data.get("sid") or "", number=data.get("number"),
-            first_name=data.get("first_name"), last_name=data.get("last_name"),
-            company_name=data.get("company_name"), email=data.get("email"), tag=data.get("tag"),
+            sid=data.get("sid") or "",
+            number=data.get("number"),
+            first_name=data.get("first_name"),
+            last_name=data.get("last_name"),
+            company_name=data.get("company_name"),
+            email=data.get("email"),
+            tag=data.get("tag"),
             custom_field=data.get("custom_field", data.get("custom")),
             date_created=parse_time(data.get("date_created")),
-            date_updated=parse_time(data.get("date_updated")), request_id=request_id,
+            date_updated=parse_time(data.get("date_updated")),
+            request_id=request_id,
         )
 
 
@@ -285,7 +318,7 @@ class ContactsPage:
     total: int | None
     offset: int
     limit: int
-    request_id: str | None
+    request_id: str
 
 
 @dataclass(frozen=True)
@@ -303,7 +336,7 @@ class RowOutcome:
 
 @dataclass(frozen=True)
 class BulkResult:
-    request_id: str | None
+    request_id: str
     http_code: int  # 200 when every row succeeded, 207 otherwise
     total: int
     success: int

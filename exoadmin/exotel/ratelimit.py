@@ -129,8 +129,8 @@ class RateBudget:
                 return
             if time.monotonic() + wait > deadline:
                 raise RateLimited(
-                    "Too many requests to Exotel for this account right now: try again in "
-                    f"{wait:.0f} s", retry_after=wait,
+                    f"Too many requests to Exotel for this account right now: try again in {wait:.0f} s",
+                    retry_after=wait,
                 )
             self._sleep(wait)
 

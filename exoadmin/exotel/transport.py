@@ -76,8 +76,13 @@ class Transport:
         self._headers = {"Authorization": authorization, "User-Agent": USER_AGENT, "Accept": "application/json"}
 
     def request(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None,
-        body: Any = None, unsure: str = "the change may or may not have been made",
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        unsure: str = "the change may or may not have been made",
     ) -> Envelope:
         """Send one logical request (retrying where safe) and return its parsed envelope.
 
@@ -130,32 +135,56 @@ class Transport:
         failed_code = envelope.http_code if envelope.http_code >= 400 else status
         if failed_code >= 400 or (isinstance(body, dict) and body.get("success") is False):
             return envelope, error_from_response(
-                max(failed_code, 400), body, response.headers, method=method, url=url,
-                request_id=envelope.request_id, family=self.family,
+                max(failed_code, 400),
+                body,
+                response.headers,
+                method=method,
+                url=url,
+                request_id=envelope.request_id,
+                family=self.family,
             )
         if not isinstance(body, dict):
             return envelope, ExotelError(
                 "Exotel sent an answer that could not be read: try again in a minute",
-                http_status=status, request_id=envelope.request_id, method=method, url=url,
+                http_status=status,
+                request_id=envelope.request_id,
+                method=method,
+                url=url,
             )
         return envelope, None
 
     def _log(
-        self, method: str, path: str, started: float, attempt: int, *,
-        envelope: Envelope | None = None, error: ExotelError | None = None, failure: str | None = None,
+        self,
+        method: str,
+        path: str,
+        started: float,
+        attempt: int,
+        *,
+        envelope: Envelope | None = None,
+        error: ExotelError | None = None,
+        failure: str | None = None,
     ) -> None:
         if not log.isEnabledFor(logging.INFO):
             return
         status = envelope.http_code if envelope else None
-        request_id = envelope.request_id if envelope else None
+        request_id = envelope.request_id if envelope else ""
         code = error.code if error else None
         log.info(
-            "exotel %s %s -> %s", method, path, failure or status,
+            "exotel %s %s -> %s",
+            method,
+            path,
+            failure or status,
             extra={
-                "family": self.family, "method": method, "path": path, "status": status,
-                "exotel_code": code, "request_id": request_id, "attempt": attempt,
+                "family": self.family,
+                "method": method,
+                "path": path,
+                "status": status,
+                "exotel_code": code,
+                "request_id": request_id,
+                "attempt": attempt,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "priority": self.priority, "failure": failure,
+                "priority": self.priority,
+                "failure": failure,
             },
         )
 
@@ -163,10 +192,10 @@ class Transport:
 def _envelope(body: Any, status: int, method: str, header_request_id: str | None) -> Envelope:
     """CCM/contacts `{request_id, method, http_code, metadata, response}` or integrations `{success, data}`."""
     if not isinstance(body, dict):
-        return Envelope(header_request_id, status, method, None, None)
+        return Envelope(header_request_id or "", status, method, None, None)
     http_code = body.get("http_code")
     return Envelope(
-        request_id=body.get("request_id") or header_request_id,
+        request_id=str(body.get("request_id") or header_request_id or ""),
         http_code=http_code if isinstance(http_code, int) else status,
         method=body.get("method") or method,
         metadata=body.get("metadata"),
@@ -179,7 +208,8 @@ def _network_error(exc: Exception, method: str, url: str, unsure: str) -> Exotel
     if _nothing_sent(exc):
         return ConnectionFailed(
             "Could not connect to Exotel, so no request reached Exotel and nothing changed: "
-            "check the network and try again", **context,
+            "check the network and try again",
+            **context,
         )
     if method == "GET":
         return UnknownOutcome("Exotel did not answer in time: try again in a minute", **context)

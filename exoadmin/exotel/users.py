@@ -19,15 +19,18 @@ def list_users(client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE) 
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE}")
     envelope = client.ccm_api.request(
-        "GET", client.account_path("v2", "users"),
+        "GET",
+        client.account_path("v2", "users"),
         params={"fields": _FIELDS, "offset": offset, "limit": limit},
     )
     meta = envelope.metadata or {}
     users = [User.from_data(data, envelope.request_id) for data in records(envelope.response)]
     return UsersPage(
-        users=users, total=int(meta["total"]) if meta.get("total") is not None else None,
+        users=users,
+        total=int(meta["total"]) if meta.get("total") is not None else None,
         offset=int(meta.get("offset", offset)),
-        limit=int(meta.get("limit", limit)), request_id=envelope.request_id,
+        limit=int(meta.get("limit", limit)),
+        request_id=envelope.request_id,
     )
 
 
@@ -57,7 +60,5 @@ def get_user(client: ExotelClient, user_id: str) -> User:
 
     Reference: seed 000; exotel-api-research.md 2.3 (object or one-element list).
     """
-    envelope = client.ccm_api.request(
-        "GET", client.account_path("v2", "users", user_id), params={"fields": _FIELDS}
-    )
+    envelope = client.ccm_api.request("GET", client.account_path("v2", "users", user_id), params={"fields": _FIELDS})
     return User.from_data(single_record(envelope.response), envelope.request_id)

@@ -54,8 +54,13 @@ class Callbacks:
         timeout = self._config.snapshot()["callbacks"]["timeout_seconds"]
         for delivery in self._store.due_deliveries(time.time()):
             status, error = _send(delivery, timeout)
-            self._store.finish_delivery(delivery["id"], state="sent" if status and status < 400 else "failed",
-                                        http_status=status, error=error, at=time.time())
+            self._store.finish_delivery(
+                delivery["id"],
+                state="sent" if status and status < 400 else "failed",
+                http_status=status,
+                error=error,
+                at=time.time(),
+            )
 
 
 def log_entry(delivery: Row) -> dict[str, Any]:

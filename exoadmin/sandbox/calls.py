@@ -44,8 +44,12 @@ class Progression:
         self._store = store
         self._config = config
         self._callbacks = callbacks
-        self._steps = {"dial": self._dial, "agent_outcome": self._agent_outcome,
-                       "customer_outcome": self._customer_outcome, "hangup": self._hangup}
+        self._steps = {
+            "dial": self._dial,
+            "agent_outcome": self._agent_outcome,
+            "customer_outcome": self._customer_outcome,
+            "hangup": self._hangup,
+        }
 
     def run_due(self) -> None:
         now = time.time()
@@ -68,8 +72,18 @@ class Progression:
             self._set_legs(call, now, agent=outcome.agent_leg)
             self._finish(call, outcome.status, now)
             return
-        self._store.add_leg({"sid": uuid.uuid4().hex, "call_sid": call["sid"], "side": "to", "name": None,
-                             "contact_uri": call["to_uri"], "created": now, "updated": now, "status": "in-progress"})
+        self._store.add_leg(
+            {
+                "sid": uuid.uuid4().hex,
+                "call_sid": call["sid"],
+                "side": "to",
+                "name": None,
+                "contact_uri": call["to_uri"],
+                "created": now,
+                "updated": now,
+                "status": "in-progress",
+            }
+        )
         self._store.update_call(call["sid"], updated=now)
         self._store.schedule(call["sid"], "customer_outcome", now + self._ring_seconds(call))
 

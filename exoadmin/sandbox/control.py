@@ -40,8 +40,9 @@ def put_account(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], b
 
 def add_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
     user_id = seeding.add_user(sandbox.store, body)
-    return records.user(rules.get_user(sandbox.store, body["account_sid"], user_id),
-                        {"devices", "active_call", "last_login"})
+    return records.user(
+        rules.get_user(sandbox.store, body["account_sid"], user_id), {"devices", "active_call", "last_login"}
+    )
 
 
 def delete_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
@@ -54,7 +55,7 @@ def delete_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], b
 def change_device(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
     """Change a device behind the product's back: drift, verification, busy."""
     changes = {key: body[key] for key in ("available", "verified", "status") if key in body}
-    if changes.get("status", None) not in DEVICE_STATUSES:
+    if changes.get("status") not in DEVICE_STATUSES:
         raise ValueError("status must be free, busy or null")
     if changes.get("verified") is False:
         changes["available"] = False  # an unverified device cannot stay ON
@@ -72,8 +73,11 @@ def put_integration_user(sandbox: Sandbox, args: dict[str, str], query: dict[str
 
 
 def change_integration_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
-    rows = [row for row in sandbox.store.integration_users_named(args["user_id"])
-            if body.get("account_sid") in (None, row["account_sid"])]
+    rows = [
+        row
+        for row in sandbox.store.integration_users_named(args["user_id"])
+        if body.get("account_sid") in (None, row["account_sid"])
+    ]
     if not rows:
         raise LookupError("no such integrations user")
     changes = seeding.integration_user_changes(body)
@@ -139,13 +143,22 @@ def _logged_request(row: Row) -> dict[str, Any]:
         body = json.loads(row["body"]) if row["body"] else None
     except ValueError:
         body = row["body"]
-    return {"method": row["method"], "path": row["path"], "query": row["query"], "body": body,
-            "status": row["status"], "exotel_code": row["exotel_code"], "request_id": row["request_id"],
-            "account_sid": row["account_sid"], "at": records.iso_time(row["at"], milliseconds=True)}
+    return {
+        "method": row["method"],
+        "path": row["path"],
+        "query": row["query"],
+        "body": body,
+        "status": row["status"],
+        "exotel_code": row["exotel_code"],
+        "request_id": row["request_id"],
+        "account_sid": row["account_sid"],
+        "at": records.iso_time(row["at"], milliseconds=True),
+    }
 
 
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
-    (method, re.compile("/_sandbox/" + pattern), handler) for method, pattern, handler in [
+    (method, re.compile("/_sandbox/" + pattern), handler)
+    for method, pattern, handler in [
         ("GET", "health", health),
         ("POST", "reset", reset),
         ("POST", "accounts", put_account),

@@ -26,10 +26,16 @@ def failed_record(error: SandboxError) -> dict[str, Any]:
     return {"code": error.http_status, "status": "failure", "error_data": error.error_data(), "data": None}
 
 
-def ccm(method: str, request_id: str, http_code: int, response: Any,
-        metadata: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"request_id": request_id, "method": method, "http_code": http_code,
-            "metadata": metadata, "response": response}
+def ccm(
+    method: str, request_id: str, http_code: int, response: Any, metadata: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "method": method,
+        "http_code": http_code,
+        "metadata": metadata,
+        "response": response,
+    }
 
 
 def call_object(method: str, request_id: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -49,7 +49,8 @@ class RecordingLinks:
 def tone_wav(seconds: float = 1.0, frequency: float = 440.0) -> bytes:
     frames = b"".join(
         struct.pack("<h", int(8000 * math.sin(2 * math.pi * frequency * i / SAMPLE_RATE)))
-        for i in range(int(seconds * SAMPLE_RATE)))
+        for i in range(int(seconds * SAMPLE_RATE))
+    )
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as wav:
         wav.setnchannels(1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from exoadmin.sandbox.store import Row
@@ -33,7 +33,7 @@ def iso_time(ts: float | None, milliseconds: bool = False) -> str | None:
     """v2/contacts/integrations time: `2024-06-15T10:30:00Z` (with `.000` when asked)."""
     if ts is None:
         return None
-    text = datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds" if milliseconds else "seconds")
+    text = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds" if milliseconds else "seconds")
     return text.replace("+00:00", "Z")
 
 
@@ -42,6 +42,7 @@ def _seconds_between(start: float | None, end: float | None) -> int | None:
 
 
 # -- users and devices ---------------------------------------------------------------------
+
 
 def device(row: Row) -> dict[str, Any]:
     verified = bool(row["verified"])
@@ -95,8 +96,10 @@ def integration_devices(row: Row, presence: bool) -> dict[str, Any]:
     """Seed 001's `data`: GET adds SIP presence (`registered`, `last_seen`), PUT adds `updated_at`."""
     sip = {"enabled": bool(row["sip_enabled"]), "username": row["sip_username"]}
     if presence:
-        sip |= {"registered": bool(row["sip_registered"]),
-                "last_seen": iso_time(row["sip_last_seen"], milliseconds=True)}
+        sip |= {
+            "registered": bool(row["sip_registered"]),
+            "last_seen": iso_time(row["sip_last_seen"], milliseconds=True),
+        }
     data = {
         "user_id": row["user_id"],
         "devices": {"phone": {"enabled": bool(row["phone_enabled"]), "number": row["phone_number"]}, "sip": sip},
@@ -107,6 +110,7 @@ def integration_devices(row: Row, presence: bool) -> dict[str, Any]:
 
 
 # -- calls ---------------------------------------------------------------------------------
+
 
 def v3_call(call: Row, recordings: list[dict[str, str]] | None, launching: bool = False) -> dict[str, Any]:
     """Seed 002's call_details. The launch answer has end_time null; later reads the 1970 placeholder."""
@@ -189,6 +193,7 @@ def leg_details(call: Row, legs: list[Row]) -> dict[str, Any]:
 
 
 # -- contacts ------------------------------------------------------------------------------
+
 
 def contact(row: Row) -> dict[str, Any]:
     return {

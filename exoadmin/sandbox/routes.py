@@ -60,6 +60,7 @@ class Route:
 
 # -- CCM users and devices -----------------------------------------------------------------
 
+
 def list_users(req: Request) -> Reply:
     users, metadata = rules.list_users(req.store, req.sid, req.query)
     fields = set(req.query.get("fields", "").split(","))
@@ -77,6 +78,7 @@ def set_device(req: Request) -> Reply:
 
 
 # -- calls ---------------------------------------------------------------------------------
+
 
 def launch_v3_call(req: Request) -> Reply:
     call = rules.launch_v3_call(req.store, req.sid, req.body)
@@ -108,6 +110,7 @@ def recording(req: Request) -> Reply:
 
 
 # -- contacts ------------------------------------------------------------------------------
+
 
 def _bulk_reply(req: Request, outcomes: list[Row | SandboxError]) -> Reply:
     shaped = [records.contact(o) if isinstance(o, dict) else o for o in outcomes]
@@ -142,6 +145,7 @@ def delete_contact(req: Request) -> Reply:
 
 
 # -- integrations --------------------------------------------------------------------------
+
 
 def get_integration_devices(req: Request) -> Reply:
     row = rules.integration_devices(req.store, req.sid, req.args["user_id"])

@@ -52,6 +52,7 @@ def _conflict(code: int, description: str) -> SandboxError:
 
 # -- authentication ------------------------------------------------------------------------
 
+
 def authenticate(store: Store, api_key: str, api_token: str, path_sid: str) -> Row:
     """Basic key:token for CCM and contacts; the path's account must be the credentials' one."""
     account = store.account_by_key(api_key) if api_key else None
@@ -73,6 +74,7 @@ def authenticate_app(store: Store, app_token: str, customer_id: str, app_id: str
 
 
 # -- paging --------------------------------------------------------------------------------
+
 
 def page(query: Mapping[str, str], max_limit: int, default_limit: int = 20) -> tuple[int, int]:
     offset = _whole_number(query.get("offset", "0"), "offset", minimum=0)
@@ -106,7 +108,7 @@ def list_users(store: Store, account_sid: str, query: Mapping[str, str]) -> tupl
     if "devices.contact_uri" in query:
         uris = set(query["devices.contact_uri"].split(","))
         users = [u for u in users if uris & {d["contact_uri"] for d in u["devices"]}]
-    selected = users[offset:offset + limit]
+    selected = users[offset : offset + limit]
     return selected, _paged(selected, len(users), offset, limit)
 
 
@@ -149,6 +151,7 @@ def _with_devices(store: Store, users: list[Row]) -> list[Row]:
 
 # -- integrations phone/SIP model (seed 001) -----------------------------------------------
 
+
 def integration_devices(store: Store, account_sid: str, user_id: str) -> Row:
     row = store.integration_user(account_sid, user_id)
     if row is None:
@@ -169,8 +172,7 @@ def set_integration_devices(store: Store, account_sid: str, user_id: str, body: 
         sip = body.get("sip", bool(row["sip_enabled"]))
         if not (phone or sip):
             raise SandboxError(400, 400, "Bad Request", "At least one device must remain enabled")
-        store.update_integration_user(account_sid, user_id, phone_enabled=phone, sip_enabled=sip,
-                                      updated=time.time())
+        store.update_integration_user(account_sid, user_id, phone_enabled=phone, sip_enabled=sip, updated=time.time())
         return integration_devices(store, account_sid, user_id)
 
 
@@ -223,15 +225,17 @@ def launch_v2_call(store: Store, account_sid: str, body: Any) -> Row:
     virtual_number = _text(body, "virtual_number", "virtual_number", required=True)
     record = _flag(body.get("recording", False), "recording")
     options = _call_options(body) | {
-        "recording_channels": _choice(body.get("recording_channels", "single"), RECORDING_CHANNELS,
-                                      "RecordingChannels"),
+        "recording_channels": _choice(
+            body.get("recording_channels", "single"), RECORDING_CHANNELS, "RecordingChannels"
+        ),
     }
     with store.atomic():
         device = _agent_device(store, account_sid, agent)
         virtual_number = _exophone(store, account_sid, virtual_number)
         _check_device_can_call(store, device)
-        return _create_call(store, account_sid, "v2", device, device["contact_uri"], to_uri, virtual_number,
-                            record, options)
+        return _create_call(
+            store, account_sid, "v2", device, device["contact_uri"], to_uri, virtual_number, record, options
+        )
 
 
 def find_call(store: Store, account_sid: str, call_sid: str, missing_code: int) -> Row:
@@ -275,23 +279,55 @@ def _exophone(store: Store, account_sid: str, number: str) -> str:
     return number
 
 
-def _create_call(store: Store, account_sid: str, api: str, device: Row | None, from_uri: str, to_uri: str,
-                 virtual_number: str, record: bool, options: dict[str, Any]) -> Row:
+def _create_call(
+    store: Store,
+    account_sid: str,
+    api: str,
+    device: Row | None,
+    from_uri: str,
+    to_uri: str,
+    virtual_number: str,
+    record: bool,
+    options: dict[str, Any],
+) -> Row:
     """Store the call and its ringing agent leg, mark the agent busy, and start the progression."""
     now = time.time()
     sid = uuid.uuid4().hex
     user = store.user(account_sid, device["user_id"]) if device else None
     callbacks = options.pop("status_callbacks")
-    store.add_call({
-        "sid": sid, "account_sid": account_sid, "api": api, "user_id": user and user["id"],
-        "device_id": device and device["id"], "from_uri": from_uri, "to_uri": to_uri,
-        "virtual_number": virtual_number, "state": "active", "status": None,
-        "custom_field": options.pop("custom_field"), "record": record, "status_callbacks": callbacks,
-        "options": options, "created": now, "updated": now, "started": now,
-    })
-    store.add_leg({"sid": uuid.uuid4().hex, "call_sid": sid, "side": "from",
-                   "name": user and f"{user['first_name']} {user['last_name']}", "contact_uri": from_uri,
-                   "created": now, "updated": now, "status": "in-progress"})
+    store.add_call(
+        {
+            "sid": sid,
+            "account_sid": account_sid,
+            "api": api,
+            "user_id": user and user["id"],
+            "device_id": device and device["id"],
+            "from_uri": from_uri,
+            "to_uri": to_uri,
+            "virtual_number": virtual_number,
+            "state": "active",
+            "status": None,
+            "custom_field": options.pop("custom_field"),
+            "record": record,
+            "status_callbacks": callbacks,
+            "options": options,
+            "created": now,
+            "updated": now,
+            "started": now,
+        }
+    )
+    store.add_leg(
+        {
+            "sid": uuid.uuid4().hex,
+            "call_sid": sid,
+            "side": "from",
+            "name": user and f"{user['first_name']} {user['last_name']}",
+            "contact_uri": from_uri,
+            "created": now,
+            "updated": now,
+            "status": "in-progress",
+        }
+    )
     if device:
         store.update_device(device["id"], status="busy")
     store.schedule(sid, "dial", now)
@@ -316,16 +352,24 @@ def _status_callbacks(value: Any) -> list[dict[str, str]]:
         raise _invalid("status_callback must be a list")
     callbacks = []
     for entry in value:
-        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) \
-                or not re.match(r"https?://", entry["url"]):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("url"), str)
+            or not re.match(r"https?://", entry["url"])
+        ):
             raise _invalid("status_callback entries need an http(s) url")
-        callbacks.append({
-            "event": _choice(entry.get("event"), CALLBACK_EVENTS, "status_callback.event"),
-            "url": entry["url"],
-            "method": _choice(str(entry.get("method", "POST")).upper(), CALLBACK_METHODS, "status_callback.method"),
-            "content_type": _choice(entry.get("content_type", "application/json"), CALLBACK_CONTENT_TYPES,
-                                    "status_callback.content_type"),
-        })
+        callbacks.append(
+            {
+                "event": _choice(entry.get("event"), CALLBACK_EVENTS, "status_callback.event"),
+                "url": entry["url"],
+                "method": _choice(str(entry.get("method", "POST")).upper(), CALLBACK_METHODS, "status_callback.method"),
+                "content_type": _choice(
+                    entry.get("content_type", "application/json"),
+                    CALLBACK_CONTENT_TYPES,
+                    "status_callback.content_type",
+                ),
+            }
+        )
     return callbacks
 
 
@@ -358,8 +402,16 @@ def create_contacts(store: Store, account_sid: str, body: Any) -> list[Row | San
         except SandboxError as error:
             outcomes.append(error)
             continue
-        outcomes.append({**_blank_contact(), **fields, "sid": uuid.uuid4().hex, "account_sid": account_sid,
-                         "created": now, "updated": now})
+        outcomes.append(
+            {
+                **_blank_contact(),
+                **fields,
+                "sid": uuid.uuid4().hex,
+                "account_sid": account_sid,
+                "created": now,
+                "updated": now,
+            }
+        )
     store.add_contacts(row for row in outcomes if isinstance(row, dict))
     return outcomes
 
@@ -456,10 +508,11 @@ def _contact_fields(item: Any, creating: bool) -> dict[str, Any]:
 
 
 def _blank_contact() -> Row:
-    return {name: None for name in (*CONTACT_TEXT_FIELDS, "custom_field")}
+    return dict.fromkeys((*CONTACT_TEXT_FIELDS, "custom_field"))
 
 
 # -- request validation helpers ------------------------------------------------------------
+
 
 def _object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):

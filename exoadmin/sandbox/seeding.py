@@ -64,25 +64,32 @@ def _device(spec: Mapping[str, Any]) -> Row:
 
 def put_integration_user(store: Store, spec: Mapping[str, Any]) -> None:
     phone, sip = spec.get("phone", {}), spec.get("sip", {})
-    store.put_integration_user({
-        "account_sid": spec["account_sid"],
-        "user_id": spec["user_id"],
-        "phone_enabled": phone.get("enabled", True),
-        "phone_number": phone.get("number"),
-        "sip_enabled": sip.get("enabled", False),
-        "sip_username": sip.get("username"),
-        "sip_registered": sip.get("registered", False),
-        "sip_last_seen": timestamp(sip.get("last_seen")),
-        "updated": time.time(),
-    })
+    store.put_integration_user(
+        {
+            "account_sid": spec["account_sid"],
+            "user_id": spec["user_id"],
+            "phone_enabled": phone.get("enabled", True),
+            "phone_number": phone.get("number"),
+            "sip_enabled": sip.get("enabled", False),
+            "sip_username": sip.get("username"),
+            "sip_registered": sip.get("registered", False),
+            "sip_last_seen": timestamp(sip.get("last_seen")),
+            "updated": time.time(),
+        }
+    )
 
 
 def integration_user_changes(spec: Mapping[str, Any]) -> Row:
     """The columns a `{phone: {...}, sip: {...}}` patch changes."""
     phone, sip = spec.get("phone", {}), spec.get("sip", {})
-    columns = {("phone", "enabled"): "phone_enabled", ("phone", "number"): "phone_number",
-               ("sip", "enabled"): "sip_enabled", ("sip", "username"): "sip_username",
-               ("sip", "registered"): "sip_registered", ("sip", "last_seen"): "sip_last_seen"}
+    columns = {
+        ("phone", "enabled"): "phone_enabled",
+        ("phone", "number"): "phone_number",
+        ("sip", "enabled"): "sip_enabled",
+        ("sip", "username"): "sip_username",
+        ("sip", "registered"): "sip_registered",
+        ("sip", "last_seen"): "sip_last_seen",
+    }
     blocks = {"phone": phone, "sip": sip}
     changes = {column: blocks[block][key] for (block, key), column in columns.items() if key in blocks[block]}
     if "sip_last_seen" in changes:
@@ -114,8 +121,16 @@ def generated_contacts(account_sid: str, count: int, start: int = 0) -> Iterator
 def given_contacts(account_sid: str, specs: list[Mapping[str, Any]]) -> list[Row]:
     now = time.time()
     fields = ("number", "first_name", "last_name", "company_name", "email", "tag", "custom_field")
-    return [{"sid": spec.get("sid") or uuid.uuid4().hex, "account_sid": account_sid,
-             **{name: spec.get(name) for name in fields}, "created": now, "updated": now} for spec in specs]
+    return [
+        {
+            "sid": spec.get("sid") or uuid.uuid4().hex,
+            "account_sid": account_sid,
+            **{name: spec.get(name) for name in fields},
+            "created": now,
+            "updated": now,
+        }
+        for spec in specs
+    ]
 
 
 def timestamp(value: float | str | None) -> float | None:

@@ -43,8 +43,10 @@ class Sandbox:
         self.links = RecordingLinks(store.secret(), public_url, config)
         self.callbacks = Callbacks(store, config, self.links)
         self.progression = Progression(store, config, self.callbacks)
-        self._workers = [Worker("sandbox-calls", self.progression.run_due),
-                         Worker("sandbox-callbacks", self.callbacks.send_due)]
+        self._workers = [
+            Worker("sandbox-calls", self.progression.run_due),
+            Worker("sandbox-callbacks", self.callbacks.send_due),
+        ]
 
     def start(self) -> None:
         for worker in self._workers:
@@ -157,14 +159,34 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _log(self, account: Row | None, path: str, query: str, raw: bytes, status: int | None,
-             exotel_code: int | None, request_id: str) -> None:
-        body = raw.decode(errors="replace") if len(raw) <= LOGGED_BODY_LIMIT else json.dumps(
-            {"truncated": True, "bytes": len(raw)})
-        self.server.sandbox.store.log_request({
-            "at": time.time(), "account_sid": account and account["sid"], "method": self.command,
-            "path": path, "query": query, "body": body, "status": status, "exotel_code": exotel_code,
-            "request_id": request_id})
+    def _log(
+        self,
+        account: Row | None,
+        path: str,
+        query: str,
+        raw: bytes,
+        status: int | None,
+        exotel_code: int | None,
+        request_id: str,
+    ) -> None:
+        body = (
+            raw.decode(errors="replace")
+            if len(raw) <= LOGGED_BODY_LIMIT
+            else json.dumps({"truncated": True, "bytes": len(raw)})
+        )
+        self.server.sandbox.store.log_request(
+            {
+                "at": time.time(),
+                "account_sid": account and account["sid"],
+                "method": self.command,
+                "path": path,
+                "query": query,
+                "body": body,
+                "status": status,
+                "exotel_code": exotel_code,
+                "request_id": request_id,
+            }
+        )
 
 
 class SandboxServer(ThreadingHTTPServer):

@@ -63,23 +63,35 @@ CREATE TABLE IF NOT EXISTS request_log (
     body TEXT, status INTEGER, exotel_code INTEGER, request_id TEXT);
 """
 
-CONTACT_COLUMNS = ("sid", "account_sid", "number", "first_name", "last_name", "company_name",
-                   "email", "tag", "custom_field", "created", "updated")
+CONTACT_COLUMNS = (
+    "sid",
+    "account_sid",
+    "number",
+    "first_name",
+    "last_name",
+    "company_name",
+    "email",
+    "tag",
+    "custom_field",
+    "created",
+    "updated",
+)
 REQUEST_LOG_KEPT = 10_000
 SQL_VARIABLES_PER_QUERY = 900
 
 
 def _decode_row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
     row = {}
-    for column, value in zip(cursor.description, values):
+    for column, value in zip(cursor.description, values, strict=True):
         name = column[0]
         row[name] = json.loads(value) if name in JSON_COLUMNS and value is not None else value
     return row
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
-    return {key: json.dumps(value) if key in JSON_COLUMNS and value is not None else value
-            for key, value in fields.items()}
+    return {
+        key: json.dumps(value) if key in JSON_COLUMNS and value is not None else value for key, value in fields.items()
+    }
 
 
 def _values(fields: dict[str, Any], columns: Sequence[str]) -> list[Any]:
@@ -153,8 +165,19 @@ class Store:
 
     def wipe(self) -> None:
         with self.atomic():
-            for table in ("accounts", "exophones", "users", "devices", "integration_users", "calls",
-                          "legs", "call_events", "deliveries", "contacts", "request_log"):
+            for table in (
+                "accounts",
+                "exophones",
+                "users",
+                "devices",
+                "integration_users",
+                "calls",
+                "legs",
+                "call_events",
+                "deliveries",
+                "contacts",
+                "request_log",
+            ):
                 self._run(f"DELETE FROM {table}")
 
     def secret(self) -> str:
@@ -227,7 +250,8 @@ class Store:
         return self._one(
             "SELECT devices.* FROM devices JOIN users ON users.id = devices.user_id "
             "WHERE users.account_sid = ? AND devices.contact_uri = ? ORDER BY users.seq, devices.id",
-            [account_sid, contact_uri])
+            [account_sid, contact_uri],
+        )
 
     def update_device(self, device_id: int, **fields: Any) -> None:
         self._update("devices", "id", device_id, fields)
@@ -238,8 +262,9 @@ class Store:
         self._insert("integration_users", row, verb="INSERT OR REPLACE")
 
     def integration_user(self, account_sid: str, user_id: str) -> Row | None:
-        return self._one("SELECT * FROM integration_users WHERE account_sid = ? AND user_id = ?",
-                         [account_sid, user_id])
+        return self._one(
+            "SELECT * FROM integration_users WHERE account_sid = ? AND user_id = ?", [account_sid, user_id]
+        )
 
     def integration_users_named(self, user_id: str) -> list[Row]:
         return self._all("SELECT * FROM integration_users WHERE user_id = ?", [user_id])
@@ -247,8 +272,10 @@ class Store:
     def update_integration_user(self, account_sid: str, user_id: str, **fields: Any) -> None:
         if fields:
             assignments = ", ".join(f"{name} = ?" for name in fields)
-            self._run(f"UPDATE integration_users SET {assignments} WHERE account_sid = ? AND user_id = ?",
-                      [*fields.values(), account_sid, user_id])
+            self._run(
+                f"UPDATE integration_users SET {assignments} WHERE account_sid = ? AND user_id = ?",
+                [*fields.values(), account_sid, user_id],
+            )
 
     # -- calls, legs and their scheduled events --------------------------------------------
 
@@ -263,13 +290,15 @@ class Store:
 
     def active_calls_of(self, user_ids: Sequence[str]) -> dict[str, Row]:
         marks = ", ".join("?" * len(user_ids))
-        rows = self._all(f"SELECT * FROM calls WHERE state = 'active' AND user_id IN ({marks}) "
-                         "ORDER BY created", list(user_ids))
+        rows = self._all(
+            f"SELECT * FROM calls WHERE state = 'active' AND user_id IN ({marks}) ORDER BY created", list(user_ids)
+        )
         return {row["user_id"]: row for row in rows}
 
     def active_call_from(self, account_sid: str, from_uri: str) -> Row | None:
-        return self._one("SELECT * FROM calls WHERE state = 'active' AND account_sid = ? AND from_uri = ?",
-                         [account_sid, from_uri])
+        return self._one(
+            "SELECT * FROM calls WHERE state = 'active' AND account_sid = ? AND from_uri = ?", [account_sid, from_uri]
+        )
 
     def add_leg(self, leg: Row) -> None:
         self._insert("legs", leg)
@@ -299,12 +328,14 @@ class Store:
         self._insert("deliveries", delivery)
 
     def due_deliveries(self, now: float, limit: int = 20) -> list[Row]:
-        return self._all("SELECT * FROM deliveries WHERE state = 'pending' AND due <= ? "
-                         "ORDER BY due, id LIMIT ?", [now, limit])
+        return self._all(
+            "SELECT * FROM deliveries WHERE state = 'pending' AND due <= ? ORDER BY due, id LIMIT ?", [now, limit]
+        )
 
     def release_held(self, call_sid: str, due: float) -> None:
-        self._run("UPDATE deliveries SET due = ? WHERE call_sid = ? AND state = 'pending' AND due IS NULL",
-                  [due, call_sid])
+        self._run(
+            "UPDATE deliveries SET due = ? WHERE call_sid = ? AND state = 'pending' AND due IS NULL", [due, call_sid]
+        )
 
     def finish_delivery(self, delivery_id: int, **fields: Any) -> None:
         self._update("deliveries", "id", delivery_id, fields)
@@ -317,8 +348,7 @@ class Store:
     # -- contacts --------------------------------------------------------------------------
 
     def add_contacts(self, contacts: Iterable[Row]) -> None:
-        sql = (f"INSERT INTO contacts ({', '.join(CONTACT_COLUMNS)}) "
-               f"VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})")
+        sql = f"INSERT INTO contacts ({', '.join(CONTACT_COLUMNS)}) VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})"
         rows = (_values(contact, CONTACT_COLUMNS) for contact in contacts)
         with self.atomic():
             self._db.executemany(sql, rows)
@@ -334,7 +364,7 @@ class Store:
         found: dict[str, Row] = {}
         unique = list(dict.fromkeys(sids))
         for start in range(0, len(unique), SQL_VARIABLES_PER_QUERY):
-            chunk = unique[start:start + SQL_VARIABLES_PER_QUERY]
+            chunk = unique[start : start + SQL_VARIABLES_PER_QUERY]
             marks = ", ".join("?" * len(chunk))
             # By sid alone: with the account in the WHERE, SQLite picks the account index and scans.
             for row in self._all(f"SELECT * FROM contacts WHERE sid IN ({marks})", chunk):
@@ -343,8 +373,9 @@ class Store:
         return found
 
     def contacts_page(self, account_sid: str, offset: int, limit: int) -> list[Row]:
-        return self._all("SELECT * FROM contacts WHERE account_sid = ? ORDER BY id LIMIT ? OFFSET ?",
-                         [account_sid, limit, offset])
+        return self._all(
+            "SELECT * FROM contacts WHERE account_sid = ? ORDER BY id LIMIT ? OFFSET ?", [account_sid, limit, offset]
+        )
 
     def count_contacts(self, account_sid: str) -> int:
         return self._one("SELECT COUNT(*) AS n FROM contacts WHERE account_sid = ?", [account_sid])["n"]
@@ -368,4 +399,5 @@ class Store:
         return self._all(
             "SELECT * FROM request_log WHERE (? IS NULL OR instr(path, ?) > 0) "
             "AND (? IS NULL OR method = ?) ORDER BY id",
-            [path, path, method, method])
+            [path, path, method, method],
+        )

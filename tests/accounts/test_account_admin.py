@@ -31,10 +31,16 @@ def test_account_admin_page_never_shows_secrets_back(client, admin_login, exotel
 
 def test_saving_with_blank_secret_fields_keeps_the_stored_secrets(client, admin_login, exotel_account):
     form = {
-        "name": "Acme renamed", "region": "mumbai", "account_sid": "acme", "api_key": "acme-key",
-        "api_token": "", "integrations_customer_id": "acme-customer", "integrations_app_id": "acme-app",
+        "name": "Acme renamed",
+        "region": "mumbai",
+        "account_sid": "acme",
+        "api_key": "acme-key",
+        "api_token": "",
+        "integrations_customer_id": "acme-customer",
+        "integrations_app_id": "acme-app",
         "integrations_app_token": "",
-        "exophones-TOTAL_FORMS": "0", "exophones-INITIAL_FORMS": "0",
+        "exophones-TOTAL_FORMS": "0",
+        "exophones-INITIAL_FORMS": "0",
     }
     response = admin_client(client, admin_login).post(
         f"/admin/accounts/exotelaccount/{exotel_account.pk}/change/", form
@@ -46,8 +52,15 @@ def test_saving_with_blank_secret_fields_keeps_the_stored_secrets(client, admin_
 
 
 def test_adding_an_account_without_a_token_is_refused_with_a_message(client, admin_login):
-    form = {"name": "New", "region": "singapore", "account_sid": "new", "api_key": "k", "api_token": "",
-            "exophones-TOTAL_FORMS": "0", "exophones-INITIAL_FORMS": "0"}
+    form = {
+        "name": "New",
+        "region": "singapore",
+        "account_sid": "new",
+        "api_key": "k",
+        "api_token": "",
+        "exophones-TOTAL_FORMS": "0",
+        "exophones-INITIAL_FORMS": "0",
+    }
 
     response = admin_client(client, admin_login).post("/admin/accounts/exotelaccount/add/", form)
 

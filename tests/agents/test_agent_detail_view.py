@@ -58,8 +58,15 @@ def test_detail_lists_the_agents_latest_calls(client, board_supervisor, ccm_agen
 
     from calls.models import Call
 
-    Call.objects.create(account=exotel_account, agent=ccm_agent, customer_number="+919811112222",
-                        created_at=timezone.now(), state="terminal", status="completed", launch_outcome="accepted")
+    Call.objects.create(
+        account=exotel_account,
+        agent=ccm_agent,
+        customer_number="+919811112222",
+        created_at=timezone.now(),
+        state="terminal",
+        status="completed",
+        launch_outcome="accepted",
+    )
     log_in(client, board_supervisor)
 
     page = client.get(f"/agents/{ccm_agent.pk}/").content.decode()

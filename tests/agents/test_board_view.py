@@ -22,12 +22,25 @@ def log_in(client, login):
 def make_agents(account, count, *, prefix="Agent"):
     now = timezone.now()
     agents = Agent.objects.bulk_create(
-        Agent(account=account, name=f"{prefix} {n:05d}", exotel_user_id=f"{prefix}-{n}", state_since=now,
-              availability=("available", "busy", "off")[n % 3]) for n in range(count)
+        Agent(
+            account=account,
+            name=f"{prefix} {n:05d}",
+            exotel_user_id=f"{prefix}-{n}",
+            state_since=now,
+            availability=("available", "busy", "off")[n % 3],
+        )
+        for n in range(count)
     )
     Device.objects.bulk_create(
-        Device(agent=agent, exotel_id=str(agent.pk), contact_uri=f"+9198{agent.pk:08d}", type="tel",
-               available=agent.availability != "off", verified=True, expected_available=agent.availability != "off")
+        Device(
+            agent=agent,
+            exotel_id=str(agent.pk),
+            contact_uri=f"+9198{agent.pk:08d}",
+            type="tel",
+            available=agent.availability != "off",
+            verified=True,
+            expected_available=agent.availability != "off",
+        )
         for agent in agents
     )
     return agents
@@ -94,8 +107,9 @@ def test_a_forged_cursor_or_bad_filter_is_ignored_not_a_500(client, board_superv
     assert response.status_code == 200 and "Agent 00002" in response.content.decode()
 
 
-def test_one_click_switch_from_phone_to_sip_returns_the_confirmed_row(client, board_supervisor, ccm_agent, ccm_user,
-                                                                      sandbox):
+def test_one_click_switch_from_phone_to_sip_returns_the_confirmed_row(
+    client, board_supervisor, ccm_agent, ccm_user, sandbox
+):
     log_in(client, board_supervisor)
     sip = ccm_agent.devices.get(contact_uri=SIP)
 
@@ -161,7 +175,7 @@ def test_a_supervisor_cannot_switch_an_agent_of_another_account(client, supervis
 
 
 def test_csv_export_never_lets_a_name_run_as_a_formula(client, board_supervisor, exotel_account):
-    Agent.objects.create(account=exotel_account, name="=HYPERLINK(\"http://evil\")", exotel_user_id="x")
+    Agent.objects.create(account=exotel_account, name='=HYPERLINK("http://evil")', exotel_user_id="x")
     log_in(client, board_supervisor)
 
     body = b"".join(client.get("/agents/export.csv").streaming_content).decode()
@@ -183,8 +197,9 @@ def board_rings_on(html: str) -> dict[str, str]:
     return found
 
 
-def test_csv_ringing_on_says_what_the_board_says(client, board_supervisor, ccm_agent, phone_sip_agent,
-                                                exotel_account, supervisor_actor):
+def test_csv_ringing_on_says_what_the_board_says(
+    client, board_supervisor, ccm_agent, phone_sip_agent, exotel_account, supervisor_actor
+):
     from agents import services
 
     services.phone_sip_set(agent=phone_sip_agent, actor=supervisor_actor, sip=True)  # rings on both
@@ -195,12 +210,16 @@ def test_csv_ringing_on_says_what_the_board_says(client, board_supervisor, ccm_a
     rows = csv.DictReader(io.StringIO(b"".join(client.get("/agents/export.csv").streaming_content).decode()))
 
     assert {row["name"]: row["ringing_on"] for row in rows} == board
-    assert board == {"Asha Rao": f"Phone {PHONE}", "Nobody Rings": "",
-                     "Priya Nair": "Phone +919900000777 and SIP app agent_007@acme-app.exotel.com"}
+    assert board == {
+        "Asha Rao": f"Phone {PHONE}",
+        "Nobody Rings": "",
+        "Priya Nair": "Phone +919900000777 and SIP app agent_007@acme-app.exotel.com",
+    }
 
 
-def test_the_only_enabled_phone_or_sip_cannot_be_turned_off_on_the_board_or_agent_page(client, board_supervisor,
-                                                                                      phone_sip_agent):
+def test_the_only_enabled_phone_or_sip_cannot_be_turned_off_on_the_board_or_agent_page(
+    client, board_supervisor, phone_sip_agent
+):
     import re
 
     log_in(client, board_supervisor)

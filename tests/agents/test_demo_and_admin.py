@@ -43,8 +43,13 @@ def test_a_second_start_keeps_what_the_demo_changed(db, sandbox):
 def test_admin_lists_agents_devices_and_events_with_filters(client, admin_login, ccm_agent):
     client.login(username=admin_login.username, password=admin_login.password)
 
-    for url in ("/admin/agents/agent/?has_drift__exact=0", "/admin/agents/device/?available__exact=1",
-                "/admin/agents/availabilityevent/", "/admin/agents/autooffrule/add/", "/admin/agents/phonesip/"):
+    for url in (
+        "/admin/agents/agent/?has_drift__exact=0",
+        "/admin/agents/device/?available__exact=1",
+        "/admin/agents/availabilityevent/",
+        "/admin/agents/autooffrule/add/",
+        "/admin/agents/phonesip/",
+    ):
         assert client.get(url).status_code == 200, url
     assert "Asha Rao" in client.get("/admin/agents/agent/?q=asha").content.decode()
 
@@ -80,8 +85,9 @@ def test_admin_sync_action_hands_the_sync_to_the_worker(celery_worker, client, a
     sandbox_user(sandbox, first_name="Zara", last_name="Khan", email="zara@example.com")
     client.login(username=admin_login.username, password=admin_login.password)
 
-    response = client.post("/admin/agents/agent/", {"action": "sync_from_exotel", "_selected_action": [ccm_agent.pk]},
-                           follow=True)
+    response = client.post(
+        "/admin/agents/agent/", {"action": "sync_from_exotel", "_selected_action": [ccm_agent.pk]}, follow=True
+    )
 
     assert "Sync from Exotel started for Acme" in response.content.decode()
     wait_until(lambda: Agent.objects.filter(name="Zara Khan").exists(), timeout=30, what="the worker's sync")

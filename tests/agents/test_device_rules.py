@@ -67,13 +67,15 @@ def test_an_unverified_device_cannot_be_turned_on(sandbox, exotel_account, super
 
 def test_exotel_unverified_answer_is_trusted_and_stored(ccm_agent, ccm_user, sandbox, supervisor_actor):
     """The SIP device lost its verification in Exotel; the product learns it from Exotel's 409."""
-    services.device_set_available(device=ccm_agent.devices.get(contact_uri=PHONE), available=False,
-                                  actor=supervisor_actor)
+    services.device_set_available(
+        device=ccm_agent.devices.get(contact_uri=PHONE), available=False, actor=supervisor_actor
+    )
     change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
 
     with pytest.raises(ChangeRefused, match="not verified yet"):
-        services.device_set_available(device=ccm_agent.devices.get(contact_uri=SIP), available=True,
-                                      actor=supervisor_actor)
+        services.device_set_available(
+            device=ccm_agent.devices.get(contact_uri=SIP), available=True, actor=supervisor_actor
+        )
 
     event = ccm_agent.events.filter(outcome=Outcome.FAILED).get()
     assert event.request_id
@@ -99,20 +101,23 @@ def test_each_exotel_error_is_logged_with_its_request_id(ccm_agent, supervisor_a
     Device.objects.filter(agent=ccm_agent, contact_uri=PHONE).update(available=False, expected_available=False)
 
     with pytest.raises(ChangeRefused):
-        services.device_set_available(device=ccm_agent.devices.get(contact_uri=SIP), available=True,
-                                      actor=supervisor_actor)
+        services.device_set_available(
+            device=ccm_agent.devices.get(contact_uri=SIP), available=True, actor=supervisor_actor
+        )
 
     record = next(r for r in caplog.records if r.name == "exoadmin.agents")
     assert record.request_id == ccm_agent.events.get().request_id and record.exotel_code == 10810
 
 
-def test_when_exotel_never_answers_the_change_is_reported_failed_not_assumed(ccm_agent, ccm_user, sandbox,
-                                                                             supervisor_actor):
+def test_when_exotel_never_answers_the_change_is_reported_failed_not_assumed(
+    ccm_agent, ccm_user, sandbox, supervisor_actor
+):
     sandbox.configure(faults={"drop": 1.0})
     try:
         with pytest.raises(ChangeRefused, match="Exotel did not answer in time"):
-            services.device_set_available(device=ccm_agent.devices.get(contact_uri=PHONE), available=False,
-                                          actor=supervisor_actor)
+            services.device_set_available(
+                device=ccm_agent.devices.get(contact_uri=PHONE), available=False, actor=supervisor_actor
+            )
     finally:
         sandbox.configure(faults={"drop": 0.0})
 

@@ -18,15 +18,21 @@ from .conftest import PHONE, exotel_devices, sandbox_user, synced_agent
 @pytest.fixture
 def two_agents(sandbox, exotel_account):
     asha = sandbox_user(sandbox)
-    rahul = sandbox_user(sandbox, first_name="Rahul", last_name="Das", email="rahul@example.com",
-                         devices=[{"contact_uri": "+919900000404", "type": "tel", "available": True}])
+    rahul = sandbox_user(
+        sandbox,
+        first_name="Rahul",
+        last_name="Das",
+        email="rahul@example.com",
+        devices=[{"contact_uri": "+919900000404", "type": "tel", "available": True}],
+    )
     agents = [synced_agent(exotel_account), synced_agent(exotel_account, email="rahul@example.com")]
     return agents, [asha, rahul]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_supervisor_job_turns_everyone_off_with_a_real_worker(celery_worker, client, board_supervisor, two_agents,
-                                                              sandbox):
+def test_supervisor_job_turns_everyone_off_with_a_real_worker(
+    celery_worker, client, board_supervisor, two_agents, sandbox
+):
     agents, users = two_agents
     assert client.login(username=board_supervisor.username, password=board_supervisor.password)
 
@@ -36,8 +42,11 @@ def test_supervisor_job_turns_everyone_off_with_a_real_worker(celery_worker, cli
 
     job = EndOfShiftJob.objects.get()
     assert response["Location"] == f"/agents/end-of-shift/{job.pk}/"
-    wait_until(lambda: EndOfShiftJob.objects.get(pk=job.pk).status == JobStatus.DONE, timeout=30,
-               what="the worker to finish the end-of-shift job")
+    wait_until(
+        lambda: EndOfShiftJob.objects.get(pk=job.pk).status == JobStatus.DONE,
+        timeout=30,
+        what="the worker to finish the end-of-shift job",
+    )
     job.refresh_from_db()
     assert (job.total, job.done, job.failed) == (2, 2, 0)
     for user in users:
@@ -57,8 +66,9 @@ def test_running_a_job_twice_does_nothing_twice(two_agents, supervisor_actor, dj
     assert (again.done, again.failed, again.total) == (2, 0, 2)
 
 
-def test_phone_sip_agents_are_reported_not_done_with_the_reason(phone_sip_agent, supervisor_actor,
-                                                               django_capture_on_commit_callbacks):
+def test_phone_sip_agents_are_reported_not_done_with_the_reason(
+    phone_sip_agent, supervisor_actor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         job = services.end_of_shift_job_create(agents=[phone_sip_agent], actor=supervisor_actor)
 
@@ -67,8 +77,9 @@ def test_phone_sip_agents_are_reported_not_done_with_the_reason(phone_sip_agent,
     assert job.failed == 1 and "must always stay enabled" in job.items.get().message
 
 
-def test_a_due_rule_turns_its_agents_off_audited_as_rule(two_agents, exotel_account, sandbox,
-                                                          django_capture_on_commit_callbacks):
+def test_a_due_rule_turns_its_agents_off_audited_as_rule(
+    two_agents, exotel_account, sandbox, django_capture_on_commit_callbacks
+):
     agents, users = two_agents
     rule = AutoOffRule.objects.create(account=exotel_account, name="Day shift ends", at_time=time(19, 0))
     rule.agents.set(agents[:1])
@@ -90,18 +101,23 @@ def test_a_due_rule_turns_its_agents_off_audited_as_rule(two_agents, exotel_acco
 
 def test_a_rule_does_not_fire_early_late_or_on_other_days(two_agents, exotel_account):
     agents, _ = two_agents
-    rule = AutoOffRule.objects.create(account=exotel_account, name="Weekdays", at_time=time(19, 0),
-                                      weekdays="0,1,2,3,4")
+    rule = AutoOffRule.objects.create(
+        account=exotel_account, name="Weekdays", at_time=time(19, 0), weekdays="0,1,2,3,4"
+    )
     rule.agents.set(agents)
     monday = datetime(2026, 11, 23)  # a Monday
 
-    for moment in (monday.replace(hour=18, minute=59), monday.replace(hour=20, minute=0),
-                   datetime(2026, 11, 22, 19, 5)):  # too early, past the grace window, a Sunday
+    for moment in (
+        monday.replace(hour=18, minute=59),
+        monday.replace(hour=20, minute=0),
+        datetime(2026, 11, 22, 19, 5),
+    ):  # too early, past the grace window, a Sunday
         assert services.auto_off_rules_run_due(now=timezone.make_aware(moment)) == []
 
 
-def test_a_rule_turns_off_only_agents_of_its_own_account(two_agents, exotel_account,
-                                                         django_capture_on_commit_callbacks):
+def test_a_rule_turns_off_only_agents_of_its_own_account(
+    two_agents, exotel_account, django_capture_on_commit_callbacks
+):
     agents, _ = two_agents
     elsewhere = account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
     stranger = Agent.objects.create(account=elsewhere, name="Not theirs")
@@ -113,8 +129,16 @@ def test_a_rule_turns_off_only_agents_of_its_own_account(two_agents, exotel_acco
 
     assert list(job.items.values_list("agent__name", flat=True)) == [agents[0].name]
     with pytest.raises(ValueError, match="own account only"):
-        services.auto_off_rule_save(rule=rule, actor=Actor.rule("test"), name="x", account=exotel_account,
-                                    at_time=time(19, 0), weekdays=["0"], agents=[stranger], enabled=True)
+        services.auto_off_rule_save(
+            rule=rule,
+            actor=Actor.rule("test"),
+            name="x",
+            account=exotel_account,
+            at_time=time(19, 0),
+            weekdays=["0"],
+            agents=[stranger],
+            enabled=True,
+        )
 
 
 def test_a_rule_is_due_from_its_time_for_its_grace_period_on_its_days_once(exotel_account):

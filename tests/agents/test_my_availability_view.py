@@ -55,8 +55,13 @@ def test_an_agent_posting_another_agents_device_gets_404_and_nothing_changes(
 ):
     from agents import services
 
-    other = sandbox_user(sandbox, first_name="Vikram", last_name="Shah", email="vikram@example.com",
-                         devices=[{"contact_uri": "+919900000202", "type": "tel", "available": True}])
+    other = sandbox_user(
+        sandbox,
+        first_name="Vikram",
+        last_name="Shah",
+        email="vikram@example.com",
+        devices=[{"contact_uri": "+919900000202", "type": "tel", "available": True}],
+    )
     other_agent_login.user.email = "vikram@example.com"
     other_agent_login.user.save()
     services.agents_sync(account=exotel_account)
@@ -114,8 +119,9 @@ def test_the_page_refreshes_its_devices_section_for_htmx(client, ccm_agent, agen
     assert html.lstrip().startswith('<section id="my-devices"') and "<html" not in html
 
 
-def test_the_only_enabled_phone_or_sip_has_its_turn_off_disabled_with_the_reason(client, phone_sip_agent, agent_login,
-                                                                                 supervisor_actor):
+def test_the_only_enabled_phone_or_sip_has_its_turn_off_disabled_with_the_reason(
+    client, phone_sip_agent, agent_login, supervisor_actor
+):
     from agents import services
 
     phone_sip_agent.user = agent_login.user

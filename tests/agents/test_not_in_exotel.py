@@ -44,10 +44,18 @@ def test_a_user_deleted_in_exotel_is_flagged_and_off_after_a_complete_sync(delet
 
 
 def test_a_user_back_in_exotel_is_no_longer_flagged(deleted_agent, ccm_user, sandbox, exotel_account):
-    sandbox.control("POST", "/_sandbox/users", {
-        "account_sid": "acme", "id": ccm_user["id"], "first_name": "Asha", "last_name": "Rao",
-        "email": "asha@example.com", "devices": [{"contact_uri": PHONE, "available": True}],
-    })  # Asha again, with her old user id (the deletion was a mistake)
+    sandbox.control(
+        "POST",
+        "/_sandbox/users",
+        {
+            "account_sid": "acme",
+            "id": ccm_user["id"],
+            "first_name": "Asha",
+            "last_name": "Rao",
+            "email": "asha@example.com",
+            "devices": [{"contact_uri": PHONE, "available": True}],
+        },
+    )  # Asha again, with her old user id (the deletion was a mistake)
 
     services.agents_sync(account=exotel_account)
 
@@ -57,8 +65,12 @@ def test_a_user_back_in_exotel_is_no_longer_flagged(deleted_agent, ccm_user, san
 
 def test_a_listing_that_fails_half_way_flags_nobody(ccm_agent, ccm_user, sandbox, exotel_account):
     for n in range(55):  # Asha is on the first page of 50, these fill a second one
-        sandbox_user(sandbox, first_name=f"Agent{n:02d}", email=f"a{n}@example.com",
-                     devices=[{"contact_uri": f"+9199000{n:05d}", "type": "tel"}])
+        sandbox_user(
+            sandbox,
+            first_name=f"Agent{n:02d}",
+            email=f"a{n}@example.com",
+            devices=[{"contact_uri": f"+9199000{n:05d}", "type": "tel"}],
+        )
     services.agents_sync(account=exotel_account)
     delete_in_exotel(sandbox, ccm_user["id"])
     # Exotel's rate limit refuses the second page of the next listing (Retry-After a minute away).
@@ -75,9 +87,11 @@ def test_switching_an_agent_not_in_exotel_is_refused_without_asking_exotel(delet
     sip = deleted_agent.devices.get(contact_uri=SIP)
     phone = deleted_agent.devices.get(contact_uri=PHONE)
 
-    for change in (lambda: services.device_switch_to(device=sip, actor=supervisor_actor),
-                   lambda: services.device_set_available(device=phone, available=False, actor=supervisor_actor),
-                   lambda: services.agent_go_unavailable(agent=deleted_agent, actor=supervisor_actor)):
+    for change in (
+        lambda: services.device_switch_to(device=sip, actor=supervisor_actor),
+        lambda: services.device_set_available(device=phone, available=False, actor=supervisor_actor),
+        lambda: services.agent_go_unavailable(agent=deleted_agent, actor=supervisor_actor),
+    ):
         with pytest.raises(ChangeRefused, match=SINCE) as refused:
             change()
         assert "removed there? Nothing was sent to Exotel" in refused.value.message
@@ -103,8 +117,9 @@ def test_a_supervisors_click_gets_the_words_not_exotels_404(client, board_superv
     log_in(client, board_supervisor)
     sip = deleted_agent.devices.get(contact_uri=SIP)
 
-    html = client.post(f"/agents/{deleted_agent.pk}/devices/{sip.pk}/", {"action": "switch"},
-                       HTTP_HX_REQUEST="true").content.decode()
+    html = client.post(
+        f"/agents/{deleted_agent.pk}/devices/{sip.pk}/", {"action": "switch"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
 
     assert SINCE.search(html) and "An admin can remove it here" in html
     assert sandbox.requests("/devices", "PUT") == []
@@ -148,8 +163,9 @@ def sixty_agents(sandbox, exotel_account):
     return created
 
 
-def test_a_user_skipped_by_a_listing_that_shifted_under_it_is_not_flagged(sixty_agents, sandbox, exotel_account,
-                                                                         monkeypatch):
+def test_a_user_skipped_by_a_listing_that_shifted_under_it_is_not_flagged(
+    sixty_agents, sandbox, exotel_account, monkeypatch
+):
     """Exotel pages by offset: a user deleted from page 1 and another added while page 2 is read keep
     the total, and one user slides out of both pages. Only a 404 for that user proves it is gone."""
     list_users = services.users.list_users
@@ -167,11 +183,14 @@ def test_a_user_skipped_by_a_listing_that_shifted_under_it_is_not_flagged(sixty_
     services.agents_sync(account=exotel_account)
 
     assert flagged_then == []
-    assert list(Agent.objects.filter(missing_in_exotel_since__isnull=False).values_list("name", flat=True)) == ["U000 Rao"]
+    assert list(Agent.objects.filter(missing_in_exotel_since__isnull=False).values_list("name", flat=True)) == [
+        "U000 Rao"
+    ]
 
 
-def test_a_listing_that_does_not_say_its_length_reads_every_page_and_flags_nobody(sixty_agents, sandbox,
-                                                                                exotel_account, monkeypatch):
+def test_a_listing_that_does_not_say_its_length_reads_every_page_and_flags_nobody(
+    sixty_agents, sandbox, exotel_account, monkeypatch
+):
     delete_in_exotel(sandbox, sixty_agents[59]["id"])
     list_users = services.users.list_users
 

@@ -50,16 +50,23 @@ def test_an_agent_switching_themselves_hears_about_their_own_phone(ccm_agent, cc
     change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
 
     with pytest.raises(ChangeRefused, match=rf"Your phone \{PHONE} is ON again\.$"):
-        services.device_switch_to(device=ccm_agent.devices.get(contact_uri=SIP),
-                                  actor=Actor.person(agent_login.user, Source.AGENT))
+        services.device_switch_to(
+            device=ccm_agent.devices.get(contact_uri=SIP), actor=Actor.person(agent_login.user, Source.AGENT)
+        )
 
 
-def test_switching_to_an_unverified_device_is_refused_before_anything_changes(sandbox, exotel_account,
-                                                                             supervisor_actor):
+def test_switching_to_an_unverified_device_is_refused_before_anything_changes(
+    sandbox, exotel_account, supervisor_actor
+):
     from .conftest import sandbox_user, synced_agent
 
-    sandbox_user(sandbox, devices=[{"contact_uri": PHONE, "type": "tel", "available": True},
-                                   {"contact_uri": SIP, "type": "sip", "verified": False}])
+    sandbox_user(
+        sandbox,
+        devices=[
+            {"contact_uri": PHONE, "type": "tel", "available": True},
+            {"contact_uri": SIP, "type": "sip", "verified": False},
+        ],
+    )
     agent = synced_agent(exotel_account)
 
     with pytest.raises(ChangeRefused, match="not verified"):

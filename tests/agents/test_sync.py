@@ -8,8 +8,12 @@ from .conftest import PHONE, SIP, change_in_exotel, exotel_devices, sandbox_user
 
 def test_sync_reads_every_page_of_users(sandbox, exotel_account):
     for n in range(57):
-        sandbox_user(sandbox, first_name=f"Agent{n:02d}", email=f"a{n}@example.com",
-                     devices=[{"contact_uri": f"+9199000{n:05d}", "type": "tel"}])
+        sandbox_user(
+            sandbox,
+            first_name=f"Agent{n:02d}",
+            email=f"a{n}@example.com",
+            devices=[{"contact_uri": f"+9199000{n:05d}", "type": "tel"}],
+        )
 
     result = services.agents_sync(account=exotel_account)
 

@@ -23,11 +23,30 @@ def forget_start_up_claims():
 
 
 def start_worker(name: str, real_services: dict, log_dir) -> ManagedProcess:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": real_services["REDIS_URL"],
-           **{key: value for key, value in real_services.items() if key != "CACHES"}}
-    argv = [sys.executable, "-m", "celery", "-A", "exoadmin", "worker", "-Q", "interactive,bulk",
-            "--concurrency", "2", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-            "--hostname", f"{name}-{os.getpid()}@%h"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": real_services["REDIS_URL"],
+        **{key: value for key, value in real_services.items() if key != "CACHES"},
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "exoadmin",
+        "worker",
+        "-Q",
+        "interactive,bulk",
+        "--concurrency",
+        "2",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "INFO",
+        "--hostname",
+        f"{name}-{os.getpid()}@%h",
+    ]
     worker = ManagedProcess(name, argv, log_dir, env)
     worker.start()
     return worker
@@ -61,8 +80,9 @@ def test_workers_starting_together_sync_each_account_once_without_waiting_for_be
 
     logs = lambda: "\n".join(worker.log_tail() for worker in workers)  # noqa: E731
     try:
-        agent = wait_until(lambda: Agent.objects.filter(synced_at__isnull=False).first(), timeout=60,
-                           what="the start-up sync")
+        agent = wait_until(
+            lambda: Agent.objects.filter(synced_at__isnull=False).first(), timeout=60, what="the start-up sync"
+        )
     except TimeoutError as exc:
         raise AssertionError(f"{exc}\n{logs()}") from None
     assert agent.name == "Asha Rao" and agent.availability == "available"
@@ -78,8 +98,12 @@ def test_a_worker_starting_right_after_another_claims_no_account_again(db, exote
 
 def test_a_sync_that_cannot_reach_exotel_asks_to_be_tried_again_soon(db, exotel_account):
     for n in range(3):
-        Agent.objects.create(account=exotel_account, name=f"Phone/SIP {n}", integrations_user_id=f"ps-{n}",
-                             device_model=DeviceModel.INTEGRATIONS)
+        Agent.objects.create(
+            account=exotel_account,
+            name=f"Phone/SIP {n}",
+            integrations_user_id=f"ps-{n}",
+            device_model=DeviceModel.INTEGRATIONS,
+        )
     nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
 
     with override_settings(EXOTEL_CCM_BASE_URL=nowhere, EXOTEL_INTEGRATIONS_BASE_URL=f"{nowhere}/v2/integrations"):

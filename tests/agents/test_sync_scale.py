@@ -13,23 +13,57 @@ def account_with_agents(sandbox, sid: str, count: int):
 
     One device each keeps a page's bulk statements under SQLite's 999 parameters, past which Django
     splits one statement in two (PostgreSQL takes 65,535)."""
-    creds = {"sid": sid, "api_key": f"{sid}-key", "api_token": f"{sid}-token", "customer_id": f"{sid}-customer",
-             "app_id": f"{sid}-app", "app_token": f"{sid}-app-token", "exophones": []}
+    creds = {
+        "sid": sid,
+        "api_key": f"{sid}-key",
+        "api_token": f"{sid}-token",
+        "customer_id": f"{sid}-customer",
+        "app_id": f"{sid}-app",
+        "app_token": f"{sid}-app-token",
+        "exophones": [],
+    }
     sandbox.control("POST", "/_sandbox/accounts", creds)
     account = account_create_or_update(
-        name=sid, account_sid=sid, api_key=creds["api_key"], api_token=creds["api_token"],
-        integrations_customer_id=creds["customer_id"], integrations_app_id=creds["app_id"],
-        integrations_app_token=creds["app_token"], exophones=[])
-    users = [sandbox.control("POST", "/_sandbox/users", {
-        "account_sid": sid, "first_name": "Agent", "last_name": f"{n:03d}", "email": f"{sid}-{n}@example.com",
-        "devices": [{"contact_uri": f"+91990{n:07d}", "available": True}],
-    }) for n in range(count)]
+        name=sid,
+        account_sid=sid,
+        api_key=creds["api_key"],
+        api_token=creds["api_token"],
+        integrations_customer_id=creds["customer_id"],
+        integrations_app_id=creds["app_id"],
+        integrations_app_token=creds["app_token"],
+        exophones=[],
+    )
+    users = [
+        sandbox.control(
+            "POST",
+            "/_sandbox/users",
+            {
+                "account_sid": sid,
+                "first_name": "Agent",
+                "last_name": f"{n:03d}",
+                "email": f"{sid}-{n}@example.com",
+                "devices": [{"contact_uri": f"+91990{n:07d}", "available": True}],
+            },
+        )
+        for n in range(count)
+    ]
     for n in range(count):
-        sandbox.control("POST", "/_sandbox/integration-users", {
-            "account_sid": sid, "user_id": f"{sid}-ps-{n}", "phone": {"enabled": True, "number": f"+91980{n:07d}"},
-            "sip": {"enabled": False, "username": f"{sid}.{n}@app", "registered": False}})
-        Agent.objects.create(account=account, name=f"Phone/SIP {n}", integrations_user_id=f"{sid}-ps-{n}",
-                             device_model=DeviceModel.INTEGRATIONS)
+        sandbox.control(
+            "POST",
+            "/_sandbox/integration-users",
+            {
+                "account_sid": sid,
+                "user_id": f"{sid}-ps-{n}",
+                "phone": {"enabled": True, "number": f"+91980{n:07d}"},
+                "sip": {"enabled": False, "username": f"{sid}.{n}@app", "registered": False},
+            },
+        )
+        Agent.objects.create(
+            account=account,
+            name=f"Phone/SIP {n}",
+            integrations_user_id=f"{sid}-ps-{n}",
+            device_model=DeviceModel.INTEGRATIONS,
+        )
     return account, users
 
 
@@ -38,8 +72,9 @@ def turn_everything_around_in_exotel(sandbox, users, sid: str) -> None:
     for user in users:
         sandbox.control("PATCH", f"/_sandbox/devices/{user['devices'][0]['id']}", {"available": False})
     for n in range(len(users)):
-        sandbox.control("PATCH", f"/_sandbox/integration-users/{sid}-ps-{n}",
-                        {"account_sid": sid, "sip": {"enabled": True}})
+        sandbox.control(
+            "PATCH", f"/_sandbox/integration-users/{sid}-ps-{n}", {"account_sid": sid, "sip": {"enabled": True}}
+        )
 
 
 def sync_queries(account) -> tuple[int, services.SyncResult]:

@@ -21,14 +21,18 @@ __all__ = ["board_supervisor", "phone_sip_agent"]  # fixtures shared with tests/
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
 def asha(sandbox, exotel_account, agent_login):
     agent_login.user.email = "asha@example.com"
     agent_login.user.save()
     user = sandbox_user(sandbox)
-    sandbox_user(sandbox, first_name="Meera", last_name="Iyer", email="meera@example.com",
-                 devices=[{"contact_uri": "+919900000303", "type": "tel", "verified": False}])
+    sandbox_user(
+        sandbox,
+        first_name="Meera",
+        last_name="Iyer",
+        email="meera@example.com",
+        devices=[{"contact_uri": "+919900000303", "type": "tel", "verified": False}],
+    )
     return synced_agent(exotel_account), user
 
 
@@ -48,8 +52,9 @@ def test_agent_flips_to_their_softphone_on_a_phone_sized_page(page, live_server,
     page.screenshot(path="/tmp/agents-me-off.png", full_page=True)
 
 
-def test_agent_sees_exotels_refusal_when_another_device_was_turned_on_elsewhere(page, live_server, asha, agent_login,
-                                                                                  sandbox):
+def test_agent_sees_exotels_refusal_when_another_device_was_turned_on_elsewhere(
+    page, live_server, asha, agent_login, sandbox
+):
     agent, user = asha
     log_in(page, live_server, agent_login)
     phone_card = page.get_by_test_id(f"device-{agent.devices.get(contact_uri=PHONE).pk}")
@@ -65,8 +70,9 @@ def test_agent_sees_exotels_refusal_when_another_device_was_turned_on_elsewhere(
     page.screenshot(path="/tmp/agents-me-refused.png", full_page=True)
 
 
-def test_supervisor_switches_an_agent_from_phone_to_sip_in_one_click(page, live_server, asha, board_supervisor,
-                                                                     sandbox):
+def test_supervisor_switches_an_agent_from_phone_to_sip_in_one_click(
+    page, live_server, asha, board_supervisor, sandbox
+):
     agent, user = asha
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server, board_supervisor)
@@ -94,8 +100,9 @@ def test_board_search_filters_and_shows_a_removable_chip(page, live_server, asha
     expect(page.get_by_role("link", name="Asha Rao")).to_be_visible()
 
 
-def test_supervisor_sees_an_agent_deleted_in_exotel_and_cannot_switch_it(page, live_server, asha, board_supervisor,
-                                                                        sandbox, exotel_account):
+def test_supervisor_sees_an_agent_deleted_in_exotel_and_cannot_switch_it(
+    page, live_server, asha, board_supervisor, sandbox, exotel_account
+):
     agent, user = asha
     sandbox.control("DELETE", f"/_sandbox/users/{user['id']}")
     services.agents_sync(account=exotel_account)
@@ -116,8 +123,9 @@ def test_supervisor_sees_an_agent_deleted_in_exotel_and_cannot_switch_it(page, l
     page.screenshot(path="/tmp/agents-detail-not-in-exotel.png", full_page=True)
 
 
-def test_the_only_enabled_phone_or_sip_cannot_be_turned_off_and_says_why(page, live_server, phone_sip_agent,
-                                                                         agent_login, board_supervisor):
+def test_the_only_enabled_phone_or_sip_cannot_be_turned_off_and_says_why(
+    page, live_server, phone_sip_agent, agent_login, board_supervisor
+):
     phone_sip_agent.user = agent_login.user
     phone_sip_agent.save()
     page.set_viewport_size({"width": 390, "height": 844})
@@ -136,7 +144,8 @@ def test_the_only_enabled_phone_or_sip_cannot_be_turned_off_and_says_why(page, l
     page.goto(f"{live_server.url}/agents/")
     row = page.get_by_test_id(f"agent-row-{phone_sip_agent.pk}")
     expect(row.get_by_test_id("rings-on")).to_have_text(
-        "Rings on Phone +919900000777 and SIP app agent_007@acme-app.exotel.com")
+        "Rings on Phone +919900000777 and SIP app agent_007@acme-app.exotel.com"
+    )
     row.get_by_role("button", name="Turn phone OFF for Priya Nair").click()
     expect(row.get_by_role("button", name="Turn SIP OFF for Priya Nair")).to_be_disabled()
     expect(row).to_contain_text("At least one of phone and SIP must stay on")

@@ -1,21 +1,33 @@
 """A supervisor places a call in chromium and follows it: confirm, live status, timeline,
 recording, history side panel, CSV, KPIs. Screenshots go to /tmp/calls-*.png."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import log_in
 from tests.calls.conftest import asha, callbacks_to, fast_calls, make_call, supervisor, vikram  # noqa: F401
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_supervisor_places_a_call_and_follows_it_to_its_recording(
-        page, live_server, sandbox, asha, vikram, supervisor, fast_calls, callbacks_to, celery_worker,  # noqa: F811
-        exotel_account):
+    page,
+    live_server,
+    sandbox,
+    asha,
+    vikram,
+    supervisor,
+    fast_calls,
+    callbacks_to,
+    celery_worker,
+    exotel_account,
+):
     for minutes, status, talk in ((30, "completed", 42), (95, "to_leg_unanswered", None), (200, "completed", 75)):
-        make_call(exotel_account, vikram, minutes_ago=minutes, status=status, talk_time=talk,
-                  customer_number="+919812345678")
+        make_call(
+            exotel_account, vikram, minutes_ago=minutes, status=status, talk_time=talk, customer_number="+919812345678"
+        )
     log_in(page, live_server, supervisor)
 
     page.goto(f"{live_server.url}/calls/new/")
@@ -48,7 +60,7 @@ def test_supervisor_places_a_call_and_follows_it_to_its_recording(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
-    assert "+919876543210" in open(download.value.path()).read()
+    assert "+919876543210" in Path(download.value.path()).read_text()
 
     page.goto(f"{live_server.url}/calls/kpis/")
     expect(page.get_by_test_id("kpi-calls")).to_have_text("4")
@@ -58,7 +70,7 @@ def test_supervisor_places_a_call_and_follows_it_to_its_recording(
     expect(page.locator("#live-calls-list")).to_contain_text("No calls in progress")
 
 
-def test_agent_on_a_phone_sees_only_their_own_calls(page, live_server, exotel_account, asha, vikram, agent_login):  # noqa: F811
+def test_agent_on_a_phone_sees_only_their_own_calls(page, live_server, exotel_account, asha, vikram, agent_login):
     make_call(exotel_account, asha, customer_number="+919811100001")
     make_call(exotel_account, vikram, customer_number="+919822200002")
     page.set_viewport_size({"width": 390, "height": 844})

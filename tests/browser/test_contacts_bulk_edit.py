@@ -3,13 +3,14 @@ read the check and the preview, send, watch the bar, download the failures, retr
 
 import os
 import random
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from contacts.models import BulkEdit
-from tests.support.browser import log_in
 from tests.contacts.helpers import csv_bytes, seed_contacts
+from tests.support.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 SHOTS = os.environ.get("CONTACTS_SCREENSHOTS", "")
@@ -17,8 +18,9 @@ SHOTS = os.environ.get("CONTACTS_SCREENSHOTS", "")
 
 def shot(page, name: str) -> None:
     if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", clip={"x": 0, "y": 0, "width": 1280, "height": 1300},
-                        full_page=True)
+        page.screenshot(
+            path=f"{SHOTS}/{name}.png", clip={"x": 0, "y": 0, "width": 1280, "height": 1300}, full_page=True
+        )
 
 
 @pytest.fixture
@@ -31,17 +33,18 @@ def member(supervisor_login, exotel_account):
 def ten_thousand_edits(sandbox, exotel_account, tmp_path) -> tuple:
     known = seed_contacts(sandbox, exotel_account, 9_950)
     rows = [[sid, f"New{i}", random.choice(["vip", "renewal"]), ""] for i, sid in enumerate(known[:9_900])]
-    rows += [[f"unknown-{i}", "Ghost", "", ""] for i in range(40)]                   # Exotel will refuse these
-    rows += [[known[9_900 + i], "", "", "not-an-email"] for i in range(5)]           # bad email
-    rows += [[known[9_905 + i], "", "", ""] for i in range(3)]                        # nothing to change
-    rows += [["", "Nobody", "", ""], [known[0], "Again", "", ""]]                     # missing sid, duplicate
+    rows += [[f"unknown-{i}", "Ghost", "", ""] for i in range(40)]  # Exotel will refuse these
+    rows += [[known[9_900 + i], "", "", "not-an-email"] for i in range(5)]  # bad email
+    rows += [[known[9_905 + i], "", "", ""] for i in range(3)]  # nothing to change
+    rows += [["", "Nobody", "", ""], [known[0], "Again", "", ""]]  # missing sid, duplicate
     path = tmp_path / "october-cleanup.csv"
     path.write_bytes(csv_bytes(["sid", "first_name", "tag", "email"], rows))
     return path, known
 
 
 def test_supervisor_uploads_checks_previews_sends_and_retries(
-        page, live_server, member, exotel_account, sandbox, celery_worker, ten_thousand_edits):
+    page, live_server, member, exotel_account, sandbox, celery_worker, ten_thousand_edits
+):
     path, known = ten_thousand_edits
     sandbox.configure(faults={"slow": 1.0, "slow_seconds": 1.2})  # slow enough to watch the bar
     log_in(page, live_server, member)
@@ -72,7 +75,7 @@ def test_supervisor_uploads_checks_previews_sends_and_retries(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the 40 rows not applied (CSV)").click()
-    lines = open(download.value.path()).read().splitlines()
+    lines = Path(download.value.path()).read_text().splitlines()
     assert len(lines) == 41 and lines[1].startswith("unknown-0,") and "not in Exotel" in lines[1]
 
     page.get_by_role("button", name="Retry the rows not applied").click()
@@ -97,12 +100,17 @@ def test_an_agent_is_refused_the_contacts_pages(page, live_server, agent_login):
 
 
 def test_the_bar_moves_while_sending_and_cancel_stops_the_job(
-        page, live_server, member, exotel_account, sandbox, celery_worker):
+    page, live_server, member, exotel_account, sandbox, celery_worker
+):
     from contacts import services
 
     bulk_edit = services.bulk_edit_create_from_selection(
-        account=exotel_account, user=member.user, sids=[f"unknown-{i}" for i in range(6000)], fields={"tag": "x"},
-        chunk_size=300)
+        account=exotel_account,
+        user=member.user,
+        sids=[f"unknown-{i}" for i in range(6000)],
+        fields={"tag": "x"},
+        chunk_size=300,
+    )
     sandbox.configure(faults={"slow": 1.0, "slow_seconds": 0.5})
     log_in(page, live_server, member)
     page.goto(f"{live_server.url}{bulk_edit.get_absolute_url()}")

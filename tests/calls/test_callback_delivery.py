@@ -16,10 +16,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def launch(agent, number=CUSTOMER, **options) -> Call:
-    request = LaunchRequest(key=str(uuid.uuid4()), account_id=agent.account_id, agent_id=agent.pk,
-                            customer_number=number, exophone=EXOPHONE, api_version="v3",
-                            options={"from_contact_uri": "+919900000001", "record": True} | options,
-                            preflight={"ok": True, "rings_first": "Phone +919900000001"})
+    request = LaunchRequest(
+        key=str(uuid.uuid4()),
+        account_id=agent.account_id,
+        agent_id=agent.pk,
+        customer_number=number,
+        exophone=EXOPHONE,
+        api_version="v3",
+        options={"from_contact_uri": "+919900000001", "record": True} | options,
+        preflight={"ok": True, "rings_first": "Phone +919900000001"},
+    )
     return call_launch(launch=request, user=User.objects.get(username="sunil"))
 
 
@@ -34,8 +40,15 @@ def test_duplicated_and_reordered_callbacks_end_completed(sandbox, ready):
     call = launch(ready)
 
     call = wait_for_call(lambda c: c.is_terminal and c.legs_fetched_at, "the call to end")
-    sent = wait_until(lambda: [d for d in sandbox.callbacks(call.sid) if d["state"] == "sent"] if all(
-        d["state"] == "sent" for d in sandbox.callbacks(call.sid)) else None, timeout=10, what="every delivery")
+    sent = wait_until(
+        lambda: (
+            [d for d in sandbox.callbacks(call.sid) if d["state"] == "sent"]
+            if all(d["state"] == "sent" for d in sandbox.callbacks(call.sid))
+            else None
+        ),
+        timeout=10,
+        what="every delivery",
+    )
     assert sorted(d["event"] for d in sent) == ["answered", "answered", "terminal", "terminal"]
     assert sent[0]["at"] > [d for d in sent if d["event"] == "terminal"][0]["at"] or sent[0]["event"] == "terminal"
     call.refresh_from_db()

@@ -14,8 +14,16 @@ from tests.calls.conftest import make_call
 @pytest.fixture
 def calls(exotel_account, asha, vikram):
     mine = [make_call(exotel_account, asha, minutes_ago=i, customer_number=f"+9198765432{i:02d}") for i in range(3)]
-    theirs = [make_call(exotel_account, vikram, minutes_ago=10, customer_number="+919811111111", status="to_leg_unanswered",
-                        talk_time=None)]
+    theirs = [
+        make_call(
+            exotel_account,
+            vikram,
+            minutes_ago=10,
+            customer_number="+919811111111",
+            status="to_leg_unanswered",
+            talk_time=None,
+        )
+    ]
     return mine, theirs
 
 
@@ -101,13 +109,13 @@ def test_csv_export_streams_every_matching_call(client, supervisor, calls):
 
 
 def test_csv_export_never_lets_a_custom_field_run_as_a_formula(client, supervisor, exotel_account, asha):
-    make_call(exotel_account, asha, custom_field="=HYPERLINK(\"http://evil\")")
+    make_call(exotel_account, asha, custom_field='=HYPERLINK("http://evil")')
     client.login(username=supervisor.username, password=supervisor.password)
 
     rows = list(csv.reader(io.StringIO(b"".join(client.get("/calls/export.csv").streaming_content).decode())))
 
     column = rows[0].index("custom_field")
-    assert [row[column] for row in rows[1:]] == ["'=HYPERLINK(\"http://evil\")"]
+    assert [row[column] for row in rows[1:]] == ['\'=HYPERLINK("http://evil")']
 
 
 def test_live_calls_partial_lists_calls_in_progress(client, supervisor, exotel_account, asha):
@@ -132,7 +140,13 @@ def test_opening_the_live_calls_address_directly_gives_a_whole_page(client, supe
 def test_garbage_filters_and_cursor_never_500(client, supervisor, calls):
     client.login(username=supervisor.username, password=supervisor.password)
 
-    for query in ({"cursor": "!!!"}, {"cursor": "YWJj"}, {"date_from": "yesterday"}, {"agent": "x"}, {"status": "nope"}):
+    for query in (
+        {"cursor": "!!!"},
+        {"cursor": "YWJj"},
+        {"date_from": "yesterday"},
+        {"agent": "x"},
+        {"status": "nope"},
+    ):
         assert client.get("/calls/", query).status_code == 200
         assert client.get("/calls/export.csv", query).status_code == 200
 
@@ -140,5 +154,9 @@ def test_garbage_filters_and_cursor_never_500(client, supervisor, calls):
 def test_a_date_at_the_end_of_the_calendar_is_not_a_server_error(client, supervisor, calls):
     client.login(username=supervisor.username, password=supervisor.password)
 
-    for url in ("/calls/?date_to=9999-12-31", "/calls/kpis/?date_to=9999-12-31", "/calls/export.csv?date_to=9999-12-31"):
+    for url in (
+        "/calls/?date_to=9999-12-31",
+        "/calls/kpis/?date_to=9999-12-31",
+        "/calls/export.csv?date_to=9999-12-31",
+    ):
         assert client.get(url).status_code == 200, url

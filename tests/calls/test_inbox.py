@@ -30,7 +30,9 @@ def test_a_push_while_the_inbox_is_being_drained_asks_for_one_more_drain():
     inbox.inbox_push({"n": 1}, None)
     asked = []
 
-    inbox.inbox_drain(lambda payload, ref: asked.append(inbox.inbox_push({"n": 2}, None)) if payload["n"] == 1 else None)
+    inbox.inbox_drain(
+        lambda payload, ref: asked.append(inbox.inbox_push({"n": 2}, None)) if payload["n"] == 1 else None
+    )
 
     assert asked == [True]  # the running drain had cleared the flag: the late callback gets a drain
     assert inbox.inbox_push({"n": 3}, None) is False  # that drain is still queued

@@ -15,7 +15,7 @@ def test_kpis_count_placed_calls_answer_rate_and_talk_time(client, supervisor, e
 
     kpis = response.context["kpis"]
     assert (kpis.calls, kpis.answered, kpis.answer_rate, kpis.average_talk) == (3, 2, 66.7, 30.0)
-    assert dict((name, n) for name, n, _ in kpis.per_agent) == {"Asha Rao": 2, "Vikram Shah": 1}
+    assert {name: n for name, n, _ in kpis.per_agent} == {"Asha Rao": 2, "Vikram Shah": 1}
     assert "<svg" in response.content.decode()
 
 

@@ -39,7 +39,7 @@ def text(response) -> str:
 
 
 def launches(sandbox, version="v3"):
-    return [r for r in sandbox.requests(path=f"/{version}/accounts/acme/calls", method="POST")]
+    return list(sandbox.requests(path=f"/{version}/accounts/acme/calls", method="POST"))
 
 
 def test_confirm_step_says_which_device_rings_first_and_from_which_exophone(sandbox, asha, supervisor, fast_calls):
@@ -70,14 +70,29 @@ def test_preflight_refuses_when_the_agents_device_is_off(sandbox, asha, supervis
 
 
 def test_v3_call_sends_every_option_in_the_documented_shape_and_ends_completed(
-        sandbox, asha, supervisor, fast_calls, callbacks_to, celery_worker):
+    sandbox, asha, supervisor, fast_calls, callbacks_to, celery_worker
+):
     client = logged_in(supervisor)
-    token = confirm_token(launch_form(
-        client, asha, record="on", recording_channels="dual", recording_format="mp3-hq",
-        wait_audio_url="https://audio.example/wait.wav", max_time_limit=600, attempt_time_out=20,
-        custom_field="order-42", from_contact_uri="+919900000001", state_management="true",
-        playback_value="https://audio.example/hello.wav", playback_event="start", playback_to="both",
-        streaming_url="wss://stream.example/s", streaming_begin="from_leg_connect"))
+    token = confirm_token(
+        launch_form(
+            client,
+            asha,
+            record="on",
+            recording_channels="dual",
+            recording_format="mp3-hq",
+            wait_audio_url="https://audio.example/wait.wav",
+            max_time_limit=600,
+            attempt_time_out=20,
+            custom_field="order-42",
+            from_contact_uri="+919900000001",
+            state_management="true",
+            playback_value="https://audio.example/hello.wav",
+            playback_event="start",
+            playback_to="both",
+            streaming_url="wss://stream.example/s",
+            streaming_begin="from_leg_connect",
+        )
+    )
 
     response = client.post("/calls/confirm/", {"token": token})
 
@@ -110,13 +125,24 @@ def test_v3_call_sends_every_option_in_the_documented_shape_and_ends_completed(
 
 
 def test_v2_call_sends_its_documented_shape_and_ends_on_v2_callbacks(
-        sandbox, asha, supervisor, fast_calls, callbacks_to, celery_worker, exotel_account):
+    sandbox, asha, supervisor, fast_calls, callbacks_to, celery_worker, exotel_account
+):
     use_api(exotel_account, "v2")
     client = logged_in(supervisor)
-    token = confirm_token(launch_form(
-        client, asha, number="+919876543211", record="on", recording_channels="single",
-        wait_audio_url="https://audio.example/wait.wav", max_time_limit=300, attempt_time_out=15,
-        custom_field="ticket-9", agent_identity="user_id"))
+    token = confirm_token(
+        launch_form(
+            client,
+            asha,
+            number="+919876543211",
+            record="on",
+            recording_channels="single",
+            wait_audio_url="https://audio.example/wait.wav",
+            max_time_limit=300,
+            attempt_time_out=15,
+            custom_field="ticket-9",
+            agent_identity="user_id",
+        )
+    )
 
     client.post("/calls/confirm/", {"token": token})
 
@@ -145,7 +171,9 @@ def test_v2_call_can_name_the_agent_by_contact_uri(sandbox, asha, supervisor, ex
     use_api(exotel_account, "v2")
     client = logged_in(supervisor)
 
-    client.post("/calls/confirm/", {"token": confirm_token(launch_form(client, asha, agent_identity="user_contact_uri"))})
+    client.post(
+        "/calls/confirm/", {"token": confirm_token(launch_form(client, asha, agent_identity="user_contact_uri"))}
+    )
 
     assert launches(sandbox, "v2")[0]["body"]["from"] == {"user_contact_uri": "+919900000001"}
 
@@ -155,8 +183,10 @@ def test_double_submit_of_the_confirm_form_places_one_call(sandbox, asha, superv
     token = confirm_token(launch_form(client, asha))
 
     answers = []
-    threads = [threading.Thread(target=lambda: answers.append(logged_in(supervisor).post("/calls/confirm/", {"token": token})))
-               for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: answers.append(logged_in(supervisor).post("/calls/confirm/", {"token": token})))
+        for _ in range(3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -217,8 +247,9 @@ def test_the_form_costs_the_same_queries_for_one_account_or_five(asha, superviso
     with CaptureQueriesContext(connection) as one:
         assert client.get("/calls/new/").status_code == 200
     for n in range(1, 5):
-        account = account_create_or_update(name=f"Branch {n}", account_sid=f"branch{n}", api_key="k", api_token="t",
-                                           exophones=[f"+91803075250{n}"])
+        account = account_create_or_update(
+            name=f"Branch {n}", account_sid=f"branch{n}", api_key="k", api_token="t", exophones=[f"+91803075250{n}"]
+        )
         account.members.add(supervisor.user)
         Agent.objects.create(account=account, name=f"Agent {n}", exotel_user_id=f"u{n}")
         if n % 2:

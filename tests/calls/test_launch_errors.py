@@ -12,8 +12,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def launch(agent, api_version="v3", exophone=EXOPHONE, **options):
-    request = LaunchRequest(key=str(uuid.uuid4()), account_id=agent.account_id, agent_id=agent.pk,
-                            customer_number=CUSTOMER, exophone=exophone, api_version=api_version, options=options)
+    request = LaunchRequest(
+        key=str(uuid.uuid4()),
+        account_id=agent.account_id,
+        agent_id=agent.pk,
+        customer_number=CUSTOMER,
+        exophone=exophone,
+        api_version=api_version,
+        options=options,
+    )
     return call_launch(launch=request, user=User.objects.get(username="sunil"))
 
 
@@ -33,7 +40,8 @@ CASES = [
 @pytest.mark.parametrize("api_version", ["v3", "v2"])
 @pytest.mark.parametrize("name,change,options,code,message", CASES, ids=[c[0] for c in CASES])
 def test_documented_launch_error_is_shown_with_its_message(
-        sandbox, asha, supervisor, api_version, name, change, options, code, message):
+    sandbox, asha, supervisor, api_version, name, change, options, code, message
+):
     if change:
         change(sandbox, asha)
     options = dict(options)
@@ -52,7 +60,9 @@ def test_unknown_agent_user_in_v2(sandbox, asha, supervisor):
     call = launch(asha, "v2", user_id="no-such-user")
 
     assert (call.launch_error_code, call.launch_error) == (
-        10731, "This agent is not a user in the Exotel account: add them in Exotel first")
+        10731,
+        "This agent is not a user in the Exotel account: add them in Exotel first",
+    )
 
 
 def test_wrong_api_token(sandbox, asha, supervisor, exotel_account):

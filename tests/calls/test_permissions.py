@@ -18,8 +18,18 @@ def test_every_calls_view_is_for_signed_in_roles(pattern):
     assert {role.value for role in pattern.callback.allowed_roles} == {"agent", "supervisor", "admin"}
 
 
-@pytest.mark.parametrize("path", ["/calls/", "/calls/export.csv", "/calls/new/", "/calls/live/", "/calls/kpis/",
-                                  f"/calls/{uuid.uuid4()}/", f"/calls/{uuid.uuid4()}/recording/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/calls/",
+        "/calls/export.csv",
+        "/calls/new/",
+        "/calls/live/",
+        "/calls/kpis/",
+        f"/calls/{uuid.uuid4()}/",
+        f"/calls/{uuid.uuid4()}/recording/",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_log_in(client, db, path):
     response = client.get(path)
 

@@ -11,11 +11,23 @@ from tests.calls.conftest import sandbox_agent
 @pytest.fixture
 def phone_sip_agent(exotel_account, sandbox):
     def make(phone=True, sip=True, registered=True):
-        sandbox.control("POST", "/_sandbox/integration-users", {
-            "account_sid": "acme", "user_id": "ps-1", "phone": {"enabled": phone, "number": "+919900000009"},
-            "sip": {"enabled": sip, "username": "priya@acme.sip", "registered": registered}})
-        return Agent.objects.create(account=exotel_account, name="Priya Nair", device_model=DeviceModel.INTEGRATIONS,
-                                    integrations_user_id="ps-1")
+        sandbox.control(
+            "POST",
+            "/_sandbox/integration-users",
+            {
+                "account_sid": "acme",
+                "user_id": "ps-1",
+                "phone": {"enabled": phone, "number": "+919900000009"},
+                "sip": {"enabled": sip, "username": "priya@acme.sip", "registered": registered},
+            },
+        )
+        return Agent.objects.create(
+            account=exotel_account,
+            name="Priya Nair",
+            device_model=DeviceModel.INTEGRATIONS,
+            integrations_user_id="ps-1",
+        )
+
     return make
 
 
@@ -32,11 +44,14 @@ def test_unregistered_sip_alone_cannot_take_the_call(phone_sip_agent):
     assert not result.ok and "no phone enabled and no registered SIP device" in result.reason
 
 
-@pytest.mark.parametrize("device,reason", [
-    ({"available": False}, "None of Ravi Test's devices is ON"),
-    ({"verified": False, "available": True}, "None of Ravi Test's devices is ON"),  # unverified reads as OFF
-    ({"status": "busy"}, "is busy"),
-])
+@pytest.mark.parametrize(
+    "device,reason",
+    [
+        ({"available": False}, "None of Ravi Test's devices is ON"),
+        ({"verified": False, "available": True}, "None of Ravi Test's devices is ON"),  # unverified reads as OFF
+        ({"status": "busy"}, "is busy"),
+    ],
+)
 def test_ccm_device_must_be_on_verified_and_free(exotel_account, sandbox, device, reason):
     user = sandbox_agent(sandbox, first_name="Ravi", **device)
     agent = Agent.objects.create(account=exotel_account, name="Ravi Test", exotel_user_id=user["id"])
@@ -54,8 +69,9 @@ def test_agent_not_linked_to_exotel_is_refused_without_asking(exotel_account):
 
 def test_agent_no_longer_in_exotel_is_refused_in_words_without_asking(exotel_account, sandbox):
     user = sandbox_agent(sandbox, first_name="Ravi", available=True)
-    agent = Agent.objects.create(account=exotel_account, name="Ravi Test", exotel_user_id=user["id"],
-                                 missing_in_exotel_since=timezone.now())
+    agent = Agent.objects.create(
+        account=exotel_account, name="Ravi Test", exotel_user_id=user["id"], missing_in_exotel_since=timezone.now()
+    )
     asked_before = len(sandbox.requests(path=f"/users/{user['id']}", method="GET"))
 
     result = preflight_check(agent=agent)

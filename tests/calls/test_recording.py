@@ -20,12 +20,21 @@ UNKNOWN_SID = "feedfacefeedfacefeedfacefeedface"  # the sandbox has no such call
 def recorded(sandbox, exotel_account, asha, supervisor) -> Call:
     """Asha's answered, recorded call, ended in the sandbox and read back from its call details."""
     sandbox.configure(ring_seconds=0.2, talk_seconds=0.3, callbacks={"loss": 1.0})  # polled instead
-    launch = LaunchRequest(key=str(uuid.uuid4()), account_id=exotel_account.pk, agent_id=asha.pk,
-                           customer_number=CUSTOMER, exophone=EXOPHONE, api_version="v3",
-                           options={"from_contact_uri": "+919900000001", "record": True})
+    launch = LaunchRequest(
+        key=str(uuid.uuid4()),
+        account_id=exotel_account.pk,
+        agent_id=asha.pk,
+        customer_number=CUSTOMER,
+        exophone=EXOPHONE,
+        api_version="v3",
+        options={"from_contact_uri": "+919900000001", "record": True},
+    )
     call = call_launch(launch=launch, user=User.objects.get(username=supervisor.username))
-    wait_until(lambda: sandbox.control("GET", f"/_sandbox/calls/{call.sid}")["call_details"]["state"] == "terminal",
-               timeout=10, what="the sandbox to end the call")
+    wait_until(
+        lambda: sandbox.control("GET", f"/_sandbox/calls/{call.sid}")["call_details"]["state"] == "terminal",
+        timeout=10,
+        what="the sandbox to end the call",
+    )
     call = call_refresh(call_id=call.pk, priority="interactive")
     assert call.has_recording and call.recording_url.startswith(f"{sandbox.url}/recordings/")
     return call
@@ -42,10 +51,20 @@ def callbacks_applied_inline():
 
 
 def terminal_callback(sid, recording_url):
-    return {"event_details": {"event_type": "terminal"}, "call_details": {
-        "sid": sid, "direction": "outbound", "virtual_number": EXOPHONE, "state": "terminal", "status": "completed",
-        "start_time": "2026-11-03 00:18:38+05:30", "end_time": "2026-11-03 00:19:02+05:30", "total_talk_time": 11,
-        "recordings": [{"url": recording_url}]}}
+    return {
+        "event_details": {"event_type": "terminal"},
+        "call_details": {
+            "sid": sid,
+            "direction": "outbound",
+            "virtual_number": EXOPHONE,
+            "state": "terminal",
+            "status": "completed",
+            "start_time": "2026-11-03 00:18:38+05:30",
+            "end_time": "2026-11-03 00:19:02+05:30",
+            "total_talk_time": 11,
+            "recordings": [{"url": recording_url}],
+        },
+    }
 
 
 def play(client, call):
@@ -67,13 +86,19 @@ def test_the_sandbox_recording_streams_through_the_proxy_and_is_audited(client, 
     assert downloaded["Content-Disposition"].startswith("attachment")
     b"".join(downloaded.streaming_content)
     assert list(RecordingAccess.objects.values_list("user__username", "kind")) == [
-        ("asha", "download"), ("asha", "play")]
+        ("asha", "download"),
+        ("asha", "play"),
+    ]
     assert signature not in caplog.text
 
 
 def test_another_agent_cannot_play_the_recording(client, other_agent_login, vikram, exotel_account, asha):
-    recorded = make_call(exotel_account, asha, has_recording=True, recording_url="https://s3-ap-south-1.amazonaws.com/"
-                         "exotel-mum1-recordings/Exotel/x.mp3?signature=s3cret")
+    recorded = make_call(
+        exotel_account,
+        asha,
+        has_recording=True,
+        recording_url="https://s3-ap-south-1.amazonaws.com/exotel-mum1-recordings/Exotel/x.mp3?signature=s3cret",
+    )
     client.login(username=other_agent_login.username, password=other_agent_login.password)
 
     assert client.get(f"/calls/{recorded.key}/recording/").status_code == 404
@@ -90,20 +115,28 @@ def test_no_recording_gives_a_disabled_button_with_the_reason(client, agent_logi
     assert client.get(f"/calls/{call.key}/recording/").status_code == 404
 
 
-@pytest.mark.parametrize("forged", [
-    "http://127.0.0.1:{port}/x.wav?signature=s3cret",
-    "http://localhost:{port}/",
-    "https://s3-ap-south-1.amazonaws.com@127.0.0.1:{port}/exotel-mum1-recordings/x.mp3",
-    "http://127.1:{port}/",  # the short form of 127.0.0.1
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "http://127.0.0.1:{port}/x.wav?signature=s3cret",
+        "http://localhost:{port}/",
+        "https://s3-ap-south-1.amazonaws.com@127.0.0.1:{port}/exotel-mum1-recordings/x.mp3",
+        "http://127.1:{port}/",  # the short form of 127.0.0.1
+    ],
+)
 def test_a_callback_pointing_the_recording_at_an_internal_port_is_never_fetched(
-        client, exotel_account, asha, agent_login, hit_recorder, callbacks_applied_inline, caplog, forged):
+    client, exotel_account, asha, agent_login, hit_recorder, callbacks_applied_inline, caplog, forged
+):
     internal = hit_recorder()  # stands in for Redis, a database or a metadata service on our network
     call = make_call(exotel_account, asha, sid=UNKNOWN_SID, state="active", status="")
     link = forged.format(port=internal.port)
 
-    assert client.post(public_webhook_url(), json.dumps(terminal_callback(UNKNOWN_SID, link)),
-                       content_type="application/json").status_code == 200
+    assert (
+        client.post(
+            public_webhook_url(), json.dumps(terminal_callback(UNKNOWN_SID, link)), content_type="application/json"
+        ).status_code
+        == 200
+    )
     client.login(username=agent_login.username, password=agent_login.password)
     page = client.get(f"/calls/{call.key}/").content.decode()
     status, body = play(client, call)
@@ -120,7 +153,8 @@ def test_a_callback_pointing_the_recording_at_an_internal_port_is_never_fetched(
 
 
 def test_a_callback_pointing_at_redis_is_refused_before_anything_reaches_redis(
-        client, exotel_account, asha, agent_login, redis_server, callbacks_applied_inline):
+    client, exotel_account, asha, agent_login, redis_server, callbacks_applied_inline
+):
     call = make_call(exotel_account, asha, sid=UNKNOWN_SID, state="active", status="")
     forged = terminal_callback(UNKNOWN_SID, f"http://127.0.0.1:{redis_server.port}/")
     client.post(public_webhook_url(), json.dumps(forged), content_type="application/json")
@@ -134,7 +168,8 @@ def test_a_callback_pointing_at_redis_is_refused_before_anything_reaches_redis(
 
 
 def test_a_redirect_from_an_allowed_host_to_another_host_is_not_followed(
-        client, settings, exotel_account, asha, agent_login, hit_recorder):
+    client, settings, exotel_account, asha, agent_login, hit_recorder
+):
     internal = hit_recorder()
     allowed = hit_recorder(redirect_to=f"{internal.url}/latest/meta-data/")
     settings.EXOTEL_CONTACTS_BASE_URL = allowed.url  # a configured sandbox: allowed in development

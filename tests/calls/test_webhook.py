@@ -23,24 +23,44 @@ def callbacks_applied_inline():
 
 def v3_payload(event, state="terminal", status="completed", sid=SID, **extra):
     details = {
-        "sid": sid, "direction": "outbound", "virtual_number": EXOPHONE, "state": state, "status": status,
-        "legs": f"/v3/accounts/acme/calls/{sid}/legs", "created_time": "2026-11-03 00:18:32+05:30",
-        "updated_time": "2026-11-03 00:19:02+05:30", "start_time": "2026-11-03 00:18:38+05:30",
-        "end_time": "2026-11-03 00:19:02+05:30" if state == "terminal" else None, "total_duration": 24,
-        "total_talk_time": 11 if state == "terminal" else None, "custom_field": "order-7", "app_id": None,
-        "app_name": None, "digits": None,
+        "sid": sid,
+        "direction": "outbound",
+        "virtual_number": EXOPHONE,
+        "state": state,
+        "status": status,
+        "legs": f"/v3/accounts/acme/calls/{sid}/legs",
+        "created_time": "2026-11-03 00:18:32+05:30",
+        "updated_time": "2026-11-03 00:19:02+05:30",
+        "start_time": "2026-11-03 00:18:38+05:30",
+        "end_time": "2026-11-03 00:19:02+05:30" if state == "terminal" else None,
+        "total_duration": 24,
+        "total_talk_time": 11 if state == "terminal" else None,
+        "custom_field": "order-7",
+        "app_id": None,
+        "app_name": None,
+        "digits": None,
         "recordings": [{"url": "https://recordings.example/x.mp3?sig=abc"}] if state == "terminal" else None,
     } | extra
     return {"event_details": {"event_type": event}, "call_details": details}
 
 
 def v2_payload(event, state="terminal", status="customer_unanswered", sid=SID):
-    return {"event_details": {"event_type": event}, "call_details": {
-        "call_sid": sid, "call_state": state, "call_status": status if state == "terminal" else None,
-        "assigned_agent_details": {"user_id": "u1", "contact_uri": "+919900000001"},
-        "customer_details": {"number": CUSTOMER}, "virtual_number": EXOPHONE, "recording": False,
-        "created_time": "2026-11-03T10:30:00.000Z", "end_time": "2026-11-03T10:31:00.000Z" if state == "terminal" else None,
-        "total_talk_time": None, "recordings": None}}
+    return {
+        "event_details": {"event_type": event},
+        "call_details": {
+            "call_sid": sid,
+            "call_state": state,
+            "call_status": status if state == "terminal" else None,
+            "assigned_agent_details": {"user_id": "u1", "contact_uri": "+919900000001"},
+            "customer_details": {"number": CUSTOMER},
+            "virtual_number": EXOPHONE,
+            "recording": False,
+            "created_time": "2026-11-03T10:30:00.000Z",
+            "end_time": "2026-11-03T10:31:00.000Z" if state == "terminal" else None,
+            "total_talk_time": None,
+            "recordings": None,
+        },
+    }
 
 
 def flatten(value, prefix=""):
@@ -134,8 +154,9 @@ def test_callback_with_our_ref_matches_a_launch_whose_outcome_was_unknown(client
 
 
 def test_wrong_token_is_not_found(client, exotel_account):
-    response = client.post("/exotel/webhook/not-the-token/", data=json.dumps(v3_payload("terminal")),
-                           content_type="application/json")
+    response = client.post(
+        "/exotel/webhook/not-the-token/", data=json.dumps(v3_payload("terminal")), content_type="application/json"
+    )
 
     assert response.status_code == 404
     assert settings.EXOTEL_WEBHOOK_TOKEN not in response.content.decode()
@@ -151,11 +172,20 @@ GARBAGE = [
     ("application/json", b'{"event_details": {"event_type": "terminal"}, "call_details": {"state": "terminal"}}'),
     ("application/json", b'{"event_details": "terminal", "call_details": []}'),
     ("application/json", b'{"event_details": {"event_type": "terminal"}, "call_details": {"sid": {"a": 1}}}'),
-    ("application/json", b'{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x", "status": "weird"}}'),
-    ("application/json", b'{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x", "state": "melted"}}'),
+    (
+        "application/json",
+        b'{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x", "status": "weird"}}',
+    ),
+    (
+        "application/json",
+        b'{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x", "state": "melted"}}',
+    ),
     ("application/json", b"\xff\xfe\x00garbage"),
     ("application/x-www-form-urlencoded", b"call_details[sid]=x&call_details[sid][deeper]=y"),
-    ("application/x-www-form-urlencoded", b"event_details[event_type]=terminal&call_details[recordings][99999999][url]=x"),
+    (
+        "application/x-www-form-urlencoded",
+        b"event_details[event_type]=terminal&call_details[recordings][99999999][url]=x",
+    ),
     ("application/x-www-form-urlencoded", b"%%%%&&&=="),
     ("text/plain", b"hello"),
     ("application/json", b""),
@@ -194,8 +224,10 @@ def test_with_redis_down_the_callback_is_stored_inline_not_lost(client, exotel_a
 
 
 def test_nan_in_a_json_callback_is_refused_not_accepted_and_lost(client, db):
-    body = '{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x1", "state": "terminal", ' \
-           '"status": "completed", "total_talk_time": NaN}}'
+    body = (
+        '{"event_details": {"event_type": "terminal"}, "call_details": {"sid": "x1", "state": "terminal", '
+        '"status": "completed", "total_talk_time": NaN}}'
+    )
 
     response = client.post(f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/", body, content_type="application/json")
 
@@ -204,10 +236,13 @@ def test_nan_in_a_json_callback_is_refused_not_accepted_and_lost(client, db):
 
 
 def test_infinite_talk_time_in_a_callback_is_not_a_server_error(client, db):
-    body = {"event_details": {"event_type": "terminal"},
-            "call_details": {"call_sid": "x2", "call_state": "terminal", "total_talk_time": 1e400}}
+    body = {
+        "event_details": {"event_type": "terminal"},
+        "call_details": {"call_sid": "x2", "call_state": "terminal", "total_talk_time": 1e400},
+    }
 
-    response = client.post(f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/", json.dumps(body),
-                           content_type="application/json")
+    response = client.post(
+        f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/", json.dumps(body), content_type="application/json"
+    )
 
     assert response.status_code == 400  # Infinity is not JSON PostgreSQL can store

@@ -25,45 +25,103 @@ from exoadmin.sandbox.callbacks import flatten
 FINISHED_SID = "fuzz-finished-call"
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=40), st.text(alphabet="ab\u0000\u202e", min_size=2000, max_size=3000),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.text(alphabet="ab\u0000\u202e", min_size=2000, max_size=3000),
 )
 times = st.one_of(
-    scalars, st.sampled_from(["1970-01-01 05:30:00+05:30", "2026-11-23 10:00:00+05:30", "2026-13-45 99:99:99+99:99",
-                              "2026-11-23T10:00:00.000Z", "yesterday"]),
+    scalars,
+    st.sampled_from(
+        [
+            "1970-01-01 05:30:00+05:30",
+            "2026-11-23 10:00:00+05:30",
+            "2026-13-45 99:99:99+99:99",
+            "2026-11-23T10:00:00.000Z",
+            "yesterday",
+        ]
+    ),
 )
 states = st.one_of(scalars, st.sampled_from(["active", "terminal"]))
-statuses = st.one_of(scalars, st.sampled_from([
-    "completed", "from_leg_unanswered", "to_leg_unanswered", "agent_unanswered", "customer_no_dial", "ringing"]))
+statuses = st.one_of(
+    scalars,
+    st.sampled_from(
+        ["completed", "from_leg_unanswered", "to_leg_unanswered", "agent_unanswered", "customer_no_dial", "ringing"]
+    ),
+)
 sids = st.one_of(scalars, st.sampled_from([FINISHED_SID, "fuzz-unknown-1", "fuzz-unknown-2"]))
 recordings = st.one_of(scalars, st.lists(st.fixed_dictionaries({"url": scalars}), max_size=2))
-v3_details = st.fixed_dictionaries({"sid": sids}, optional={
-    "state": states, "status": statuses, "start_time": times, "end_time": times, "updated_time": times,
-    "total_talk_time": scalars, "total_duration": scalars, "recordings": recordings, "direction": scalars,
-    "virtual_number": scalars, "legs": scalars})
-v2_details = st.fixed_dictionaries({"call_sid": sids}, optional={
-    "call_state": states, "call_status": statuses, "created_time": times, "total_talk_time": scalars,
-    "customer_details": st.one_of(scalars, st.fixed_dictionaries({"number": scalars})),
-    "assigned_agent_details": st.one_of(scalars, st.fixed_dictionaries({"user_id": scalars}))})
-events = st.one_of(scalars, st.fixed_dictionaries({"event_type": st.one_of(
-    scalars, st.sampled_from(["answered", "terminal", "ringing", "dial"]))}))
-callbacks = st.fixed_dictionaries({}, optional={
-    "event_details": events, "call_details": st.one_of(v3_details, v2_details, scalars)})
-# Well-formed callbacks with fuzzed fields, so that many are accepted and must then be applied.
-plausible = st.fixed_dictionaries({
-    "event_details": st.fixed_dictionaries({"event_type": st.sampled_from(["answered", "terminal"])}),
-    "call_details": st.one_of(
-        st.fixed_dictionaries({"sid": st.sampled_from([FINISHED_SID, "fuzz-unknown-1", "fuzz-unknown-2"]),
-                               "state": st.sampled_from(["active", "terminal"])},
-                              optional={"status": statuses, "end_time": times, "start_time": times,
-                                        "total_talk_time": scalars, "recordings": recordings}),
-        st.fixed_dictionaries({"call_sid": st.sampled_from([FINISHED_SID, "fuzz-unknown-3"]),
-                               "call_state": st.sampled_from(["active", "terminal"])},
-                              optional={"call_status": statuses, "total_talk_time": scalars}),
+v3_details = st.fixed_dictionaries(
+    {"sid": sids},
+    optional={
+        "state": states,
+        "status": statuses,
+        "start_time": times,
+        "end_time": times,
+        "updated_time": times,
+        "total_talk_time": scalars,
+        "total_duration": scalars,
+        "recordings": recordings,
+        "direction": scalars,
+        "virtual_number": scalars,
+        "legs": scalars,
+    },
+)
+v2_details = st.fixed_dictionaries(
+    {"call_sid": sids},
+    optional={
+        "call_state": states,
+        "call_status": statuses,
+        "created_time": times,
+        "total_talk_time": scalars,
+        "customer_details": st.one_of(scalars, st.fixed_dictionaries({"number": scalars})),
+        "assigned_agent_details": st.one_of(scalars, st.fixed_dictionaries({"user_id": scalars})),
+    },
+)
+events = st.one_of(
+    scalars,
+    st.fixed_dictionaries(
+        {"event_type": st.one_of(scalars, st.sampled_from(["answered", "terminal", "ringing", "dial"]))}
     ),
-})
-any_json = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.text(max_size=8), inner, max_size=3), max_leaves=8)
+)
+callbacks = st.fixed_dictionaries(
+    {}, optional={"event_details": events, "call_details": st.one_of(v3_details, v2_details, scalars)}
+)
+# Well-formed callbacks with fuzzed fields, so that many are accepted and must then be applied.
+plausible = st.fixed_dictionaries(
+    {
+        "event_details": st.fixed_dictionaries({"event_type": st.sampled_from(["answered", "terminal"])}),
+        "call_details": st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "sid": st.sampled_from([FINISHED_SID, "fuzz-unknown-1", "fuzz-unknown-2"]),
+                    "state": st.sampled_from(["active", "terminal"]),
+                },
+                optional={
+                    "status": statuses,
+                    "end_time": times,
+                    "start_time": times,
+                    "total_talk_time": scalars,
+                    "recordings": recordings,
+                },
+            ),
+            st.fixed_dictionaries(
+                {
+                    "call_sid": st.sampled_from([FINISHED_SID, "fuzz-unknown-3"]),
+                    "call_state": st.sampled_from(["active", "terminal"]),
+                },
+                optional={"call_status": statuses, "total_talk_time": scalars},
+            ),
+        ),
+    }
+)
+any_json = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 deliveries = st.tuples(
     st.sampled_from(["json", "form", "get", "bytes"]),
     st.one_of(plausible, plausible, callbacks, any_json),
@@ -88,16 +146,26 @@ def deliver(client: Client, how: str, payload, raw: bytes, token: str):
 def finished_call(exotel_account):
     redis = get_redis()
     redis.delete(PENDING, PROCESSING, FAILED)
-    return Call.objects.create(account=exotel_account, sid=FINISHED_SID, state=State.TERMINAL, status="completed",
-                               created_at=timezone.now(), talk_time=42)
+    return Call.objects.create(
+        account=exotel_account,
+        sid=FINISHED_SID,
+        state=State.TERMINAL,
+        status="completed",
+        created_at=timezone.now(),
+        talk_time=42,
+    )
 
 
 def test_ten_thousand_generated_callbacks_never_break_the_webhook_or_a_finished_call(finished_call):
     client = Client()
     answers: dict[int, int] = {}
 
-    @hypothesis_settings(max_examples=10_000, deadline=None, database=None,
-                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @hypothesis_settings(
+        max_examples=10_000,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(deliveries)
     def webhook_answers_below_500(delivery):
         how, payload, raw, token_kind = delivery

@@ -21,7 +21,8 @@ def supervisor_client(client, member):
 def checked_upload(account, user, header, rows) -> BulkEdit:
     """A CSV uploaded and checked here, in the test process (as the worker would)."""
     bulk_edit = services.bulk_edit_create_from_upload(
-        account=account, user=user, filename="edits.csv", chunks=[csv_bytes(header, rows)])
+        account=account, user=user, filename="edits.csv", chunks=[csv_bytes(header, rows)]
+    )
     services.bulk_edit_check(bulk_edit_id=bulk_edit.id)
     bulk_edit.refresh_from_db()
     return bulk_edit

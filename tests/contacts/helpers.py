@@ -20,15 +20,27 @@ def csv_bytes(header: list[str], rows: list[list], encoding: str = "utf-8") -> b
 
 def seed_contacts(sandbox, account, count: int, *, mirrored: bool = True) -> list[str]:
     """`count` new contacts in the sandbox account and, unless told otherwise, in the local copy; their sids."""
-    rows = [{"sid": uuid.uuid4().hex, "number": f"+9198{random.randrange(10**8):08d}", "first_name": f"First{i}",
-             "last_name": "Old", "company_name": "", "email": f"c{i}@example.com", "tag": "lead", "custom_field": None}
-            for i in range(count)]
+    rows = [
+        {
+            "sid": uuid.uuid4().hex,
+            "number": f"+9198{random.randrange(10**8):08d}",
+            "first_name": f"First{i}",
+            "last_name": "Old",
+            "company_name": "",
+            "email": f"c{i}@example.com",
+            "tag": "lead",
+            "custom_field": None,
+        }
+        for i in range(count)
+    ]
     for start in range(0, count, 10_000):
-        sandbox.control("POST", "/_sandbox/contacts", {"account_sid": account.account_sid,
-                                                       "contacts": rows[start:start + 10_000]})
+        sandbox.control(
+            "POST", "/_sandbox/contacts", {"account_sid": account.account_sid, "contacts": rows[start : start + 10_000]}
+        )
     if mirrored:
         Contact.objects.bulk_create(
-            [Contact(account=account, synced_at=timezone.now(), **row) for row in rows], batch_size=1000)
+            [Contact(account=account, synced_at=timezone.now(), **row) for row in rows], batch_size=1000
+        )
     return [row["sid"] for row in rows]
 
 

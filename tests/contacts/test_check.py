@@ -10,18 +10,19 @@ from tests.contacts.helpers import seed_contacts
 
 
 def test_valid_rows_go_ahead_without_the_bad_ones_and_each_problem_names_row_and_column(
-        sandbox, exotel_account, member):
+    sandbox, exotel_account, member
+):
     known = seed_contacts(sandbox, exotel_account, 4)
     current = Contact.objects.get(sid=known[1])
     rows = [
-        [known[0], "Ravi", "+919845012345", ""],           # 2 changed
-        [known[1], current.first_name, "", ""],            # 3 unchanged (the local copy has this name)
-        ["not-in-exotel", "Kiran", "", ""],                # 4 unknown to the local copy
-        [known[2], "", "12345", ""],                       # 5 bad number
-        ["", "Nobody", "", ""],                            # 6 missing sid
-        [known[3], "", "", "nope"],                        # 7 bad email
-        ["twice", "A", "", ""],                            # 8 duplicate
-        ["twice", "B", "", ""],                            # 9 duplicate
+        [known[0], "Ravi", "+919845012345", ""],  # 2 changed
+        [known[1], current.first_name, "", ""],  # 3 unchanged (the local copy has this name)
+        ["not-in-exotel", "Kiran", "", ""],  # 4 unknown to the local copy
+        [known[2], "", "12345", ""],  # 5 bad number
+        ["", "Nobody", "", ""],  # 6 missing sid
+        [known[3], "", "", "nope"],  # 7 bad email
+        ["twice", "A", "", ""],  # 8 duplicate
+        ["twice", "B", "", ""],  # 9 duplicate
     ]
 
     bulk_edit = checked_upload(exotel_account, member.user, ["sid", "first_name", "number", "email"], rows)
@@ -30,10 +31,14 @@ def test_valid_rows_go_ahead_without_the_bad_ones_and_each_problem_names_row_and
     assert (bulk_edit.lines_read, bulk_edit.total, bulk_edit.rows_with_problems) == (8, 3, 5)
     assert (bulk_edit.changed, bulk_edit.unchanged, bulk_edit.unknown) == (1, 1, 1)
     assert sorted((p.line, p.column) for p in bulk_edit.problems.all()) == [
-        (5, "number"), (6, "sid"), (7, "email"), (8, "sid"), (9, "sid")]
+        (5, "number"),
+        (6, "sid"),
+        (7, "email"),
+        (8, "sid"),
+        (9, "sid"),
+    ]
     assert "rows 8, 9" in bulk_edit.problems.get(line=8).message
-    assert dict(bulk_edit.rows.values_list("line", "preview")) == {
-        2: "changed", 3: "unchanged", 4: "unknown"}
+    assert dict(bulk_edit.rows.values_list("line", "preview")) == {2: "changed", 3: "unchanged", 4: "unknown"}
     assert not bulk_edit.upload_parts.exists()
 
 
@@ -77,7 +82,8 @@ def test_selected_contacts_become_a_job_to_review_with_the_same_fields_each(sand
     sids = seed_contacts(sandbox, exotel_account, 3)
 
     bulk_edit = services.bulk_edit_create_from_selection(
-        account=exotel_account, user=member.user, sids=sids, fields={"tag": "vip"})
+        account=exotel_account, user=member.user, sids=sids, fields={"tag": "vip"}
+    )
 
     assert bulk_edit.state == BulkEdit.State.REVIEW and bulk_edit.changed == 3
     assert [row.changes() for row in bulk_edit.rows.all()] == [{"tag": "vip"}] * 3
@@ -88,8 +94,9 @@ def test_retrying_keeps_only_the_rows_that_were_not_applied(exotel_account, memb
     original.rows.filter(line=2).update(outcome=BulkEditRow.Outcome.APPLIED)
     original.rows.filter(line=3).update(outcome=BulkEditRow.Outcome.FAILED, message="Contact not found")
     original.rows.filter(line=4).update(outcome=BulkEditRow.Outcome.NOT_SENT)
-    BulkEdit.objects.filter(id=original.id).update(state=BulkEdit.State.DONE_WITH_ERRORS, applied=1, failed=1,
-                                                   not_sent=1, confirmed_at=original.created_at)
+    BulkEdit.objects.filter(id=original.id).update(
+        state=BulkEdit.State.DONE_WITH_ERRORS, applied=1, failed=1, not_sent=1, confirmed_at=original.created_at
+    )
     original.refresh_from_db()
 
     retry = services.bulk_edit_retry_failed(bulk_edit=original, user=member.user)
@@ -105,8 +112,11 @@ def test_a_check_queued_again_while_one_runs_does_nothing(exotel_account, member
     from tests.contacts.helpers import csv_bytes
 
     bulk_edit = services.bulk_edit_create_from_upload(
-        account=exotel_account, user=member.user, filename="edits.csv",
-        chunks=[csv_bytes(["sid", "first_name"], [["c1", "Ravi"], ["c2", "Kiran"]])])
+        account=exotel_account,
+        user=member.user,
+        filename="edits.csv",
+        chunks=[csv_bytes(["sid", "first_name"], [["c1", "Ravi"], ["c2", "Kiran"]])],
+    )
     running = get_redis().lock(f"contacts:check:{bulk_edit.id}", timeout=30)
     assert running.acquire(blocking=False)
     try:

@@ -8,7 +8,7 @@ from tests.contacts.helpers import csv_bytes
 
 def edits(data: bytes, part_size: int = 7):
     """Parsed rows, reading the file in small pieces as the worker reads its parts."""
-    return list(read_edits(data[i:i + part_size] for i in range(0, len(data), part_size)))
+    return list(read_edits(data[i : i + part_size] for i in range(0, len(data), part_size)))
 
 
 def problems(data: bytes) -> list[tuple[int, str]]:
@@ -16,8 +16,10 @@ def problems(data: bytes) -> list[tuple[int, str]]:
 
 
 def test_valid_rows_give_the_fields_to_set_and_empty_cells_leave_fields_alone():
-    data = csv_bytes(["sid", "first_name", "number", "custom_field"],
-                     [["a1", "Ravi", "+919845012345", '{"plan": "gold"}'], ["a2", "", "", ""], ["a3", "Meena", "", ""]])
+    data = csv_bytes(
+        ["sid", "first_name", "number", "custom_field"],
+        [["a1", "Ravi", "+919845012345", '{"plan": "gold"}'], ["a2", "", "", ""], ["a3", "Meena", "", ""]],
+    )
 
     rows = edits(data)
 
@@ -26,15 +28,19 @@ def test_valid_rows_give_the_fields_to_set_and_empty_cells_leave_fields_alone():
         (4, "a3", {"first_name": "Meena"}),
     ]
     assert [(p.line, p.message) for p in rows[1].problems] == [
-        (3, "Nothing to change: fill in at least one field besides sid.")]
+        (3, "Nothing to change: fill in at least one field besides sid.")
+    ]
 
 
-@pytest.mark.parametrize(("cells", "column", "message"), [
-    (["", "Ravi", "", ""], "sid", "The sid is missing"),
-    (["a1", "", "98450 12345", ""], "number", "Not a valid E.164 number"),
-    (["a1", "", "+91984501234", ""], "number", "Not a valid E.164 number"),
-    (["a1", "", "", "not-an-email"], "email", "Enter a valid email address"),
-])
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        (["", "Ravi", "", ""], "sid", "The sid is missing"),
+        (["a1", "", "98450 12345", ""], "number", "Not a valid E.164 number"),
+        (["a1", "", "+91984501234", ""], "number", "Not a valid E.164 number"),
+        (["a1", "", "", "not-an-email"], "email", "Enter a valid email address"),
+    ],
+)
 def test_each_bad_cell_is_reported_with_its_row_and_column(cells, column, message):
     data = csv_bytes(["sid", "first_name", "number", "email"], [["ok", "Asha", "", ""], cells])
 

@@ -12,10 +12,20 @@ from contacts.selectors import contacts_export_csv
 
 
 def test_the_export_streams_the_whole_copy_in_the_upload_format_in_a_few_queries(exotel_account):
-    Contact.objects.bulk_create([Contact(account=exotel_account, sid=f"c{i:05d}", number=f"+9198{i:08d}",
-                                         first_name=f"First{i}", email=f"c{i}@example.com",
-                                         custom_field={"n": i} if i % 2 else None, synced_at=timezone.now())
-                                 for i in range(3000)])
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                account=exotel_account,
+                sid=f"c{i:05d}",
+                number=f"+9198{i:08d}",
+                first_name=f"First{i}",
+                email=f"c{i}@example.com",
+                custom_field={"n": i} if i % 2 else None,
+                synced_at=timezone.now(),
+            )
+            for i in range(3000)
+        ]
+    )
 
     with CaptureQueriesContext(connection) as queries:
         chunks = list(contacts_export_csv(account=exotel_account))

@@ -34,6 +34,7 @@ def finished(bulk_edit: BulkEdit, timeout: float = 60) -> BulkEdit:
     def final():
         bulk_edit.refresh_from_db()
         return bulk_edit if bulk_edit.is_final else None
+
     return wait_until(final, timeout=timeout, what=f"bulk edit {bulk_edit.id} to finish")
 
 
@@ -54,10 +55,12 @@ def recorded_answers(bulk_edit) -> list[str]:
 
 
 def test_each_row_stores_exotels_outcome_and_applied_rows_update_exotel_and_the_mirror(
-        sandbox, exotel_account, member, celery_worker):
+    sandbox, exotel_account, member, celery_worker
+):
     known = seed_contacts(sandbox, exotel_account, 5)
-    bulk_edit = job_for(exotel_account, member.user, [*known, "gone-1", "gone-2"],
-                        {"tag": "renewal", "first_name": "Ada"})
+    bulk_edit = job_for(
+        exotel_account, member.user, [*known, "gone-1", "gone-2"], {"tag": "renewal", "first_name": "Ada"}
+    )
 
     services.bulk_edit_confirm(bulk_edit=bulk_edit)
     finished(bulk_edit)
@@ -73,7 +76,8 @@ def test_each_row_stores_exotels_outcome_and_applied_rows_update_exotel_and_the_
 
 
 def test_with_20_percent_faults_every_row_ends_applied_or_reported_and_none_is_sent_twice_after_success(
-        sandbox, exotel_account, member, celery_worker):
+    sandbox, exotel_account, member, celery_worker
+):
     known = seed_contacts(sandbox, exotel_account, 2_000, mirrored=False)
     # 41 chunks of 50: enough requests that the faults surely hit some
     bulk_edit = job_for(exotel_account, member.user, [*known, "gone-1"], {"tag": "faulty-day"}, chunk_size=50)
@@ -88,21 +92,29 @@ def test_with_20_percent_faults_every_row_ends_applied_or_reported_and_none_is_s
     assert not bulk_edit.rows.filter(outcome=BulkEditRow.Outcome.PENDING).exists()
     # One answered PUT per chunk, the one recorded, and each contact in exactly one of them.
     assert sorted(answered_puts(sandbox)) == sorted(recorded_answers(bulk_edit))
-    sent = Counter(contact["sid"] for entry in sandbox.requests("/contacts", "PUT") if entry["status"] in (200, 207)
-                   for contact in logged_body(entry)["contacts"])
+    sent = Counter(
+        contact["sid"]
+        for entry in sandbox.requests("/contacts", "PUT")
+        if entry["status"] in (200, 207)
+        for contact in logged_body(entry)["contacts"]
+    )
     assert set(sent) == {*known, "gone-1"} and set(sent.values()) == {1}
     assert set(bulk_edit.rows.values_list("request_id", flat=True)) == set(recorded_answers(bulk_edit))
     assert exotel_contact(sandbox, known[-1])["tag"] == "faulty-day"
 
 
 def test_cancel_stops_after_the_chunks_in_flight_and_reports_the_rest_as_not_sent(
-        sandbox, exotel_account, member, celery_worker):
+    sandbox, exotel_account, member, celery_worker
+):
     bulk_edit = job_for(exotel_account, member.user, [f"unknown-{i}" for i in range(25_000)], {"tag": "x"})
     sandbox.configure(faults={"slow": 1.0, "slow_seconds": 1.5})
 
     services.bulk_edit_confirm(bulk_edit=bulk_edit)
-    wait_until(lambda: bulk_edit.chunks.filter(state=BulkEditChunk.State.SENDING).exists(), timeout=30,
-               what="a chunk in flight")
+    wait_until(
+        lambda: bulk_edit.chunks.filter(state=BulkEditChunk.State.SENDING).exists(),
+        timeout=30,
+        what="a chunk in flight",
+    )
     services.bulk_edit_cancel(bulk_edit=bulk_edit)
     finished(bulk_edit)
 
@@ -110,12 +122,14 @@ def test_cancel_stops_after_the_chunks_in_flight_and_reports_the_rest_as_not_sen
     assert bulk_edit.failed + bulk_edit.not_sent == 25_000 and bulk_edit.not_sent >= 5000
     assert bulk_edit.failed == 5000 * bulk_edit.chunks.filter(state=BulkEditChunk.State.RECORDED).count()
     assert set(bulk_edit.rows.filter(outcome="not_sent").values_list("message", flat=True)) == {
-        "Not sent: the job was cancelled before this row's turn."}
+        "Not sent: the job was cancelled before this row's turn."
+    }
     assert len(sandbox.requests("/contacts", "PUT")) == bulk_edit.failed // 5000
 
 
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same_totals(
-        sandbox, exotel_account, member, real_services, service_logs, django_db_setup):
+    sandbox, exotel_account, member, real_services, service_logs, django_db_setup
+):
     from exoadmin.celery import app as celery_app
     from tests.conftest import _database_url
 
@@ -130,8 +144,11 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same
     replacement = None
     try:
         bulk_edit_run.apply_async((str(bulk_edit.id),), queue="contacts-doomed")
-        wait_until(lambda: bulk_edit.rows.filter(outcome=BulkEditRow.Outcome.APPLIED).exists(), timeout=60,
-                   what="the first chunk to be recorded")
+        wait_until(
+            lambda: bulk_edit.rows.filter(outcome=BulkEditRow.Outcome.APPLIED).exists(),
+            timeout=60,
+            what="the first chunk to be recorded",
+        )
         os.killpg(doomed.process.pid, signal.SIGKILL)  # the worker and its pool children, like a lost machine
         doomed.process.wait()
         unrecorded = bulk_edit.chunks.exclude(state=BulkEditChunk.State.RECORDED).count()
@@ -145,6 +162,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same
             time.sleep(2)
             bulk_edit.refresh_from_db()
             return bulk_edit.is_final
+
         wait_until(resumed_and_finished, timeout=120, what="the job to resume and finish")
     finally:
         doomed.stop()
@@ -162,12 +180,14 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same
 
 
 def test_a_job_whose_queued_message_was_lost_in_a_redis_restart_is_queued_again(
-        sandbox, exotel_account, member, celery_worker, redis_server):
+    sandbox, exotel_account, member, celery_worker, redis_server
+):
     known = seed_contacts(sandbox, exotel_account, 3)
     bulk_edit = job_for(exotel_account, member.user, known, {"tag": "after-restart"})
     # Confirmed a while ago, but its message sat in the Redis that restarts now (no persistence).
     BulkEdit.objects.filter(id=bulk_edit.id).update(
-        state=BulkEdit.State.QUEUED, heartbeat_at=timezone.now() - timedelta(minutes=5))
+        state=BulkEdit.State.QUEUED, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
     redis_server.stop()
     redis_server.start()
 
@@ -176,6 +196,7 @@ def test_a_job_whose_queued_message_was_lost_in_a_redis_restart_is_queued_again(
         time.sleep(1)
         bulk_edit.refresh_from_db()
         return bulk_edit.is_final
+
     wait_until(resumed_and_finished, timeout=60, what="the job to be queued again and finish")
 
     assert (bulk_edit.state, bulk_edit.applied) == (BulkEdit.State.DONE, 3)

@@ -13,7 +13,8 @@ def forty_five(sandbox, exotel_account):
 
 
 def test_a_sync_pulls_every_contact_page_by_page(
-        sandbox, exotel_account, forty_five, django_capture_on_commit_callbacks):
+    sandbox, exotel_account, forty_five, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks():
         started = sync.contacts_sync_start(account=exotel_account)
 
@@ -26,7 +27,8 @@ def test_a_sync_pulls_every_contact_page_by_page(
 
 
 def test_a_sync_resumes_from_its_checkpoint_instead_of_starting_over(
-        sandbox, exotel_account, forty_five, monkeypatch, django_capture_on_commit_callbacks):
+    sandbox, exotel_account, forty_five, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(sync, "PAGES_PER_RUN", 1)
     with django_capture_on_commit_callbacks():
         started = sync.contacts_sync_start(account=exotel_account)
@@ -51,7 +53,8 @@ def test_a_second_start_answers_the_sync_already_running(exotel_account, django_
 
 
 def test_contacts_deleted_in_exotel_leave_the_mirror_after_a_full_pass(
-        sandbox, exotel_account, forty_five, django_capture_on_commit_callbacks):
+    sandbox, exotel_account, forty_five, django_capture_on_commit_callbacks
+):
     stale = Contact.objects.create(account=exotel_account, sid="deleted-in-exotel", synced_at="2020-01-01T00:00Z")
     with django_capture_on_commit_callbacks():
         started = sync.contacts_sync_start(account=exotel_account)

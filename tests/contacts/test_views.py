@@ -29,7 +29,8 @@ def job(exotel_account, member):
 
 def every_url(job):
     return [reverse(f"contacts:{name}", args=[job.id]) for name in JOB_URLS] + [
-        reverse(f"contacts:{name}") for name in OTHER_URLS]
+        reverse(f"contacts:{name}") for name in OTHER_URLS
+    ]
 
 
 def test_agents_get_403_on_every_contacts_url_for_get_and_post(client, agent_login, exotel_account, job):
@@ -70,15 +71,18 @@ def test_an_admin_sees_every_accounts_jobs(client, admin_login, job):
 
 
 def test_upload_shows_the_check_and_preview_then_confirm_queues_the_job(
-        supervisor_client, sandbox, exotel_account, django_capture_on_commit_callbacks):
+    supervisor_client, sandbox, exotel_account, django_capture_on_commit_callbacks
+):
     known = seed_contacts(sandbox, exotel_account, 2)
-    data = csv_bytes(["sid", "first_name", "number"],
-                     [[known[0], "Ravi", ""], [known[1], "", "98450"], ["x9", "Y", ""]])
+    data = csv_bytes(
+        ["sid", "first_name", "number"], [[known[0], "Ravi", ""], [known[1], "", "98450"], ["x9", "Y", ""]]
+    )
     upload = _file(data)
 
     with django_capture_on_commit_callbacks():  # the check task is not run: no worker here
-        response = supervisor_client.post(reverse("contacts:bulk_upload"),
-                                          {"account": exotel_account.id, "file": upload})
+        response = supervisor_client.post(
+            reverse("contacts:bulk_upload"), {"account": exotel_account.id, "file": upload}
+        )
     job = BulkEdit.objects.get()
     assert response["Location"] == job.get_absolute_url()
     assert "Checking the file" in supervisor_client.get(job.get_absolute_url()).content.decode()
@@ -103,7 +107,7 @@ def test_a_rejected_file_says_why_and_offers_its_problems_as_csv(supervisor_clie
     problems = b"".join(supervisor_client.get(reverse("contacts:bulk_problems_csv", args=[job.id])).streaming_content)
 
     assert "file rejected" in page and "Unknown column “frist_name”" in page
-    assert problems.decode().splitlines()[1].startswith("1,frist_name,frist_name,\"Unknown column")
+    assert problems.decode().splitlines()[1].startswith('1,frist_name,frist_name,"Unknown column')
 
 
 def test_polling_a_finished_job_stops_with_286(supervisor_client, job):
@@ -112,7 +116,7 @@ def test_polling_a_finished_job_stops_with_286(supervisor_client, job):
     response = supervisor_client.get(job.get_absolute_url(), headers={"HX-Request": "true", "HX-Target": "job-status"})
 
     assert response.status_code == 286
-    assert 'hx-trigger' not in response.content.decode()
+    assert "hx-trigger" not in response.content.decode()
 
 
 def test_polling_a_running_job_keeps_polling_and_shows_progress(supervisor_client, job):
@@ -138,8 +142,9 @@ def test_failed_rows_download_can_be_uploaded_again_as_it_is(supervisor_client, 
 def test_selected_contacts_with_a_bad_number_are_refused_with_the_reason(supervisor_client, sandbox, exotel_account):
     sids = seed_contacts(sandbox, exotel_account, 2)
 
-    response = supervisor_client.post(reverse("contacts:edit_selected"),
-                                      {"account": exotel_account.id, "sids": sids, "number": "12"}, follow=True)
+    response = supervisor_client.post(
+        reverse("contacts:edit_selected"), {"account": exotel_account.id, "sids": sids, "number": "12"}, follow=True
+    )
 
     assert "Not a valid E.164 number" in response.content.decode()
     assert not BulkEdit.objects.exists()
@@ -148,8 +153,9 @@ def test_selected_contacts_with_a_bad_number_are_refused_with_the_reason(supervi
 def test_selected_contacts_become_a_job_to_review(supervisor_client, sandbox, exotel_account):
     sids = seed_contacts(sandbox, exotel_account, 2)
 
-    response = supervisor_client.post(reverse("contacts:edit_selected"),
-                                      {"account": exotel_account.id, "sids": sids, "tag": "vip"})
+    response = supervisor_client.post(
+        reverse("contacts:edit_selected"), {"account": exotel_account.id, "sids": sids, "tag": "vip"}
+    )
 
     job = BulkEdit.objects.get()
     assert response["Location"] == job.get_absolute_url() and job.total == 2 and job.source == "form"
@@ -166,9 +172,17 @@ def test_the_contact_list_searches_the_local_copy(supervisor_client, sandbox, ex
 def test_the_contacts_export_downloads_only_the_chosen_accounts_copy(supervisor_client, exotel_account):
     other = account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
     Contact.objects.create(account=other, sid="theirs", number="+919800000009", synced_at=timezone.now())
-    Contact.objects.create(account=exotel_account, sid="c1", number="+919800000001", first_name="Asha",
-                           custom_field={"plan": "gold"}, synced_at=timezone.now())
-    Contact.objects.create(account=exotel_account, sid="c2", number="+919800000002", tag="vip", synced_at=timezone.now())
+    Contact.objects.create(
+        account=exotel_account,
+        sid="c1",
+        number="+919800000001",
+        first_name="Asha",
+        custom_field={"plan": "gold"},
+        synced_at=timezone.now(),
+    )
+    Contact.objects.create(
+        account=exotel_account, sid="c2", number="+919800000002", tag="vip", synced_at=timezone.now()
+    )
 
     response = supervisor_client.get(reverse("contacts:export"), {"account": other.id})  # not theirs: their own
 
@@ -176,13 +190,17 @@ def test_the_contacts_export_downloads_only_the_chosen_accounts_copy(supervisor_
     assert response["Content-Disposition"] == 'attachment; filename="contacts-acme.csv"'
     assert _rows(b"".join(response.streaming_content)) == (
         ["sid", "number", "first_name", "last_name", "company_name", "email", "tag", "custom_field"],
-        [["c1", "+919800000001", "Asha", "", "", "", "", '{"plan": "gold"}'],
-         ["c2", "+919800000002", "", "", "", "", "vip", ""]])
+        [
+            ["c1", "+919800000001", "Asha", "", "", "", "", '{"plan": "gold"}'],
+            ["c2", "+919800000002", "", "", "", "", "vip", ""],
+        ],
+    )
 
 
 def test_a_formula_in_a_contact_is_exported_inert_and_uploads_back_unchanged(supervisor_client, exotel_account):
-    Contact.objects.create(account=exotel_account, sid="c1", number="+919800000001", first_name="=HYPERLINK(1)",
-                           synced_at=timezone.now())
+    Contact.objects.create(
+        account=exotel_account, sid="c1", number="+919800000001", first_name="=HYPERLINK(1)", synced_at=timezone.now()
+    )
 
     exported = b"".join(supervisor_client.get(reverse("contacts:export")).streaming_content)
 

@@ -14,8 +14,13 @@ from tests.exotel.helpers import config_for
 
 
 def main(sandbox_url: str, redis_url: str, count: str, limit: str, window: str, max_lease: str) -> None:
-    budget = RateBudget(redis.Redis.from_url(redis_url), limit=int(limit), window_seconds=float(window),
-                        interactive_reserve=0, max_lease=int(max_lease))
+    budget = RateBudget(
+        redis.Redis.from_url(redis_url),
+        limit=int(limit),
+        window_seconds=float(window),
+        interactive_reserve=0,
+        max_lease=int(max_lease),
+    )
     client = ExotelClient(config_for(sandbox_url), budget=budget)
     for _ in range(int(count)):
         users.list_users(client, limit=1)

@@ -15,8 +15,12 @@ from exoadmin.exotel.transport import RetryPolicy
 from .helpers import config_for
 
 ACCOUNT = {
-    "sid": "acme", "api_key": "acme-key", "api_token": "acme-token-s3cret",
-    "customer_id": "acme-customer", "app_id": "acme-app", "app_token": "acme-app-token-s3cret",
+    "sid": "acme",
+    "api_key": "acme-key",
+    "api_token": "acme-token-s3cret",
+    "customer_id": "acme-customer",
+    "app_id": "acme-app",
+    "app_token": "acme-app-token-s3cret",
     "exophones": ["+918030752400"],
 }
 EXOPHONE = ACCOUNT["exophones"][0]
@@ -47,9 +51,16 @@ def redis_client(redis_server):
 def add_agent(sandbox, first_name="Asha", devices=None) -> dict:
     """A CCM user with devices (default: one verified phone, OFF); answers it with its ids."""
     devices = devices if devices is not None else [phone("+919900000101")]
-    return sandbox.control("POST", "/_sandbox/users", {
-        "account_sid": ACCOUNT["sid"], "first_name": first_name, "last_name": "Agent", "devices": devices,
-    })
+    return sandbox.control(
+        "POST",
+        "/_sandbox/users",
+        {
+            "account_sid": ACCOUNT["sid"],
+            "first_name": first_name,
+            "last_name": "Agent",
+            "devices": devices,
+        },
+    )
 
 
 def phone(number, *, available=False, verified=True, name="Mobile") -> dict:

@@ -20,39 +20,52 @@ def agent(sandbox, acme):
 
 
 def _launch_v3(client, **options):
-    return calls.launch_v3(client, from_contact_uri="+919900000101", to_contact_uri=CUSTOMER,
-                           virtual_number=EXOPHONE, **options)
+    return calls.launch_v3(
+        client, from_contact_uri="+919900000101", to_contact_uri=CUSTOMER, virtual_number=EXOPHONE, **options
+    )
 
 
 def test_v3_launch_answers_an_active_call_with_its_sid(sandbox, client, agent):
     call = _launch_v3(client)
     assert call.sid and call.state == "active" and call.status is None and call.request_id
     body = logged_body(sandbox.requests("/v3/accounts/acme/calls", "POST")[-1])
-    assert body == {"from": {"contact_uri": "+919900000101"}, "to": {"contact_uri": CUSTOMER},
-                    "virtual_number": EXOPHONE}
+    assert body == {
+        "from": {"contact_uri": "+919900000101"},
+        "to": {"contact_uri": CUSTOMER},
+        "virtual_number": EXOPHONE,
+    }
 
 
 def test_v3_launch_sends_every_documented_option_that_is_set(sandbox, client, agent):
     _launch_v3(
-        client, state_management=True,
+        client,
+        state_management=True,
         recording=RecordingOptions(record=True, channels="dual", format="mp3-hq"),
-        wait_audio_url="https://example.com/wait.wav", max_time_limit=600, attempt_time_out=20,
+        wait_audio_url="https://example.com/wait.wav",
+        max_time_limit=600,
+        attempt_time_out=20,
         custom_field="ticket-42",
-        status_callbacks=[StatusCallback("answered", "https://example.com/cb", "GET", "application/json"),
-                          StatusCallback("terminal", "https://example.com/cb")],
+        status_callbacks=[
+            StatusCallback("answered", "https://example.com/cb", "GET", "application/json"),
+            StatusCallback("terminal", "https://example.com/cb"),
+        ],
         playback=[Playback(event="start", to="both", value="https://example.com/hello.wav")],
         streaming=Streaming(url="wss://example.com/stream", begin="from_leg_connect"),
     )
     body = logged_body(sandbox.requests("/v3/accounts/acme/calls", "POST")[-1])
     assert body == {
         "from": {"contact_uri": "+919900000101", "state_management": True},
-        "to": {"contact_uri": CUSTOMER}, "virtual_number": EXOPHONE,
+        "to": {"contact_uri": CUSTOMER},
+        "virtual_number": EXOPHONE,
         "recording": {"record": True, "channels": "dual", "format": "mp3-hq"},
-        "wait_audio_url": "https://example.com/wait.wav", "max_time_limit": 600, "attempt_time_out": 20,
+        "wait_audio_url": "https://example.com/wait.wav",
+        "max_time_limit": 600,
+        "attempt_time_out": 20,
         "custom_field": "ticket-42",
         "status_callback": [
             {"event": "answered", "url": "https://example.com/cb", "method": "GET", "content_type": "application/json"},
-            {"event": "terminal", "url": "https://example.com/cb"}],
+            {"event": "terminal", "url": "https://example.com/cb"},
+        ],
         "playback": [{"event": "start", "to": "both", "value": "https://example.com/hello.wav"}],
         "streaming": {"url": "wss://example.com/stream", "begin": "from_leg_connect"},
     }
@@ -67,8 +80,9 @@ def test_max_time_limit_over_four_hours_is_refused_before_sending(sandbox, clien
 def test_call_details_and_legs_follow_the_call_to_its_end(sandbox, client, agent):
     sandbox.configure(ring_seconds=0.2, talk_seconds=0.3)
     call = _launch_v3(client, recording=RecordingOptions(record=True))
-    ended = wait_until(lambda: (d := calls.get_call_details(client, call.sid)).is_terminal and d,
-                       timeout=15, what="the call to end")
+    ended = wait_until(
+        lambda: (d := calls.get_call_details(client, call.sid)).is_terminal and d, timeout=15, what="the call to end"
+    )
     assert ended.status == "completed" and ended.end_time and ended.end_time >= ended.start_time
     assert ended.recording_urls and ended.request_id
     legs = calls.get_call_legs(client, call.sid)
@@ -78,8 +92,9 @@ def test_call_details_and_legs_follow_the_call_to_its_end(sandbox, client, agent
 
 def test_unknown_exophone_is_reported(client, agent):
     with pytest.raises(NotFound) as caught:
-        calls.launch_v3(client, from_contact_uri="+919900000101", to_contact_uri=CUSTOMER,
-                        virtual_number="+911111111111")
+        calls.launch_v3(
+            client, from_contact_uri="+919900000101", to_contact_uri=CUSTOMER, virtual_number="+911111111111"
+        )
     assert caught.value.code == 10716
     assert caught.value.user_message.startswith("This ExoPhone is not in the Exotel account")
 
@@ -106,15 +121,28 @@ def test_launch_while_the_agent_is_on_another_call_is_refused(client, agent):
 
 
 def test_v2_launch_by_user_id_answers_the_assigned_agent(sandbox, client, agent):
-    call = calls.launch_v2(client, user_id=str(agent["id"]), number=CUSTOMER, virtual_number=EXOPHONE,
-                           recording=True, recording_channels="dual", custom_field="t-1",
-                           status_callbacks=[StatusCallback("terminal", "https://example.com/cb")])
+    call = calls.launch_v2(
+        client,
+        user_id=str(agent["id"]),
+        number=CUSTOMER,
+        virtual_number=EXOPHONE,
+        recording=True,
+        recording_channels="dual",
+        custom_field="t-1",
+        status_callbacks=[StatusCallback("terminal", "https://example.com/cb")],
+    )
     assert call.call_sid and call.state == "active" and call.request_id
     assert call.agent_user_id == str(agent["id"]) and call.customer_number == CUSTOMER
     body = logged_body(sandbox.requests("/v2/accounts/acme/calls", "POST")[-1])
-    assert body == {"from": {"user_id": str(agent["id"])}, "to": {"number": CUSTOMER},
-                    "virtual_number": EXOPHONE, "recording": True, "recording_channels": "dual",
-                    "custom_field": "t-1", "status_callback": [{"event": "terminal", "url": "https://example.com/cb"}]}
+    assert body == {
+        "from": {"user_id": str(agent["id"])},
+        "to": {"number": CUSTOMER},
+        "virtual_number": EXOPHONE,
+        "recording": True,
+        "recording_channels": "dual",
+        "custom_field": "t-1",
+        "status_callback": [{"event": "terminal", "url": "https://example.com/cb"}],
+    }
 
 
 def test_v2_launch_by_device_uri(client, agent):
@@ -158,9 +186,13 @@ def test_launch_that_times_out_raises_unknown_outcome_and_was_sent_once(sandbox,
     with pytest.raises(UnknownOutcome) as caught:
         _launch_v3(client)
     assert caught.value.user_message == (
-        "Exotel did not answer in time; the call may or may not have been placed — check before trying again")
-    logged = wait_until(lambda: sandbox.requests("/v3/accounts/acme/calls", "POST"), timeout=5,
-                        what="the launch in the sandbox's request log")
+        "Exotel did not answer in time; the call may or may not have been placed — check before trying again"
+    )
+    logged = wait_until(
+        lambda: sandbox.requests("/v3/accounts/acme/calls", "POST"),
+        timeout=5,
+        what="the launch in the sandbox's request log",
+    )
     assert len(logged) == 1
 
 

@@ -11,11 +11,14 @@ from .conftest import logged_body
 @pytest.fixture
 def saved(client):
     """Three contacts created through the client; answers their sids."""
-    result = contacts.create(client, [
-        {"number": "+919800000001", "first_name": "Ravi"},
-        {"number": "+919800000002", "first_name": "Meena", "tag": "vip"},
-        {"number": "+919800000003", "first_name": "Kiran", "custom_field": {"plan": "gold"}},
-    ])
+    result = contacts.create(
+        client,
+        [
+            {"number": "+919800000001", "first_name": "Ravi"},
+            {"number": "+919800000002", "first_name": "Meena", "tag": "vip"},
+            {"number": "+919800000003", "first_name": "Kiran", "custom_field": {"plan": "gold"}},
+        ],
+    )
     assert result.http_code == 200 and (result.total, result.success, result.failed) == (3, 3, 0)
     assert all(row.ok and row.sid for row in result.rows)
     return [row.sid for row in result.rows]
@@ -31,14 +34,20 @@ def test_bulk_update_where_every_row_succeeds_is_a_200(sandbox, client, saved):
     assert (result.http_code, result.success, result.failed) == (200, 3, 0)
     assert [row.data.tag for row in result.rows] == ["called"] * 3
     assert logged_body(sandbox.requests("/contacts", "PUT")[-1]) == {
-        "contacts": [{"sid": sid, "tag": "called"} for sid in saved]}
+        "contacts": [{"sid": sid, "tag": "called"} for sid in saved]
+    }
 
 
 def test_bulk_update_with_unknown_contacts_is_a_207_with_row_outcomes_in_order(client, saved):
-    result = contacts.bulk_update(client, [
-        {"sid": saved[0], "first_name": "Ravi K"}, {"sid": "gone-1", "first_name": "X"},
-        {"sid": saved[1], "last_name": "Iyer"}, {"sid": "gone-2", "first_name": "Y"},
-    ])
+    result = contacts.bulk_update(
+        client,
+        [
+            {"sid": saved[0], "first_name": "Ravi K"},
+            {"sid": "gone-1", "first_name": "X"},
+            {"sid": saved[1], "last_name": "Iyer"},
+            {"sid": "gone-2", "first_name": "Y"},
+        ],
+    )
     assert (result.http_code, result.total, result.success, result.failed) == (207, 4, 2, 2)
     assert [(row.index, row.ok) for row in result.rows] == [(0, True), (1, False), (2, True), (3, False)]
     missing = result.failed_rows[0]

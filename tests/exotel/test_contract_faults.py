@@ -11,8 +11,10 @@ def test_idempotent_requests_succeed_despite_20_percent_faults(sandbox, client):
     sandbox.configure(faults={"error_500": 0.1, "error_429": 0.05, "drop": 0.05})
     for n in range(20):
         available = n % 2 == 0
-        assert devices.set_device_available(client, user_id=user_id, device_id=device_id,
-                                            available=available).available is available
+        assert (
+            devices.set_device_available(client, user_id=user_id, device_id=device_id, available=available).available
+            is available
+        )
         assert users.get_user(client, user_id).devices[0].available is available
     logged = sandbox.requests("/users", None)
     assert len(logged) > 40  # the faults were really there, and were retried

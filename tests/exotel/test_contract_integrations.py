@@ -12,12 +12,21 @@ from .helpers import config_for
 
 @pytest.fixture
 def agent(sandbox, acme):
-    sandbox.control("POST", "/_sandbox/integration-users", {
-        "account_sid": ACCOUNT["sid"], "user_id": "agent_001",
-        "phone": {"enabled": True, "number": "+919876543210"},
-        "sip": {"enabled": False, "username": "agent_001@acme-app.exotel.com", "registered": True,
-                "last_seen": "2024-06-15T10:25:00.000Z"},
-    })
+    sandbox.control(
+        "POST",
+        "/_sandbox/integration-users",
+        {
+            "account_sid": ACCOUNT["sid"],
+            "user_id": "agent_001",
+            "phone": {"enabled": True, "number": "+919876543210"},
+            "sip": {
+                "enabled": False,
+                "username": "agent_001@acme-app.exotel.com",
+                "registered": True,
+                "last_seen": "2024-06-15T10:25:00.000Z",
+            },
+        },
+    )
     return "agent_001"
 
 
@@ -25,7 +34,10 @@ def test_get_devices_reads_phone_and_sip(client, agent):
     found = integrations.get_devices(client, agent)
     assert (found.phone.enabled, found.phone.number) == (True, "+919876543210")
     assert (found.sip.enabled, found.sip.username, found.sip.registered) == (
-        False, "agent_001@acme-app.exotel.com", True)
+        False,
+        "agent_001@acme-app.exotel.com",
+        True,
+    )
     assert found.sip.last_seen is not None and found.request_id
 
 

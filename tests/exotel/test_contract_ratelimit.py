@@ -23,8 +23,17 @@ LATENCY_SLACK = 0.05
 def test_two_processes_sharing_an_account_never_exceed_the_limit_in_any_window(sandbox, acme, redis_server, max_lease):
     sandbox.configure(rate_limit=100000)  # only our budget limits here
     limit, window, per_process = 6, 1.0, 12
-    argv = [sys.executable, "-m", "tests.exotel.budget_worker", sandbox.url, redis_server.url,
-            str(per_process), str(limit), str(window), str(max_lease)]
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.exotel.budget_worker",
+        sandbox.url,
+        redis_server.url,
+        str(per_process),
+        str(limit),
+        str(window),
+        str(max_lease),
+    ]
     workers = [subprocess.Popen(argv, cwd=ROOT) for _ in range(2)]
     assert [worker.wait(60) for worker in workers] == [0, 0]
     times = request_times(sandbox, "/users", "GET")

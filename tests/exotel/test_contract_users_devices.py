@@ -25,8 +25,7 @@ def test_list_users_returns_agents_with_their_devices(sandbox, client):
 def test_iter_all_users_walks_every_page(sandbox, client):
     for n in range(5):
         add_agent(sandbox, f"Agent{n}", [phone(f"+91990000020{n}")])
-    assert sorted(u.first_name for u in users.iter_all_users(client, page_size=2)) == [
-        f"Agent{n}" for n in range(5)]
+    assert sorted(u.first_name for u in users.iter_all_users(client, page_size=2)) == [f"Agent{n}" for n in range(5)]
     assert len(sandbox.requests("/users", "GET")) == 3
 
 
@@ -46,7 +45,9 @@ def test_unknown_user_is_reported_as_not_in_the_account(client):
     with pytest.raises(NotFound) as caught:
         users.get_user(client, "nobody")
     assert (caught.value.code, caught.value.user_message) == (
-        10801, "This agent is not in the Exotel account: refresh the agent list")
+        10801,
+        "This agent is not in the Exotel account: refresh the agent list",
+    )
     assert caught.value.request_id
 
 

@@ -24,8 +24,9 @@ def _toggle(client):
 
 
 def _launch(client):
-    return calls.launch_v3(client, from_contact_uri="+919900000001", to_contact_uri="+919900000002",
-                           virtual_number="+918030752400")
+    return calls.launch_v3(
+        client, from_contact_uri="+919900000001", to_contact_uri="+919900000002", virtual_number="+918030752400"
+    )
 
 
 def test_put_is_retried_after_5xx_and_dropped_connections_then_succeeds():
@@ -85,7 +86,8 @@ def test_call_launch_read_timeout_raises_unknown_outcome_telling_to_check_first(
     with pytest.raises(UnknownOutcome) as caught:
         _launch(stub_client(session))
     assert caught.value.user_message == (
-        "Exotel did not answer in time; the call may or may not have been placed — check before trying again")
+        "Exotel did not answer in time; the call may or may not have been placed — check before trying again"
+    )
     assert len(session.sent) == 1 and not caught.value.retryable
 
 
@@ -128,12 +130,15 @@ def test_integrations_send_the_app_token_as_bearer():
     integrations.get_devices(stub_client(session), "agent_001")
     assert session.sent[0]["headers"]["Authorization"] == "Bearer acme-app-token-s3cret"
     assert session.sent[0]["url"] == (
-        "http://exotel.test/v2/integrations/acme-customer/apps/acme-app/users/agent_001/devices")
+        "http://exotel.test/v2/integrations/acme-customer/apps/acme-app/users/agent_001/devices"
+    )
 
 
 def test_one_log_line_per_attempt_with_context_and_no_secrets(caplog):
-    session = StubSession(response(500, {"request_id": "r1", "http_code": 500, "response": {
-        "error_data": {"code": 1100}}}), response(200, DEVICE_OK))
+    session = StubSession(
+        response(500, {"request_id": "r1", "http_code": 500, "response": {"error_data": {"code": 1100}}}),
+        response(200, DEVICE_OK),
+    )
     with caplog.at_level(logging.INFO, logger="exoadmin.exotel"):
         _toggle(stub_client(session))
     first, second = caplog.records

@@ -12,8 +12,14 @@ from tests.support.sandbox import SandboxProcess
 from .helpers import CallbackReceiver, ExotelHttp, SandboxAccount
 
 TEST_ACCOUNT = SandboxAccount(
-    sid="acct-test", key="test-key", token="test-token-s3cret", customer_id="test-customer",
-    app_id="test-app", app_token="test-app-token-s3cret", exophones=("+918030752400", "+918030752401"))
+    sid="acct-test",
+    key="test-key",
+    token="test-token-s3cret",
+    customer_id="test-customer",
+    app_id="test-app",
+    app_token="test-app-token-s3cret",
+    exophones=("+918030752400", "+918030752401"),
+)
 # Quick calls so a whole call (two rings and the talk) takes about a second.
 FAST_CALLS = {"ring_seconds": 0.2, "talk_seconds": 0.5}
 

@@ -28,8 +28,15 @@ class SandboxAccount:
     exophones: tuple[str, ...]
 
     def as_control(self) -> dict[str, Any]:
-        return {"sid": self.sid, "api_key": self.key, "api_token": self.token, "customer_id": self.customer_id,
-                "app_id": self.app_id, "app_token": self.app_token, "exophones": list(self.exophones)}
+        return {
+            "sid": self.sid,
+            "api_key": self.key,
+            "api_token": self.token,
+            "customer_id": self.customer_id,
+            "app_id": self.app_id,
+            "app_token": self.app_token,
+            "exophones": list(self.exophones),
+        }
 
 
 class ExotelHttp:
@@ -51,14 +58,17 @@ class ExotelHttp:
         return self.http.request(method, self.base_url + path, timeout=10, **kwargs)
 
     def integrations(self, method: str, user_id: str, token: str | None = None, **kwargs: Any) -> requests.Response:
-        path = (f"/v2/integrations/{self.account.customer_id}/apps/{self.account.app_id}"
-                f"/users/{user_id}/devices")
+        path = f"/v2/integrations/{self.account.customer_id}/apps/{self.account.app_id}/users/{user_id}/devices"
         headers = {"Authorization": f"Bearer {token or self.account.app_token}"}
         return self.http.request(method, self.base_url + path, headers=headers, timeout=10, **kwargs)
 
     def launch_v3(self, from_uri: str, to_uri: str, **extra: Any) -> requests.Response:
-        body = {"from": {"contact_uri": from_uri}, "to": {"contact_uri": to_uri},
-                "virtual_number": self.account.exophones[0], **extra}
+        body = {
+            "from": {"contact_uri": from_uri},
+            "to": {"contact_uri": to_uri},
+            "virtual_number": self.account.exophones[0],
+            **extra,
+        }
         return self.v3("POST", "/calls", json=body)
 
 
@@ -79,12 +89,21 @@ def sip(uri: str, **state: Any) -> dict[str, Any]:
     return {"name": "Softphone", "contact_uri": uri, "type": "sip", **state}
 
 
-def add_agent(sandbox: SandboxProcess, account: SandboxAccount, *devices: dict[str, Any],
-              first_name: str = "Asha", **fields: Any) -> dict[str, Any]:
+def add_agent(
+    sandbox: SandboxProcess, account: SandboxAccount, *devices: dict[str, Any], first_name: str = "Asha", **fields: Any
+) -> dict[str, Any]:
     """A CCM user; answers its record (with device ids)."""
-    return sandbox.control("POST", "/_sandbox/users", {
-        "account_sid": account.sid, "first_name": first_name, "last_name": "Agent",
-        "devices": list(devices), **fields})
+    return sandbox.control(
+        "POST",
+        "/_sandbox/users",
+        {
+            "account_sid": account.sid,
+            "first_name": first_name,
+            "last_name": "Agent",
+            "devices": list(devices),
+            **fields,
+        },
+    )
 
 
 def wait_for_terminal(exotel: ExotelHttp, call_sid: str, timeout: float = 10) -> dict[str, Any]:
@@ -106,10 +125,15 @@ class CallbackReceiver:
             def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.received.append({
-                    "method": self.command, "path": url.path, "query": dict(parse_qsl(url.query)),
-                    "content_type": self.headers.get_content_type(),
-                    "body": _parse_body(self.headers.get("Content-Type", ""), raw)})
+                receiver.received.append(
+                    {
+                        "method": self.command,
+                        "path": url.path,
+                        "query": dict(parse_qsl(url.query)),
+                        "content_type": self.headers.get_content_type(),
+                        "body": _parse_body(self.headers.get("Content-Type", ""), raw),
+                    }
+                )
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -145,6 +169,7 @@ def _parse_body(content_type: str, raw: bytes) -> Any:
         return json.loads(raw)
     if content_type.startswith("multipart/form-data"):
         message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
-        return {part.get_param("name", header="content-disposition"): part.get_content()
-                for part in message.iter_parts()}
+        return {
+            part.get_param("name", header="content-disposition"): part.get_content() for part in message.iter_parts()
+        }
     return dict(parse_qsl(raw.decode(), keep_blank_values=True))

@@ -24,10 +24,13 @@ def _legs(exotel, sid):
 
 
 def test_an_answered_call_completes_with_legs_callbacks_and_a_recording(exotel, agent, receiver, sandbox_account):
-    launched = exotel.launch_v3(AGENT_PHONE, "+919812345670", custom_field="ticket-7",
-                                recording={"record": True, "channels": "dual"},
-                                status_callback=_callbacks(receiver, ("answered", {}),
-                                                           ("terminal", {"method": "GET"})))
+    launched = exotel.launch_v3(
+        AGENT_PHONE,
+        "+919812345670",
+        custom_field="ticket-7",
+        recording={"record": True, "channels": "dual"},
+        status_callback=_callbacks(receiver, ("answered", {}), ("terminal", {"method": "GET"})),
+    )
     sid = launched.json()["response"]["call_details"]["sid"]
     answered = receiver.wait_for(1, "/answered")[0]
     terminal = receiver.wait_for(1, "/terminal")[0]
@@ -52,9 +55,11 @@ def test_an_answered_call_completes_with_legs_callbacks_and_a_recording(exotel, 
     legs = _legs(exotel, sid)
     assert legs["call_sid"] == sid and legs["account_sid"] == sandbox_account.sid
     assert [(leg["name"], leg["contact_uri"], leg["status"]) for leg in legs["from"]] == [
-        ("Asha Agent", AGENT_PHONE, "completed")]
+        ("Asha Agent", AGENT_PHONE, "completed")
+    ]
     assert [(leg["contact_uri"], leg["status"], leg["group_id"]) for leg in legs["to"]] == [
-        ("+919812345670", "completed", None)]
+        ("+919812345670", "completed", None)
+    ]
 
     recording_url = details["recordings"][0]["url"]
     assert terminal["query"]["call_details[recordings][0][url]"].split("?")[0] == recording_url.split("?")[0]
@@ -85,9 +90,12 @@ OUTCOMES = {  # last digit of the customer number -> (status, agent leg, custome
 
 def test_the_customer_numbers_last_digit_picks_the_outcome(exotel, sandbox_account, receiver):
     callbacks = _callbacks(receiver, ("terminal", {"content_type": "application/x-www-form-urlencoded"}))
-    sids = {digit: exotel.launch_v3(f"+91980000000{digit}", f"+91981234567{digit}", status_callback=callbacks,
-                                    recording={"record": True}).json()["response"]["call_details"]["sid"]
-            for digit in OUTCOMES}
+    sids = {
+        digit: exotel.launch_v3(
+            f"+91980000000{digit}", f"+91981234567{digit}", status_callback=callbacks, recording={"record": True}
+        ).json()["response"]["call_details"]["sid"]
+        for digit in OUTCOMES
+    }
     receiver.wait_for(len(OUTCOMES), "/terminal")
     by_sid = {r["body"]["call_details[sid]"]: r["body"] for r in receiver.received}
     for digit, (status, agent_leg, customer_leg) in OUTCOMES.items():
@@ -105,9 +113,9 @@ def test_the_customer_numbers_last_digit_picks_the_outcome(exotel, sandbox_accou
 
 
 def test_an_unanswered_call_sends_no_answered_callback(exotel, sandbox_account, receiver, sandbox):
-    sid = exotel.launch_v3("+919800000001", "+919812345671",
-                           status_callback=_callbacks(receiver, ("answered", {}), ("terminal", {}))
-                           ).json()["response"]["call_details"]["sid"]
+    sid = exotel.launch_v3(
+        "+919800000001", "+919812345671", status_callback=_callbacks(receiver, ("answered", {}), ("terminal", {}))
+    ).json()["response"]["call_details"]["sid"]
     receiver.wait_for(1, "/terminal")
     assert [entry["event"] for entry in sandbox.callbacks(sid)] == ["terminal"]
     assert [r["path"] for r in receiver.received] == ["/terminal"]
@@ -122,15 +130,25 @@ def test_details_while_active_show_the_1970_end_time_and_no_status(exotel, agent
 
 
 def test_a_v2_call_reports_v2_words_in_callbacks_and_v3_words_in_details(exotel, agent, receiver):
-    call = exotel.v2("POST", "/calls", json={
-        "from": {"user_id": agent["id"]}, "to": {"number": "+919812345671"},
-        "virtual_number": "+918030752400", "custom_field": "lead-9",
-        "status_callback": [{"event": "terminal", "url": f"{receiver.url}/terminal"}]}).json()["response"]
+    call = exotel.v2(
+        "POST",
+        "/calls",
+        json={
+            "from": {"user_id": agent["id"]},
+            "to": {"number": "+919812345671"},
+            "virtual_number": "+918030752400",
+            "custom_field": "lead-9",
+            "status_callback": [{"event": "terminal", "url": f"{receiver.url}/terminal"}],
+        },
+    ).json()["response"]
     payload = receiver.wait_for(1, "/terminal")[0]["body"]
     assert payload["event_details"] == {"event_type": "terminal"}
     details = payload["call_details"]
     assert (details["call_sid"], details["call_state"], details["call_status"]) == (
-        call["call_sid"], "terminal", "customer_unanswered")
+        call["call_sid"],
+        "terminal",
+        "customer_unanswered",
+    )
     assert details["assigned_agent_details"] == {"user_id": agent["id"], "contact_uri": AGENT_PHONE}
     assert (details["customer_details"], details["custom_field"]) == ({"number": "+919812345671"}, "lead-9")
     v3 = wait_for_terminal(exotel, call["call_sid"])
@@ -138,8 +156,11 @@ def test_a_v2_call_reports_v2_words_in_callbacks_and_v3_words_in_details(exotel,
 
 
 def test_multipart_callbacks_carry_bracketed_fields(exotel, sandbox_account, receiver):
-    exotel.launch_v3("+919800000000", "+919812345670",
-                     status_callback=_callbacks(receiver, ("answered", {"content_type": "multipart/form-data"})))
+    exotel.launch_v3(
+        "+919800000000",
+        "+919812345670",
+        status_callback=_callbacks(receiver, ("answered", {"content_type": "multipart/form-data"})),
+    )
     received = receiver.wait_for(1, "/answered")[0]
     assert received["content_type"] == "multipart/form-data"
     assert received["body"]["event_details[event_type]"] == "answered"
@@ -155,8 +176,9 @@ def test_a_call_ends_at_its_max_time_limit(sandbox, exotel, sandbox_account):
 
 def test_a_recording_link_expires(sandbox, exotel, sandbox_account):
     sandbox.configure(recording_ttl_seconds=1)
-    sid = exotel.launch_v3("+919800000000", "+919812345670", recording={"record": True}
-                           ).json()["response"]["call_details"]["sid"]
+    sid = exotel.launch_v3("+919800000000", "+919812345670", recording={"record": True}).json()["response"][
+        "call_details"
+    ]["sid"]
     url = wait_for_terminal(exotel, sid)["recordings"][0]["url"]
     assert requests.get(url, timeout=5).status_code == 200
     wait_until(lambda: requests.get(url, timeout=5).status_code == 403, timeout=3, what="the link to expire")

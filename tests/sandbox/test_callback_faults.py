@@ -24,7 +24,9 @@ def test_lost_callbacks_are_logged_as_lost_and_never_sent(sandbox, exotel, recei
     sid = _launch(exotel, receiver)
     log = _wait_for_attempts(sandbox, sid, 2)
     assert [(entry["event"], entry["state"], entry["lost"], entry["status"]) for entry in log] == [
-        ("answered", "lost", True, None), ("terminal", "lost", True, None)]
+        ("answered", "lost", True, None),
+        ("terminal", "lost", True, None),
+    ]
     time.sleep(0.2)
     assert receiver.received == []
 
@@ -36,7 +38,11 @@ def test_duplicated_callbacks_arrive_twice(sandbox, exotel, receiver):
     assert [r["path"] for r in received] == ["/answered", "/answered", "/terminal", "/terminal"]
     assert received[2]["body"] == received[3]["body"]
     assert [(e["event"], e["state"], e["status"]) for e in _wait_for_attempts(sandbox, sid, 4)] == [
-        ("answered", "sent", 200), ("answered", "sent", 200), ("terminal", "sent", 200), ("terminal", "sent", 200)]
+        ("answered", "sent", 200),
+        ("answered", "sent", 200),
+        ("terminal", "sent", 200),
+        ("terminal", "sent", 200),
+    ]
 
 
 def test_reordered_answered_callback_arrives_after_the_terminal_one(sandbox, exotel, receiver):
@@ -51,8 +57,11 @@ def test_reordered_answered_callback_arrives_after_the_terminal_one(sandbox, exo
 def test_delayed_callbacks_arrive_that_much_later(sandbox, exotel, receiver):
     sandbox.configure(callbacks={"delay": 0.8})
     sid = _launch(exotel, receiver)
-    details = wait_until(lambda: exotel.v3("GET", f"/calls/{sid}").json()["response"]["call_details"]["status"],
-                         timeout=10, what="the call to end")
+    details = wait_until(
+        lambda: exotel.v3("GET", f"/calls/{sid}").json()["response"]["call_details"]["status"],
+        timeout=10,
+        what="the call to end",
+    )
     ended_at = time.time()
     assert details == "completed"
     assert not [r for r in receiver.received if r["path"] == "/terminal"]
@@ -62,8 +71,7 @@ def test_delayed_callbacks_arrive_that_much_later(sandbox, exotel, receiver):
 
 def test_an_unreachable_callback_url_is_logged_as_failed(sandbox, exotel, sandbox_account):
     url = f"http://127.0.0.1:{free_port()}/nobody-listens"
-    response = exotel.launch_v3("+919800000000", "+919812345671",
-                                status_callback=[{"event": "terminal", "url": url}])
+    response = exotel.launch_v3("+919800000000", "+919812345671", status_callback=[{"event": "terminal", "url": url}])
     sid = response.json()["response"]["call_details"]["sid"]
     [entry] = _wait_for_attempts(sandbox, sid, 1)
     assert (entry["state"], entry["status"], entry["url"]) == ("failed", None, url)

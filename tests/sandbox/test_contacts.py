@@ -6,52 +6,87 @@ import pytest
 
 from .helpers import exotel_error
 
-NOT_FOUND = {"code": 404, "status": "failure", "data": None,
-             "error_data": {"code": 1000, "message": "Not Found", "description": "Contact not found"}}
+NOT_FOUND = {
+    "code": 404,
+    "status": "failure",
+    "data": None,
+    "error_data": {"code": 1000, "message": "Not Found", "description": "Contact not found"},
+}
 
 
 @pytest.fixture
 def contact_sids(sandbox, sandbox_account):
-    created = sandbox.control("POST", "/_sandbox/contacts", {"account_sid": sandbox_account.sid, "contacts": [
-        {"number": "+919800000001", "first_name": "Old"}, {"number": "+919800000002", "first_name": "Older"}]})
+    created = sandbox.control(
+        "POST",
+        "/_sandbox/contacts",
+        {
+            "account_sid": sandbox_account.sid,
+            "contacts": [
+                {"number": "+919800000001", "first_name": "Old"},
+                {"number": "+919800000002", "first_name": "Older"},
+            ],
+        },
+    )
     return created["sids"]
 
 
 def test_bulk_update_answers_207_with_one_outcome_per_contact_in_order(exotel, contact_sids, sandbox_account):
-    response = exotel.v2("PUT", "/contacts", json={"contacts": [
-        {"sid": contact_sids[0], "first_name": "XYZ", "custom_field": {"key": {"a": "b", "c": [1, 2, 3]}}},
-        {"sid": "93ba26b7f11c4e75b4043c8b33ceba59", "first_name": "ABC"},
-        {"sid": "73ba26b7f11c4e75b4043c8b33ceba69", "first_name": "LMN"}]})
+    response = exotel.v2(
+        "PUT",
+        "/contacts",
+        json={
+            "contacts": [
+                {"sid": contact_sids[0], "first_name": "XYZ", "custom_field": {"key": {"a": "b", "c": [1, 2, 3]}}},
+                {"sid": "93ba26b7f11c4e75b4043c8b33ceba59", "first_name": "ABC"},
+                {"sid": "73ba26b7f11c4e75b4043c8b33ceba69", "first_name": "LMN"},
+            ]
+        },
+    )
     body = response.json()
     assert (response.status_code, body["http_code"], body["method"]) == (207, 207, "PUT")
     assert body["metadata"] == {"total": 3, "success": 1, "failed": 2}
     first = body["response"][0]
     assert (first["code"], first["status"], first["error_data"]) == (200, "success", None)
     assert first["data"] | {"date_created": None, "date_updated": None} == {
-        "sid": contact_sids[0], "date_created": None, "date_updated": None, "account_sid": sandbox_account.sid,
-        "number": "+919800000001", "first_name": "XYZ", "last_name": None, "company_name": None, "email": None,
-        "tag": None, "custom_field": {"key": {"a": "b", "c": [1, 2, 3]}},
-        "uri": f"/v2/accounts/{sandbox_account.sid}/contacts/{contact_sids[0]}"}
+        "sid": contact_sids[0],
+        "date_created": None,
+        "date_updated": None,
+        "account_sid": sandbox_account.sid,
+        "number": "+919800000001",
+        "first_name": "XYZ",
+        "last_name": None,
+        "company_name": None,
+        "email": None,
+        "tag": None,
+        "custom_field": {"key": {"a": "b", "c": [1, 2, 3]}},
+        "uri": f"/v2/accounts/{sandbox_account.sid}/contacts/{contact_sids[0]}",
+    }
     assert body["response"][1:] == [NOT_FOUND, NOT_FOUND]
 
 
 def test_bulk_update_where_every_contact_succeeds_is_200(exotel, contact_sids, sandbox):
-    response = exotel.v2("PUT", "/contacts", json={"contacts": [
-        {"sid": sid, "tag": "vip"} for sid in contact_sids]})
+    response = exotel.v2("PUT", "/contacts", json={"contacts": [{"sid": sid, "tag": "vip"} for sid in contact_sids]})
     assert response.status_code == 200
     assert response.json()["metadata"] == {"total": 2, "success": 2, "failed": 0}
     assert [sandbox.control("GET", f"/_sandbox/contacts/{sid}")["tag"] for sid in contact_sids] == ["vip", "vip"]
 
 
-@pytest.mark.parametrize("bad", [{"number": "9800000001"}, {"number": "+0123"}, {"custom_field": "text"},
-                                 {"custom_field": [1]}, {"email": 5}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"number": "9800000001"}, {"number": "+0123"}, {"custom_field": "text"}, {"custom_field": [1]}, {"email": 5}],
+)
 def test_an_invalid_field_fails_only_its_own_row_with_400_1002(exotel, contact_sids, sandbox, bad):
-    response = exotel.v2("PUT", "/contacts", json={"contacts": [
-        {"sid": contact_sids[0], "first_name": "Fine"}, {"sid": contact_sids[1], **bad}]})
+    response = exotel.v2(
+        "PUT",
+        "/contacts",
+        json={"contacts": [{"sid": contact_sids[0], "first_name": "Fine"}, {"sid": contact_sids[1], **bad}]},
+    )
     body = response.json()
     assert response.status_code == 207
     assert [(row["code"], row["error_data"] and row["error_data"]["code"]) for row in body["response"]] == [
-        (200, None), (400, 1002)]
+        (200, None),
+        (400, 1002),
+    ]
     assert sandbox.control("GET", f"/_sandbox/contacts/{contact_sids[1]}")["first_name"] == "Older"
 
 
@@ -71,9 +106,17 @@ def test_a_body_without_a_contacts_list_is_400_1007(exotel, body):
 
 
 def test_creating_contacts_answers_their_sids_and_fails_bad_rows(exotel, sandbox):
-    response = exotel.v2("POST", "/contacts", json={"contacts": [
-        {"number": "+919811111111", "first_name": "Ravi", "custom": {"plan": "gold"}},
-        {"first_name": "No number"}, {"number": "98111"}]})
+    response = exotel.v2(
+        "POST",
+        "/contacts",
+        json={
+            "contacts": [
+                {"number": "+919811111111", "first_name": "Ravi", "custom": {"plan": "gold"}},
+                {"first_name": "No number"},
+                {"number": "98111"},
+            ]
+        },
+    )
     body = response.json()
     assert response.status_code == 207 and body["metadata"] == {"total": 3, "success": 1, "failed": 2}
     created = body["response"][0]["data"]

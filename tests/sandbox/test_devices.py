@@ -16,17 +16,31 @@ def _devices(exotel, agent):
 
 @pytest.fixture
 def agent(sandbox, sandbox_account):
-    return add_agent(sandbox, sandbox_account, tel("+919900000101"), sip("sip:asha"),
-                     sip("sip:asha-new", verified=False))
+    return add_agent(
+        sandbox, sandbox_account, tel("+919900000101"), sip("sip:asha"), sip("sip:asha-new", verified=False)
+    )
 
 
 def test_turning_a_device_on_answers_the_device_in_a_one_element_list(exotel, agent):
     phone = agent["devices"][0]
     body = _put(exotel, agent, phone, {"available": True}).json()
     assert (body["method"], body["http_code"]) == ("PUT", 200)
-    assert body["response"] == [{"code": 200, "status": "success", "error_data": None, "data": {
-        "id": phone["id"], "name": "Mobile", "contact_uri": "+919900000101", "type": "tel",
-        "available": True, "verified": True, "status": "free"}}]
+    assert body["response"] == [
+        {
+            "code": 200,
+            "status": "success",
+            "error_data": None,
+            "data": {
+                "id": phone["id"],
+                "name": "Mobile",
+                "contact_uri": "+919900000101",
+                "type": "tel",
+                "available": True,
+                "verified": True,
+                "status": "free",
+            },
+        }
+    ]
     assert _devices(exotel, agent)["+919900000101"] is True
 
 

@@ -51,7 +51,9 @@ def test_an_injected_500_on_legs_carries_code_500(sandbox, exotel):
     sandbox.configure(faults={"error_500": 1.0})
     assert exotel_error(exotel.v3("GET", "/calls/" + "0" * 32 + "/legs")) == (500, 500)
     assert exotel.integrations("GET", "agent_001").json() == {
-        "success": False, "error": {"code": 500, "message": "Internal Server Error"}}
+        "success": False,
+        "error": {"code": 500, "message": "Internal Server Error"},
+    }
 
 
 def test_an_injected_429_says_when_to_retry(sandbox, exotel):
@@ -87,8 +89,16 @@ def test_a_reset_restores_the_start_up_config(sandbox, exotel):
     assert (config["rate_limit"], config["faults"]["error_500"]) == (200, 0.0)
 
 
-@pytest.mark.parametrize("change", [{"faults": {"error_500": 1.5}}, {"nonsense": 1}, {"rate_limit": 0},
-                                    {"callbacks": {"loss": "all"}}, {"faults": 0.5}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"faults": {"error_500": 1.5}},
+        {"nonsense": 1},
+        {"rate_limit": 0},
+        {"callbacks": {"loss": "all"}},
+        {"faults": 0.5},
+    ],
+)
 def test_the_config_refuses_bad_values(sandbox, change):
     response = requests.post(f"{sandbox.url}/_sandbox/config", json=change, timeout=5)
     assert response.status_code == 400 and response.json()["error"]

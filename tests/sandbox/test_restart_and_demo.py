@@ -41,20 +41,32 @@ def test_state_and_an_in_flight_call_survive_a_restart(tmp_path, receiver):
 
 def test_the_demo_seed_serves_the_demo_account_agents_integrations_and_contacts(sandbox):
     sandbox.reset(seed="demo", contacts=30)
-    demo = ExotelHttp(sandbox.url, SandboxAccount(
-        DEMO_ACCOUNT["sid"], DEMO_ACCOUNT["api_key"], DEMO_ACCOUNT["api_token"], DEMO_ACCOUNT["customer_id"],
-        DEMO_ACCOUNT["app_id"], DEMO_ACCOUNT["app_token"], tuple(DEMO_EXOPHONES)))
+    demo = ExotelHttp(
+        sandbox.url,
+        SandboxAccount(
+            DEMO_ACCOUNT["sid"],
+            DEMO_ACCOUNT["api_key"],
+            DEMO_ACCOUNT["api_token"],
+            DEMO_ACCOUNT["customer_id"],
+            DEMO_ACCOUNT["app_id"],
+            DEMO_ACCOUNT["app_token"],
+            tuple(DEMO_EXOPHONES),
+        ),
+    )
     users = [r["data"] for r in demo.v2("GET", "/users", params={"fields": "devices"}).json()["response"]]
     assert [(u["first_name"], u["last_name"], u["email"]) for u in users] == [
-        (u["first_name"], u["last_name"], u["email"]) for u in DEMO_USERS]
+        (u["first_name"], u["last_name"], u["email"]) for u in DEMO_USERS
+    ]
     assert users[0]["email"] == "asha@example.com" and users[1]["email"] == "vikram@example.com"
     states = {d["contact_uri"]: (d["available"], d["verified"], d["status"]) for u in users for d in u["devices"]}
     assert states["+919876500001"] == (True, True, "free")  # Asha's phone is ON
     assert states["sip:vikram.shah"] == (True, True, "free")  # Vikram's softphone is ON
     assert states["+919876500003"] == (None, False, None)  # Meera's new phone is unverified
     assert states["+919876500004"] == (True, True, "busy")  # Rahul is busy
-    sips = {user_id: demo.integrations("GET", user_id).json()["data"]["devices"]["sip"]
-            for user_id in ("agent_001", "agent_002", "agent_003")}
+    sips = {
+        user_id: demo.integrations("GET", user_id).json()["data"]["devices"]["sip"]
+        for user_id in ("agent_001", "agent_002", "agent_003")
+    }
     assert [sip["registered"] for sip in sips.values()] == [True, False, True]
     contacts = demo.v2("GET", "/contacts").json()
     assert contacts["metadata"]["total"] == 30

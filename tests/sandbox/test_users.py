@@ -7,8 +7,10 @@ from .helpers import add_agent, exotel_error, sip, tel
 
 @pytest.fixture
 def three_agents(sandbox, sandbox_account):
-    return [add_agent(sandbox, sandbox_account, tel(f"+91990000010{i}"), first_name=name)
-            for i, name in enumerate(["Asha", "Vikram", "Meera"])]
+    return [
+        add_agent(sandbox, sandbox_account, tel(f"+91990000010{i}"), first_name=name)
+        for i, name in enumerate(["Asha", "Vikram", "Meera"])
+    ]
 
 
 def test_users_list_pages_with_total_count_offset_and_limit(exotel, three_agents):
@@ -18,8 +20,7 @@ def test_users_list_pages_with_total_count_offset_and_limit(exotel, three_agents
     assert rest["metadata"] == {"total": 3, "count": 1, "offset": 2, "limit": 2}
     names = [r["data"]["first_name"] for r in first["response"] + rest["response"]]
     assert names == ["Asha", "Vikram", "Meera"]
-    assert all(r["code"] == 200 and r["status"] == "success" and r["error_data"] is None
-               for r in first["response"])
+    assert all(r["code"] == 200 and r["status"] == "success" and r["error_data"] is None for r in first["response"])
 
 
 @pytest.mark.parametrize("query", [{"limit": 51}, {"limit": 0}, {"offset": -1}, {"limit": "ten"}])
@@ -35,9 +36,17 @@ def test_devices_active_call_and_last_login_come_only_when_fields_ask(exotel, th
     plain = exotel.v2("GET", "/users").json()["response"][0]["data"]
     full = exotel.v2("GET", "/users", params={"fields": "devices,active_call,last_login"}).json()["response"][0]["data"]
     assert not {"devices", "active_call", "last_login"} & plain.keys()
-    assert full["devices"] == [{"id": three_agents[0]["devices"][0]["id"], "name": "Mobile",
-                                "contact_uri": "+919900000100", "type": "tel", "available": False,
-                                "verified": True, "status": "free"}]
+    assert full["devices"] == [
+        {
+            "id": three_agents[0]["devices"][0]["id"],
+            "name": "Mobile",
+            "contact_uri": "+919900000100",
+            "type": "tel",
+            "available": False,
+            "verified": True,
+            "status": "free",
+        }
+    ]
     assert full["active_call"] is None and full["last_login"] is None
 
 
@@ -63,7 +72,9 @@ def test_one_user_is_a_one_element_list_with_its_devices(sandbox, sandbox_accoun
     data = body["response"][0]["data"]
     assert data["id"] == agent["id"]
     assert [(d["contact_uri"], d["available"], d["verified"]) for d in data["devices"]] == [
-        ("+919900000100", False, True), ("sip:asha", None, False)]
+        ("+919900000100", False, True),
+        ("sip:asha", None, False),
+    ]
     assert data["active_call"] is None
 
 

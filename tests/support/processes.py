@@ -51,10 +51,10 @@ class ManagedProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the file
+            self.process = subprocess.Popen(
+                self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -88,8 +88,19 @@ class RedisServer(ManagedProcess):
     def __init__(self, log_dir: Path):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        argv = [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(log_dir)]
+        argv = [
+            shutil.which("redis-server") or "/usr/bin/redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(log_dir),
+        ]
         super().__init__("redis", argv, log_dir)
 
     def start(self) -> None:
@@ -104,9 +115,24 @@ class CeleryWorker(ManagedProcess):
     """A real `celery worker` process on the given broker and database."""
 
     def __init__(self, log_dir: Path, env: dict, concurrency: int = 2):
-        argv = [sys.executable, "-m", "celery", "-A", "exoadmin", "worker", "-Q", "interactive,bulk",
-                "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
-                "--loglevel", "INFO", "--hostname", f"test-worker-{os.getpid()}@%h"]
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "exoadmin",
+            "worker",
+            "-Q",
+            "interactive,bulk",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"test-worker-{os.getpid()}@%h",
+        ]
         super().__init__("celery-worker", argv, log_dir, env)
 
     def start(self, celery_app) -> None:

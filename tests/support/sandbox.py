@@ -23,13 +23,28 @@ class SandboxProcess(ManagedProcess):
     adds environment variables (EXOTEL_SANDBOX_*, see exoadmin/sandbox/README.md).
     """
 
-    def __init__(self, state_path: str | Path, port: int | None = None, extra_args: Sequence[str] = (),
-                 env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        state_path: str | Path,
+        port: int | None = None,
+        extra_args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.state_path = Path(state_path)
         self.port = port or find_free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-m", "exoadmin.sandbox", "--port", str(self.port),
-                "--state", str(self.state_path), "--seed", "empty", *extra_args]
+        argv = [
+            sys.executable,
+            "-m",
+            "exoadmin.sandbox",
+            "--port",
+            str(self.port),
+            "--state",
+            str(self.state_path),
+            "--seed",
+            "empty",
+            *extra_args,
+        ]
         super().__init__(f"sandbox-{self.port}", argv, self.state_path.parent, {**os.environ, **(env or {})})
         self._http = requests.Session()
 
