@@ -32,6 +32,7 @@ Public API (every function's docstring names its seed):
                     status_callbacks=()) -> LaunchedCall
     calls.get_call_details(client, call_sid) -> CallDetails
     calls.get_call_legs(client, call_sid) -> CallLegs
+    recordings.open_recording(client, url, *, refusal) -> Recording   # refusal(url) -> "" or why not
     contacts.bulk_update(client, contacts) -> BulkResult       # ≤5000, each {"sid", ...fields}
     contacts.create(client, contacts) -> BulkResult            # ≤5000
     contacts.list_page(client, *, offset=0, limit=20) -> ContactsPage
@@ -50,8 +51,8 @@ subclasses carrying `user_message` (what a supervisor understands and what to do
     InvalidRequest 400/405/415/422 · RateLimited 429 (.retry_after) · ServerError 5xx
 
 GET and PUT are retried on 429/5xx/network failures (`transport.RetryPolicy`); POST and DELETE
-are sent once. Argument errors (too many contacts, limit out of range) raise ValueError before
-anything is sent.
+are sent once. Argument errors (too many contacts, limit out of range, a call without a sid)
+raise ValueError before anything is sent.
 """
 
 __version__ = "0.1.0"

@@ -133,7 +133,7 @@ def get_call_details(client: ExotelClient, call_sid: str) -> CallDetails:
 
     Reference: seed 002 (GET /v3/accounts/<sid>/calls/<call_sid>).
     """
-    envelope = client.ccm_api.request("GET", client.account_path("v3", "calls", call_sid))
+    envelope = client.ccm_api.request("GET", _call_path(client, call_sid))
     return CallDetails.from_data(single_record(envelope.response, "call_details"), envelope.request_id)
 
 
@@ -142,8 +142,14 @@ def get_call_legs(client: ExotelClient, call_sid: str) -> CallLegs:
 
     Reference: seed 002 (GET /v3/accounts/<sid>/calls/<call_sid>/legs).
     """
-    envelope = client.ccm_api.request("GET", client.account_path("v3", "calls", call_sid, "legs"))
+    envelope = client.ccm_api.request("GET", _call_path(client, call_sid, "legs"))
     return CallLegs.from_data(single_record(envelope.response, "leg_details"), envelope.request_id)
+
+
+def _call_path(client: ExotelClient, call_sid: str, *rest: str) -> str:
+    if not call_sid:  # a call whose sid is not known yet: never ask for .../calls/None
+        raise ValueError("a call sid is required")
+    return client.account_path("v3", "calls", call_sid, *rest)
 
 
 def _check_limits(max_time_limit: int | None, attempt_time_out: int | None) -> None:

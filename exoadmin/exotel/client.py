@@ -43,6 +43,9 @@ class ExotelClient:
         self.integrations_api = self._transport(
             "integrations", config.integrations_base_url, f"Bearer {config.integrations_app_token}"
         )
+        # Pre-signed recording links (recordings.py): no credentials, and not Exotel's API, so
+        # outside its rate budget.
+        self.recording_storage = self._transport("recordings", "", "", rate_limited=False)
 
     def account_path(self, version: str, *parts: object) -> str:
         """ "/v2/accounts/<sid>/users/<id>" with every part URL-escaped."""
@@ -54,7 +57,7 @@ class ExotelClient:
     def __repr__(self) -> str:
         return f"ExotelClient(account_sid={self.config.account_sid!r}, priority={self.priority!r})"
 
-    def _transport(self, family: str, base_url: str, authorization: str) -> Transport:
+    def _transport(self, family: str, base_url: str, authorization: str, *, rate_limited: bool = True) -> Transport:
         return Transport(
             family=family,
             base_url=base_url,
@@ -62,7 +65,7 @@ class ExotelClient:
             account_sid=self.config.account_sid,
             session=self.session,
             timeout=(self.config.connect_timeout, self.config.read_timeout),
-            budget=self.budget,
+            budget=self.budget if rate_limited else None,
             priority=self.priority,
             retry=self._retry,
             sleep=self._sleep,

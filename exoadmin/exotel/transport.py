@@ -73,7 +73,9 @@ class Transport:
         self.priority = priority
         self.retry = retry
         self._sleep = sleep
-        self._headers = {"Authorization": authorization, "User-Agent": USER_AGENT, "Accept": "application/json"}
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if authorization:
+            self._headers["Authorization"] = authorization
 
     def request(
         self,
@@ -101,6 +103,31 @@ class Transport:
                 if wait is None:
                     raise
             self._sleep(wait)
+
+    def open_stream(self, url: str, *, where: str) -> requests.Response:
+        """GET an absolute URL outside this family's API (a pre-signed recording link), streamed.
+
+        Sent once and never redirected: the caller checks every hop before asking for it. `where`
+        (the link's origin) is all that logs and errors name: the rest of a pre-signed link is a
+        secret. Raises ExotelError when nothing came back; any status is the caller's to read.
+        """
+        started = time.perf_counter()
+        try:
+            response = self.session.request(
+                "GET",
+                url,
+                headers=self._headers,
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=False,
+                auth=_no_auth,  # no credentials at all, not even ~/.netrc's, unless this transport has them
+            )
+        except _SENT_FAILURES as exc:
+            error = _network_error(exc, "GET", where, "")
+            self._log("GET", where, started, 1, failure=type(exc).__name__)
+            raise error from exc
+        self._log("GET", where, started, 1, status=response.status_code)
+        return response
 
     def _retry_wait(self, method: str, exc: ExotelError, attempt: int) -> float | None:
         if method not in RETRIED_METHODS or not (exc.retryable or isinstance(exc, UnknownOutcome)):
@@ -163,10 +190,11 @@ class Transport:
         envelope: Envelope | None = None,
         error: ExotelError | None = None,
         failure: str | None = None,
+        status: int | None = None,
     ) -> None:
         if not log.isEnabledFor(logging.INFO):
             return
-        status = envelope.http_code if envelope else None
+        status = envelope.http_code if envelope else status
         request_id = envelope.request_id if envelope else ""
         code = error.code if error else None
         log.info(
@@ -201,6 +229,10 @@ def _envelope(body: Any, status: int, method: str, header_request_id: str | None
         metadata=body.get("metadata"),
         response=body["response"] if "response" in body else body.get("data"),
     )
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
 
 
 def _network_error(exc: Exception, method: str, url: str, unsure: str) -> ExotelError:

@@ -180,6 +180,15 @@ def test_legs_of_an_unknown_call_are_reported(client, acme):
     assert caught.value.code == 10744 and caught.value.user_message.startswith("Exotel cannot find this call")
 
 
+@pytest.mark.parametrize("sid", ["", None])
+def test_details_and_legs_of_a_call_without_a_sid_are_refused_before_sending(sandbox, client, acme, sid):
+    for read in (calls.get_call_details, calls.get_call_legs):
+        with pytest.raises(ValueError, match="call sid is required"):
+            read(client, sid)
+
+    assert [r["path"] for r in sandbox.requests() if "/calls/" in r["path"]] == []
+
+
 def test_launch_that_times_out_raises_unknown_outcome_and_was_sent_once(sandbox, agent):
     sandbox.configure(faults={"slow": 1.0, "slow_seconds": 1.5})
     client = ExotelClient(config_for(sandbox.url, read_timeout=0.3), retry=FAST_RETRY)
