@@ -10,11 +10,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from agents.models import Agent
-from calls.models import Call, CallEvent, CallLeg, EventKind, LaunchOutcome, Side, State
+from calls.models import Call, CallEvent, CallLeg, CallStatus, EventKind, LaunchOutcome, LegStatus, Side, State
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.sandbox.demo import DEMO_ACCOUNT
 
-OUTCOMES = ["completed"] * 6 + ["to_leg_unanswered", "from_leg_unanswered", "to_leg_no_dial"]
+OUTCOMES = [CallStatus.COMPLETED] * 6 + [
+    CallStatus.TO_LEG_UNANSWERED,
+    CallStatus.FROM_LEG_UNANSWERED,
+    CallStatus.TO_LEG_NO_DIAL,
+]
 
 
 def demo_calls_create(count: int = 40) -> str:
@@ -35,7 +39,7 @@ def demo_calls_create(count: int = 40) -> str:
 
 def _demo_call(account, agent, exophone, rng, created, index) -> None:
     status = rng.choice(OUTCOMES)
-    answered = status == "completed"
+    answered = status == CallStatus.COMPLETED
     talk = rng.randrange(20, 400) if answered else None
     ring = rng.randrange(3, 20)
     ended = created + timedelta(seconds=ring + (talk or 0) + (rng.randrange(3, 15) if answered else 0))
@@ -65,12 +69,15 @@ def _demo_call(account, agent, exophone, rng, created, index) -> None:
         sid=f"{call.sid}a",
         name=agent.name if agent else "",
         contact_uri=agent_uri,
-        status="completed" if status != "from_leg_unanswered" else "no-answer",
+        status=LegStatus.NO_ANSWER if status == CallStatus.FROM_LEG_UNANSWERED else LegStatus.COMPLETED,
         started_at=created,
         updated_at=ended,
     )
-    if status != "from_leg_unanswered":
-        customer_status = {"completed": "completed", "to_leg_unanswered": "no-answer"}.get(status, "failed")
+    if status != CallStatus.FROM_LEG_UNANSWERED:
+        customer_status = {
+            CallStatus.COMPLETED: LegStatus.COMPLETED,
+            CallStatus.TO_LEG_UNANSWERED: LegStatus.NO_ANSWER,
+        }.get(status, LegStatus.FAILED)
         CallLeg.objects.create(
             call=call,
             side=Side.CUSTOMER,

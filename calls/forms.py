@@ -6,8 +6,9 @@ import phonenumbers
 from django import forms
 from django.utils import timezone
 
-from calls.models import ApiVersion, Direction
-from calls.selectors import STATUS_FILTERS, HistoryFilters
+from calls.launching import AgentIdentity
+from calls.models import Direction, HistoryStatus
+from calls.selectors import HistoryFilters
 from exoadmin.accounts.models import ExoPhone
 from exoadmin.exotel.calls import MAX_TIME_LIMIT
 from exoadmin.text import is_ascii_digits
@@ -30,6 +31,8 @@ def e164(value: str) -> str:
 
 
 class LaunchForm(forms.Form):
+    """Parses a launch; what is sent to Exotel is launching.launch_options' decision."""
+
     agent = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="Their device rings first.")
     customer_number = forms.CharField(max_length=40, help_text="E.164 (+91…) or a 10-digit Indian number.")
     exophone = forms.ChoiceField(label="ExoPhone", help_text="The number the agent and the customer see.")
@@ -86,11 +89,7 @@ class LaunchForm(forms.Form):
         required=False, initial="from_leg_connect", max_length=40, label="Streaming begins"
     )
     # v2 only (seed 004).
-    agent_identity = forms.ChoiceField(
-        required=False,
-        label="Identify the agent by",
-        choices=[("user_id", "Exotel user id"), ("user_contact_uri", "Device contact URI")],
-    )
+    agent_identity = forms.ChoiceField(required=False, label="Identify the agent by", choices=AgentIdentity.choices)
 
     def __init__(self, *args, agents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,68 +117,15 @@ class LaunchForm(forms.Form):
             self.add_error("exophone", f"This ExoPhone is not in {agent.name}'s Exotel account ({agent.account}).")
         return data
 
-    def options(self, api_version: str, from_contact_uri: str) -> dict:
-        """The launch options in the client's terms; unset options are left out (Exotel's defaults)."""
-        data = self.cleaned_data
-        common = {
-            "record": True if data["record"] else None,
-            "recording_channels": data["recording_channels"] or None,
-            "wait_audio_url": data["wait_audio_url"] or None,
-            "max_time_limit": data["max_time_limit"],
-            "attempt_time_out": data["attempt_time_out"],
-            "custom_field": data["custom_field"] or None,
-        }
-        if api_version == ApiVersion.V2:
-            agent = data["agent"]
-            use_id = data["agent_identity"] != "user_contact_uri" and agent.exotel_user_id
-            identity = (
-                {"user_id": agent.exotel_user_id}
-                if use_id
-                else {"user_contact_uri": data["from_contact_uri"] or from_contact_uri}
-            )
-            return _present(identity | common)
-        v3 = {
-            "from_contact_uri": data["from_contact_uri"] or from_contact_uri,
-            "state_management": data["state_management"],
-            "recording_format": data["recording_format"] or None,
-            "playback": [
-                {
-                    "event": data["playback_event"] or "start",
-                    "to": data["playback_to"] or "both",
-                    "value": data["playback_value"],
-                }
-            ]
-            if data["playback_value"]
-            else None,
-            "streaming": _present({"url": data["streaming_url"], "begin": data["streaming_begin"] or None})
-            if data["streaming_url"]
-            else None,
-        }
-        return _present(common | v3)
-
-
-def _present(options: dict) -> dict:
-    return {key: value for key, value in options.items() if value is not None}
-
 
 RECORDING_CHOICES = [("", "Any"), ("yes", "With recording"), ("no", "Without recording")]
-STATUS_LABELS = {
-    "completed": "Completed",
-    "customer_unanswered": "Customer did not answer",
-    "agent_unanswered": "Agent did not answer",
-    "agent_cancelled": "Agent hung up while ringing",
-    "not_dialled": "Could not be dialled",
-    "active": "In progress",
-    "not_placed": "Not placed",
-    "unknown": "Outcome unknown",
-}
 
 
 class HistoryFilterForm(forms.Form):
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     agent = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(required=False, choices=[("", "Any")] + [(k, STATUS_LABELS[k]) for k in STATUS_FILTERS])
+    status = forms.ChoiceField(required=False, choices=[("", "Any"), *HistoryStatus.choices])
     direction = forms.ChoiceField(required=False, choices=[("", "Any")] + list(Direction.choices))
     exophone = forms.ChoiceField(required=False, label="ExoPhone")
     number = forms.CharField(required=False, max_length=40, label="Customer number")

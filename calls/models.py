@@ -6,7 +6,10 @@ about our request to place it. A call row exists before the launch POST is sent 
 idempotency key), so a double click, a retry or a timeout can never dial twice.
 """
 
+from __future__ import annotations
+
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +18,7 @@ from django.db.models import Q
 from agents.models import Agent
 from calls.recording_hosts import url_refusal
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.refusals import Refused
 
 
 class ApiVersion(models.TextChoices):
@@ -53,24 +57,82 @@ class Direction(models.TextChoices):
     INBOUND = "inbound", "Inbound"
 
 
-# Exotel's terminal statuses in v3's words, and what they mean to a person (seed 002).
-STATUS_WORDS = {
-    "completed": "Completed",
-    "from_leg_unanswered": "Agent did not answer",
-    "to_leg_unanswered": "Customer did not answer",
-    "from_leg_cancelled": "Agent hung up before the customer answered",
-    "to_leg_no_dial": "Customer could not be dialled",
-    "from_leg_no_dial": "Agent's device could not be dialled",
+class CallStatus(models.TextChoices):
+    """Exotel's terminal statuses in v3's words (seed 002), which calls store; each label is what a
+    person reads for it everywhere (history, the call page, live calls, CSV, filters)."""
+
+    COMPLETED = "completed", "Completed"
+    FROM_LEG_UNANSWERED = "from_leg_unanswered", "Agent did not answer"
+    TO_LEG_UNANSWERED = "to_leg_unanswered", "Customer did not answer"
+    FROM_LEG_CANCELLED = "from_leg_cancelled", "Agent hung up before the customer answered"
+    TO_LEG_NO_DIAL = "to_leg_no_dial", "Customer could not be dialled"
+    FROM_LEG_NO_DIAL = "from_leg_no_dial", "Agent's device could not be dialled"
+
+    @classmethod
+    def from_exotel(cls, text: str) -> CallStatus:
+        """v3's words as they are, v2's translated; ValueError for a status neither documents."""
+        return cls(V2_STATUSES.get(text, text))
+
+
+class V2CallStatus(models.TextChoices):
+    """v2 reports the same outcomes in its own words (seed 004)."""
+
+    COMPLETED = "completed"
+    AGENT_UNANSWERED = "agent_unanswered"
+    CUSTOMER_UNANSWERED = "customer_unanswered"
+    AGENT_CANCELED = "agent_canceled"
+    CUSTOMER_NO_DIAL = "customer_no_dial"
+    AGENT_NO_DIAL = "agent_no_dial"
+
+
+V2_STATUSES: dict[str, CallStatus] = {
+    V2CallStatus.COMPLETED: CallStatus.COMPLETED,
+    V2CallStatus.AGENT_UNANSWERED: CallStatus.FROM_LEG_UNANSWERED,
+    V2CallStatus.CUSTOMER_UNANSWERED: CallStatus.TO_LEG_UNANSWERED,
+    V2CallStatus.AGENT_CANCELED: CallStatus.FROM_LEG_CANCELLED,
+    V2CallStatus.CUSTOMER_NO_DIAL: CallStatus.TO_LEG_NO_DIAL,
+    V2CallStatus.AGENT_NO_DIAL: CallStatus.FROM_LEG_NO_DIAL,
 }
-# v2 reports the same outcomes in its own words (seed 004); calls store v3's.
-V2_STATUSES = {
-    "completed": "completed",
-    "agent_unanswered": "from_leg_unanswered",
-    "customer_unanswered": "to_leg_unanswered",
-    "agent_canceled": "from_leg_cancelled",
-    "customer_no_dial": "to_leg_no_dial",
-    "agent_no_dial": "from_leg_no_dial",
-}
+
+
+class Progress(models.TextChoices):
+    """What a call without an Exotel status shows; with CallStatus's labels, every status a person reads."""
+
+    PLACING = "placing", "Placing the call"
+    NOT_PLACED = "not_placed", "Not placed"
+    UNKNOWN = "unknown", "Outcome unknown: waiting for Exotel"
+    RINGING = "ringing", "Ringing"
+    IN_CONVERSATION = "in_conversation", "In conversation"
+    ENDED = "ended", "Ended"
+
+
+class HistoryStatus(models.TextChoices):
+    """The history's status filter: each label is the words its calls show (two group several)."""
+
+    COMPLETED = "completed", CallStatus.COMPLETED.label
+    CUSTOMER_UNANSWERED = "customer_unanswered", CallStatus.TO_LEG_UNANSWERED.label
+    AGENT_UNANSWERED = "agent_unanswered", CallStatus.FROM_LEG_UNANSWERED.label
+    AGENT_CANCELLED = "agent_cancelled", CallStatus.FROM_LEG_CANCELLED.label
+    NOT_DIALLED = "not_dialled", "Could not be dialled (customer or agent)"
+    ACTIVE = "active", f"{Progress.RINGING.label} or {Progress.IN_CONVERSATION.label.lower()}"
+    NOT_PLACED = "not_placed", Progress.NOT_PLACED.label
+    UNKNOWN = "unknown", Progress.UNKNOWN.label
+
+
+def status_words(*, launch_outcome: str, state: str, status: str, answered_at: datetime | None) -> str:
+    """What happened to a call, in a supervisor's words: the one source of the words every page
+    and the CSV show (taking the columns, so that an export needs no model instances)."""
+    if launch_outcome == LaunchOutcome.REFUSED:
+        return Progress.NOT_PLACED.label
+    if launch_outcome == LaunchOutcome.PENDING:
+        return Progress.PLACING.label
+    if state == State.TERMINAL:
+        if status in CallStatus.values:
+            return CallStatus(status).label
+        return status or Progress.ENDED.label
+    if launch_outcome == LaunchOutcome.UNKNOWN:
+        return Progress.UNKNOWN.label
+    return Progress.IN_CONVERSATION.label if answered_at else Progress.RINGING.label
 
 
 class Call(models.Model):
@@ -83,7 +145,9 @@ class Call(models.Model):
     exophone = models.CharField("ExoPhone", max_length=40, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.OUTBOUND)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
-    status = models.CharField(max_length=30, blank=True, help_text="Exotel's terminal status, in v3's words.")
+    status = models.CharField(
+        max_length=30, blank=True, choices=CallStatus.choices, help_text="Exotel's terminal status, in v3's words."
+    )
     launch_outcome = models.CharField(max_length=10, choices=LaunchOutcome.choices, default=LaunchOutcome.PENDING)
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
@@ -137,17 +201,20 @@ class Call(models.Model):
         return self.state == State.ACTIVE and self.launch_outcome in (LaunchOutcome.ACCEPTED, LaunchOutcome.EXTERNAL)
 
     @property
+    def is_inbound(self) -> bool:
+        return self.direction == Direction.INBOUND
+
+    @property
     def status_words(self) -> str:
         """What happened, in a supervisor's words."""
-        if self.launch_outcome == LaunchOutcome.REFUSED:
-            return "Not placed"
-        if self.launch_outcome == LaunchOutcome.PENDING:
-            return "Placing the call"
-        if self.is_terminal:
-            return STATUS_WORDS.get(self.status, self.status or "Ended")
-        if self.launch_outcome == LaunchOutcome.UNKNOWN:
-            return "Outcome unknown: waiting for Exotel"
-        return "In conversation" if self.answered_at else "Ringing"
+        return status_words(
+            launch_outcome=self.launch_outcome, state=self.state, status=self.status, answered_at=self.answered_at
+        )
+
+    @property
+    def launch_refusal(self) -> Refused | None:
+        """Why the launch did not place a call (with Exotel's request id), or None."""
+        return Refused(self.launch_error, request_id=self.launch_request_id) if self.launch_error else None
 
     @property
     def colour(self) -> str:
@@ -156,7 +223,7 @@ class Call(models.Model):
             return "amber"
         if self.is_live:
             return "red" if self.answered_at else "amber"
-        return "green" if self.status == "completed" else "grey"
+        return "green" if self.status == CallStatus.COMPLETED else "grey"
 
     @property
     def audio_unavailable_reason(self) -> str:
@@ -164,7 +231,7 @@ class Call(models.Model):
             return ""
         if not self.is_terminal:
             return "The recording is ready when the call ends."
-        if self.status != "completed":
+        if self.status != CallStatus.COMPLETED:
             return "Nobody answered, so nothing was recorded."
         return "This call was not recorded."
 
@@ -179,6 +246,16 @@ class Side(models.TextChoices):
     CUSTOMER = "customer", "Customer"
 
 
+class LegStatus(models.TextChoices):
+    """A leg's status in the legs API (seed 002)."""
+
+    IN_PROGRESS = "in-progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    NO_ANSWER = "no-answer", "No answer"
+    BUSY = "busy", "Busy"
+
+
 class CallLeg(models.Model):
     """One leg from Exotel's legs API (seed 002): for outbound calls `from` is the agent side."""
 
@@ -187,7 +264,7 @@ class CallLeg(models.Model):
     sid = models.CharField(max_length=100)
     name = models.CharField(max_length=200, blank=True)
     contact_uri = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=20, blank=True, choices=LegStatus.choices)
     started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
 

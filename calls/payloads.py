@@ -12,11 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from calls.models import STATUS_WORDS, V2_STATUSES
+from django.db.models import TextChoices
+
+from calls.models import CallStatus, State
 from exoadmin.exotel.models import CallDetails, parse_time
 from exoadmin.text import is_ascii_digits
 
-EVENT_TYPES = ("answered", "terminal")
+
+class ExotelEvent(TextChoices):
+    """How Exotel told us about a call: a callback's `event_type` (seed 002), or our poll of its details."""
+
+    ANSWERED = "answered", "the answered callback"
+    TERMINAL = "terminal", "the terminal callback"
+    POLL = "poll", "call details"
+
+
+CALLBACK_EVENTS = (ExotelEvent.ANSWERED, ExotelEvent.TERMINAL)
 _KEY_PART = re.compile(r"\[([^\[\]]*)\]")
 _MAX_INDEX = 100  # a list index above this in a form field is garbage, not a recording
 
@@ -28,7 +39,7 @@ class BadPayload(ValueError):
 @dataclass(frozen=True)
 class CallSnapshot:
     sid: str
-    event: str  # answered | terminal | poll
+    event: ExotelEvent
     state: str | None
     status: str  # v3 words; "" while active
     direction: str | None
@@ -46,7 +57,7 @@ class CallSnapshot:
 
     @property
     def is_terminal(self) -> bool:
-        return self.state == "terminal"
+        return self.state == State.TERMINAL
 
 
 def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -99,7 +110,7 @@ def from_callback(payload: Any) -> CallSnapshot:
         if isinstance(payload.get("event_details"), dict)
         else None
     )
-    if event not in EVENT_TYPES:
+    if event not in CALLBACK_EVENTS:
         raise BadPayload(f"event_details.event_type is {event!r}, not answered or terminal")
     details = payload.get("call_details")
     if not isinstance(details, dict):
@@ -108,14 +119,14 @@ def from_callback(payload: Any) -> CallSnapshot:
     if not sid:
         raise BadPayload("call_details has no sid")
     state = _text(details.get("state") or details.get("call_state")) or None
-    if state not in (None, "active", "terminal"):
+    if state is not None and state not in State.values:
         raise BadPayload(f"call state {state!r} is unknown")
-    if event == "terminal" and state is None:
-        state = "terminal"
+    if event == ExotelEvent.TERMINAL and state is None:
+        state = State.TERMINAL
     customer = details.get("customer_details")
     return CallSnapshot(
         sid=sid,
-        event=event,
+        event=ExotelEvent(event),
         state=state,
         status=_status(details.get("status") if "status" in details else details.get("call_status")),
         direction=_text(details.get("direction")) or None,
@@ -137,7 +148,7 @@ def from_details(details: CallDetails) -> CallSnapshot:
     """The client's typed call details (a poll) → snapshot."""
     return CallSnapshot(
         sid=details.sid,
-        event="poll",
+        event=ExotelEvent.POLL,
         state=details.state,
         status=_status(details.status),
         direction=details.direction,
@@ -159,10 +170,10 @@ def _status(value: Any) -> str:
     text = _text(value)
     if not text:
         return ""
-    status = V2_STATUSES.get(text, text)
-    if status not in STATUS_WORDS:
-        raise BadPayload(f"call status {text!r} is unknown")
-    return status
+    try:
+        return CallStatus.from_exotel(text)
+    except ValueError:
+        raise BadPayload(f"call status {text!r} is unknown") from None
 
 
 def _text(value: Any) -> str:

@@ -8,12 +8,13 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 
-from agents.models import Agent, DeviceModel
+from agents.models import Agent, DeviceModel, DeviceType
 from agents.selectors import missing_in_words
 from calls.models import Call, State
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import integrations, users
 from exoadmin.exotel.errors import ExotelError
+from exoadmin.refusals import Refused
 
 log = logging.getLogger("exoadmin.calls")
 
@@ -29,6 +30,11 @@ class Preflight:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def refusal(self) -> Refused | None:
+        """Why not to dial, with the request id of Exotel's answer; None when the device is ready."""
+        return None if self.ok else Refused(self.reason, request_id=self.request_id)
 
 
 def preflight_check(*, agent: Agent) -> Preflight:
@@ -50,7 +56,7 @@ def _check_ccm(agent: Agent) -> Preflight:
         user = users.get_user(exotel_client(agent.account), agent.exotel_user_id)
     except ExotelError as exc:
         return _failed(agent, exc)
-    request_id = user.request_id or ""
+    request_id = user.request_id
     if user.active_call:
         return Preflight(False, f"{agent.name} is on another call: wait until it ends.", request_id=request_id)
     on = [device for device in user.devices if device.available]
@@ -63,7 +69,7 @@ def _check_ccm(agent: Agent) -> Preflight:
         return Preflight(
             False, f"{agent.name}'s device {device.contact_uri} is busy: wait until it is free.", request_id=request_id
         )
-    label = f"{'SIP' if device.type == 'sip' else 'Phone'} {device.contact_uri}"
+    label = f"{'SIP' if device.type == DeviceType.SIP else 'Phone'} {device.contact_uri}"
     return Preflight(True, rings_first=label, from_contact_uri=device.contact_uri, request_id=request_id)
 
 
@@ -74,7 +80,7 @@ def _check_phone_sip(agent: Agent) -> Preflight:
         devices = integrations.get_devices(exotel_client(agent.account), agent.integrations_user_id)
     except (ExotelError, ValueError) as exc:
         return _failed(agent, exc)
-    request_id = devices.request_id or ""
+    request_id = devices.request_id
     ringing = []
     if devices.phone.enabled and devices.phone.number:
         ringing.append(("Phone", devices.phone.number))
@@ -98,8 +104,8 @@ def _check_phone_sip(agent: Agent) -> Preflight:
     )
 
 
-def _failed(agent: Agent, exc: Exception) -> Preflight:
-    request_id = getattr(exc, "request_id", None) or ""
-    log.warning("call pre-flight failed for agent %s: %s", agent.pk, exc, extra={"request_id": request_id})
-    message = getattr(exc, "user_message", str(exc))
-    return Preflight(False, f"Could not check {agent.name}'s devices with Exotel: {message}", request_id=request_id)
+def _failed(agent: Agent, exc: ExotelError | ValueError) -> Preflight:
+    prefix = f"Could not check {agent.name}'s devices with Exotel: "
+    refusal = Refused.from_exotel(exc, prefix=prefix) if isinstance(exc, ExotelError) else Refused(prefix + str(exc))
+    log.warning("call pre-flight failed for agent %s: %s", agent.pk, exc, extra={"request_id": refusal.request_id})
+    return Preflight(False, refusal.message, request_id=refusal.request_id)

@@ -1,48 +1,53 @@
-"""Fetching a call's recording server-side. Exotel's recording URLs are pre-signed storage links
-that expire: when the stored one no longer works, ask Exotel's call details for a fresh one.
+"""A call's recording: played and downloaded through our server (the browser never sees Exotel's
+pre-signed link), renewed from Exotel's call details when the stored link no longer works, and
+every play or download audited.
 
-Only from Exotel's recording storage (calls/recording_hosts.py): each URL and each redirect hop
-is checked before any request is made to it. Logs name the host and status, never the signed URL.
+Only from Exotel's recording storage (calls/recording_hosts.py): the Exotel client asks
+`url_refusal` about each link and each redirect hop before any request is made to it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
-import requests
-
-from calls.models import Call
-from calls.recording_hosts import host_of, url_refusal
-from calls.services import recording_url_renew
+from calls.models import Call, RecordingAccess
+from calls.payloads import ExotelEvent
+from calls.recording_hosts import url_refusal
+from calls.timeline import timeline_add_failure
+from exoadmin.accounts.clients import exotel_client
+from exoadmin.exotel import calls as exotel_calls
+from exoadmin.exotel import recordings as exotel_recordings
+from exoadmin.exotel.errors import ExotelError
+from exoadmin.refusals import Refused
 
 log = logging.getLogger("exoadmin.calls")
-TIMEOUT = (3.05, 20)
-CHUNK = 64 * 1024
-MAX_REDIRECTS = 3
 TRY_AGAIN = "Exotel's recording could not be fetched right now: try again in a minute."
 
 
-class RecordingUnavailable(Exception):
-    pass
-
-
-def recording_stream(call: Call) -> tuple[Iterator[bytes], str]:
-    """(audio chunks, content type); raises RecordingUnavailable with a message for the person."""
-    problem = TRY_AGAIN
+def recording_stream(*, call: Call) -> tuple[Iterator[bytes], str]:
+    """(audio chunks, content type); raises Refused saying why there is nothing to play."""
+    if call.account is None:
+        raise Refused("This call is in no Exotel account exoadmin knows, so its recording cannot be fetched.")
+    client = exotel_client(call.account)
+    problem = Refused(TRY_AGAIN)
     for url in _links(call):
         if not url:
             continue
         try:
-            upstream = _open(url)
-        except RecordingUnavailable as refused:
-            problem = str(refused)
-            continue
-        if upstream is not None:
-            return _chunks(upstream), upstream.headers.get("Content-Type", "audio/mpeg")
-        problem = TRY_AGAIN
-    raise RecordingUnavailable(problem)
+            recording = exotel_recordings.open_recording(client, url, refusal=url_refusal)
+        except exotel_recordings.LinkRefused as exc:
+            log.warning("recording fetch refused: %s", exc.reason)
+            problem = Refused(
+                f"This recording was not fetched: {exc.reason}. If Exotel has moved its recording storage, "
+                "an admin can add it to EXOTEL_RECORDING_URL_PREFIXES."
+            )
+        except ExotelError as exc:
+            log.warning("recording of call %s could not be fetched: %s", call.pk, exc)
+            problem = Refused(TRY_AGAIN)
+        else:
+            return recording.chunks, recording.content_type
+    raise problem
 
 
 def _links(call: Call) -> Iterator[str]:
@@ -50,43 +55,29 @@ def _links(call: Call) -> Iterator[str]:
     yield recording_url_renew(call=call)  # asked only when the stored link failed or was refused
 
 
-def _open(url: str) -> requests.Response | None:
-    """The recording's response, following at most MAX_REDIRECTS checked redirects; None when it
-    fails; RecordingUnavailable when a hop is not Exotel's recording storage."""
-    for _ in range(MAX_REDIRECTS + 1):
-        _refuse_unless_allowed(url)
-        host = host_of(url)
-        try:
-            response = requests.get(url, stream=True, timeout=TIMEOUT, allow_redirects=False)
-        except requests.RequestException as exc:
-            log.warning("recording fetch from %s failed: %s", host, type(exc).__name__)
-            return None
-        if response.is_redirect:
-            log.info("recording fetch from %s redirected (%s)", host, response.status_code)
-            url = urljoin(url, response.headers["Location"])
-            response.close()
-            continue
-        if response.status_code != 200:
-            log.warning("recording fetch from %s answered %s", host, response.status_code)
-            response.close()
-            return None
-        return response
-    log.warning("recording fetch from %s: more than %s redirects", host, MAX_REDIRECTS)
-    return None
+def recording_url_renew(*, call: Call) -> str:
+    """A fresh pre-signed URL from Exotel's call details, when the stored one has expired."""
+    if not call.sid:
+        return ""  # Exotel can only be asked about a call whose sid we know
+    try:
+        details = exotel_calls.get_call_details(exotel_client(call.account), call.sid)
+    except ExotelError as exc:
+        timeline_add_failure(call=call, what="the recording link", exc=exc)
+        return ""
+    url = details.recording_urls[0] if details.recording_urls else ""
+    if url:
+        recording_link_check(call=call, url=url, source=ExotelEvent.POLL.label)
+        Call.objects.filter(pk=call.pk).update(recording_url=url, has_recording=True)
+    return url
 
 
-def _refuse_unless_allowed(url: str) -> None:
+def recording_link_check(*, call: Call, url: str, source: str) -> None:
+    """A link off Exotel's recording storage is stored anyway (storing is harmless: it is never
+    fetched), but worth a look: a forged callback, or Exotel has moved its storage."""
     reason = url_refusal(url)
     if reason:
-        log.warning("recording fetch refused: %s", reason)
-        raise RecordingUnavailable(
-            f"This recording was not fetched: {reason}. If Exotel has moved its recording storage, "
-            "an admin can add it to EXOTEL_RECORDING_URL_PREFIXES."
-        )
+        log.warning("call %s: the recording link from %s will not be fetched: %s", call.pk, source, reason)
 
 
-def _chunks(response: requests.Response) -> Iterator[bytes]:
-    try:
-        yield from response.iter_content(CHUNK)
-    finally:
-        response.close()
+def recording_access_record(*, call: Call, user, kind: str) -> RecordingAccess:
+    return RecordingAccess.objects.create(call=call, user=user, kind=kind)

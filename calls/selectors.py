@@ -1,5 +1,5 @@
 """Reads for calls: who may see which calls, the history page (keyset), CSV rows, live calls,
-one call's timeline, and KPIs. Every page costs the same few queries whatever the table's size."""
+one call's timeline (KPIs: calls/kpis.py). Every page costs the same few queries whatever the table's size."""
 
 from __future__ import annotations
 
@@ -7,16 +7,25 @@ import base64
 import binascii
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import ExtractHour
-from django.utils import timezone
+from django.db.models import Q, QuerySet, TextChoices
 from django.utils.dateparse import parse_datetime
 
 from agents.models import Agent
-from calls.models import ApiVersion, Call, CallSettings, LaunchOutcome, State
+from calls.models import (
+    ApiVersion,
+    Call,
+    CallSettings,
+    CallStatus,
+    EventKind,
+    HistoryStatus,
+    LaunchOutcome,
+    LegStatus,
+    State,
+    status_words,
+)
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.roles import Role, role_of
 
@@ -64,15 +73,15 @@ def api_versions_for(account_ids: Collection[int]) -> dict[int, str]:
 
 # -- history -----------------------------------------------------------------------------
 
-STATUS_FILTERS = {
-    "completed": Q(status="completed"),
-    "customer_unanswered": Q(status="to_leg_unanswered"),
-    "agent_unanswered": Q(status="from_leg_unanswered"),
-    "agent_cancelled": Q(status="from_leg_cancelled"),
-    "not_dialled": Q(status__in=["to_leg_no_dial", "from_leg_no_dial"]),
-    "active": Q(state=State.ACTIVE, launch_outcome__in=[LaunchOutcome.ACCEPTED, LaunchOutcome.EXTERNAL]),
-    "not_placed": Q(launch_outcome=LaunchOutcome.REFUSED),
-    "unknown": Q(launch_outcome=LaunchOutcome.UNKNOWN, state=State.ACTIVE),
+STATUS_FILTERS: dict[str, Q] = {
+    HistoryStatus.COMPLETED: Q(status=CallStatus.COMPLETED),
+    HistoryStatus.CUSTOMER_UNANSWERED: Q(status=CallStatus.TO_LEG_UNANSWERED),
+    HistoryStatus.AGENT_UNANSWERED: Q(status=CallStatus.FROM_LEG_UNANSWERED),
+    HistoryStatus.AGENT_CANCELLED: Q(status=CallStatus.FROM_LEG_CANCELLED),
+    HistoryStatus.NOT_DIALLED: Q(status__in=[CallStatus.TO_LEG_NO_DIAL, CallStatus.FROM_LEG_NO_DIAL]),
+    HistoryStatus.ACTIVE: Q(state=State.ACTIVE, launch_outcome__in=[LaunchOutcome.ACCEPTED, LaunchOutcome.EXTERNAL]),
+    HistoryStatus.NOT_PLACED: Q(launch_outcome=LaunchOutcome.REFUSED),
+    HistoryStatus.UNKNOWN: Q(launch_outcome=LaunchOutcome.UNKNOWN, state=State.ACTIVE),
 }
 
 
@@ -163,6 +172,7 @@ EXPORT_COLUMNS = [
     "exophone",
     "direction",
     "status",
+    "status_words",
     "state",
     "started_at",
     "answered_at",
@@ -174,31 +184,25 @@ EXPORT_COLUMNS = [
     "api_version",
     "sid",
 ]
+_EXPORT_READS = {"agent": "agent__name"}  # columns read under another name; status_words is worked out
 
 
 def export_rows(user, filters: HistoryFilters):
     """Every matching call as a CSV row, read in chunks: memory stays flat at any size."""
     calls = filters.apply(visible_calls(user)).order_by("-created_at", "-id")
-    values = calls.values_list(
-        "created_at",
-        "agent__name",
-        "customer_number",
-        "exophone",
-        "direction",
-        "status",
-        "state",
-        "started_at",
-        "answered_at",
-        "ended_at",
-        "total_duration",
-        "talk_time",
-        "has_recording",
-        "custom_field",
-        "api_version",
-        "sid",
-    )
-    for row in values.iterator(chunk_size=2000):
-        yield ["" if value is None else value.isoformat() if isinstance(value, datetime) else value for value in row]
+    reads = [_EXPORT_READS.get(column, column) for column in EXPORT_COLUMNS if column != "status_words"]
+    for row in calls.values(*reads, "launch_outcome").iterator(chunk_size=2000):
+        row["status_words"] = status_words(
+            launch_outcome=row["launch_outcome"],
+            state=row["state"],
+            status=row["status"],
+            answered_at=row["answered_at"],
+        )
+        yield [_cell(row[_EXPORT_READS.get(column, column)]) for column in EXPORT_COLUMNS]
+
+
+def _cell(value):
+    return "" if value is None else value.isoformat() if isinstance(value, datetime) else value
 
 
 # -- live calls and one call -------------------------------------------------------------
@@ -206,7 +210,10 @@ def export_rows(user, filters: HistoryFilters):
 
 def live_calls(user, limit: int = 50) -> list[Call]:
     return list(
-        visible_calls(user).filter(STATUS_FILTERS["active"]).select_related("agent").order_by("-created_at")[:limit]
+        visible_calls(user)
+        .filter(STATUS_FILTERS[HistoryStatus.ACTIVE])
+        .select_related("agent")
+        .order_by("-created_at")[:limit]
     )
 
 
@@ -214,12 +221,17 @@ def call_for_user(user, key) -> Call | None:
     return visible_calls(user).select_related("agent", "account", "launched_by").filter(key=key).first()
 
 
+class ItemKind(TextChoices):
+    EVENT = "event", "Our own event"
+    LEG = "leg", "A leg from Exotel"
+
+
 @dataclass
 class TimelineItem:
     at: datetime
     title: str
     detail: str = ""
-    kind: str = "event"  # event | leg
+    kind: str = ItemKind.EVENT
     request_id: str = ""
     raw: Any = None
 
@@ -241,7 +253,13 @@ class LegBar:
 
 
 # A leg's colour: green it connected, red still on the line, amber not answered, grey failed.
-LEG_COLOURS = {"completed": "green", "in-progress": "red", "no-answer": "amber", "busy": "amber", "failed": "grey"}
+LEG_COLOURS = {
+    LegStatus.COMPLETED: "green",
+    LegStatus.IN_PROGRESS: "red",
+    LegStatus.NO_ANSWER: "amber",
+    LegStatus.BUSY: "amber",
+    LegStatus.FAILED: "grey",
+}
 
 
 def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
@@ -254,23 +272,23 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
             title=e.get_kind_display(),
             detail=e.summary,
             request_id=e.request_id,
-            raw=e.raw if e.kind == "callback" else None,
+            raw=e.raw if e.kind == EventKind.CALLBACK else None,
         )
         for e in events
     ]
     for leg in legs:
         who = f"{leg.get_side_display()} leg {leg.name or ''} {leg.contact_uri}".replace("  ", " ")
         if leg.started_at:
-            items.append(TimelineItem(at=leg.started_at, title=f"{who} started", kind="leg"))
-        if leg.updated_at and leg.status != "in-progress":
-            items.append(TimelineItem(at=leg.updated_at, title=f"{who}: {leg.status}", kind="leg"))
+            items.append(TimelineItem(at=leg.started_at, title=f"{who} started", kind=ItemKind.LEG))
+        if leg.updated_at and leg.status != LegStatus.IN_PROGRESS:
+            items.append(TimelineItem(at=leg.updated_at, title=f"{who}: {leg.get_status_display()}", kind=ItemKind.LEG))
     # Exotel's leg times have whole seconds: within one second our own events (precise) come first.
-    items.sort(key=lambda item: (item.at.replace(microsecond=0), item.kind == "leg", item.at))
+    items.sort(key=lambda item: (item.at.replace(microsecond=0), item.kind == ItemKind.LEG, item.at))
     bars = [
         LegBar(
             label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}",
             side=leg.side,
-            status=leg.status,
+            status=leg.get_status_display(),
             colour=LEG_COLOURS.get(leg.status, "grey"),
             start=leg.started_at,
             end=leg.updated_at,
@@ -287,86 +305,3 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
             bar.left = round((start - begin).total_seconds() / span * 100, 2)
             bar.width = max(round((stop - start).total_seconds() / span * 100, 2), 2.0)
     return bars, items
-
-
-# -- KPIs --------------------------------------------------------------------------------
-
-
-@dataclass
-class KpiTotals:
-    calls: int
-    answered: int
-    answer_rate: float | None
-    average_talk: float | None
-
-
-@dataclass
-class Kpis(KpiTotals):
-    per_hour: list[tuple[int, int]]
-    per_agent: list[tuple[str, int, int]]
-    per_exophone: list[tuple[str, int, int]]
-
-
-ANSWERED = Q(status="completed")
-
-
-def kpis(user, date_from: datetime, date_to: datetime) -> Kpis:
-    """The totals and their breakdowns by hour, agent and ExoPhone."""
-    calls = _placed_calls(user, date_from, date_to)
-    tz = timezone.get_current_timezone()
-    hours = dict(
-        calls.annotate(hour=ExtractHour("created_at", tzinfo=tz))
-        .values("hour")
-        .annotate(n=Count("id"))
-        .values_list("hour", "n")
-    )
-    per_agent = [
-        (row["agent__name"] or "Placed outside exoadmin", row["n"], row["ok"])
-        for row in calls.values("agent__name")
-        .annotate(n=Count("id"), ok=Count("id", filter=ANSWERED))
-        .order_by("-n")[:20]
-    ]
-    per_exophone = [
-        (row["exophone"] or "unknown", row["n"], row["ok"])
-        for row in calls.values("exophone").annotate(n=Count("id"), ok=Count("id", filter=ANSWERED)).order_by("-n")[:20]
-    ]
-    return Kpis(
-        **vars(_totals(calls)),
-        per_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
-        per_agent=per_agent,
-        per_exophone=per_exophone,
-    )
-
-
-def kpi_totals_today(user) -> KpiTotals:
-    """Today's totals alone, in one query: what a home page shows."""
-    return _totals(_placed_calls(user, *default_range(days=1)))
-
-
-def _placed_calls(user, date_from: datetime, date_to: datetime) -> QuerySet[Call]:
-    """Placed calls in the range (refused launches are not calls)."""
-    return (
-        visible_calls(user)
-        .filter(created_at__gte=date_from, created_at__lt=date_to)
-        .exclude(launch_outcome=LaunchOutcome.REFUSED)
-        .order_by()
-    )
-
-
-def _totals(calls: QuerySet[Call]) -> KpiTotals:
-    totals = calls.aggregate(
-        calls=Count("id"), answered=Count("id", filter=ANSWERED), talk=Avg("talk_time", filter=ANSWERED)
-    )
-    n = totals["calls"]
-    return KpiTotals(
-        calls=n,
-        answered=totals["answered"],
-        answer_rate=round(100 * totals["answered"] / n, 1) if n else None,
-        average_talk=round(totals["talk"], 1) if totals["talk"] is not None else None,
-    )
-
-
-def default_range(days: int = 7) -> tuple[datetime, datetime]:
-    today = timezone.localdate()
-    start = timezone.make_aware(datetime.combine(today - timedelta(days=days - 1), datetime.min.time()))
-    return start, start + timedelta(days=days)

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from datetime import timedelta
 from hmac import compare_digest
 from urllib.parse import urlencode
-from uuid import uuid4
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,19 +19,20 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import charts, selectors, services
+from calls import charts, launching, recordings, selectors, tracking
 from calls.forms import HistoryFilterForm, KpiForm, LaunchForm
-from calls.models import RecordingAccess
+from calls.kpis import default_range, kpis_between
+from calls.models import CallStatus, RecordingAccess
 from calls.payloads import BadPayload, unflatten
-from calls.preflight import preflight_check
-from calls.recordings import RecordingUnavailable, recording_stream
 from exoadmin.accounts.models import ExoPhone
 from exoadmin.accounts.roles import Role, any_role_required, role_of
+from exoadmin.refusals import Refused
 from exoadmin.spreadsheets import csv_download, csv_lines
 
 log = logging.getLogger("exoadmin.calls")
+# The pending launch travels through the browser signed, bound to the person (freshness is the
+# launching service's rule, read from the pre-flight itself).
 CONFIRM_SALT = "calls.launch.confirm"
-CONFIRM_MAX_AGE = 120  # seconds: older pre-flight results are not fresh enough to dial on
 
 
 def _history_form(request):
@@ -99,11 +99,11 @@ def recording(request, key):
     # A player asks for the rest of a file it is already playing in ranges: that is the same play.
     continuing = request.headers.get("Range", "bytes=0-") not in ("bytes=0-", "")
     try:
-        chunks, content_type = recording_stream(call)
-    except RecordingUnavailable as exc:
-        return HttpResponse(str(exc), status=502, content_type="text/plain; charset=utf-8")
+        chunks, content_type = recordings.recording_stream(call=call)
+    except Refused as refusal:
+        return HttpResponse(refusal.in_words, status=502, content_type="text/plain; charset=utf-8")
     if not continuing:
-        services.recording_access_record(
+        recordings.recording_access_record(
             call=call, user=request.user, kind=RecordingAccess.Kind.DOWNLOAD if download else RecordingAccess.Kind.PLAY
         )
     response = StreamingHttpResponse(chunks, content_type=content_type)
@@ -131,21 +131,10 @@ def launch(request):
     if request.method == "GET" or not form.is_valid():
         return render(request, "calls/launch.html", context, status=200 if request.method == "GET" else 422)
     agent = form.cleaned_data["agent"]
-    preflight = preflight_check(agent=agent)
-    if not preflight.ok:
+    preflight, pending = launching.launch_prepare(agent=agent, chosen=form.cleaned_data)
+    if pending is None:
         context["preflight"] = preflight
         return render(request, "calls/launch.html", context, status=409)
-    api_version = selectors.api_version_for(agent.account)
-    pending = services.LaunchRequest(
-        key=str(uuid4()),
-        account_id=agent.account_id,
-        agent_id=agent.pk,
-        customer_number=form.cleaned_data["customer_number"],
-        exophone=form.cleaned_data["exophone"],
-        api_version=api_version,
-        options=form.options(api_version, preflight.from_contact_uri),
-        preflight=preflight.as_dict(),
-    )
     token = signing.dumps({"user": request.user.pk, "launch": asdict(pending)}, salt=CONFIRM_SALT)
     return render(
         request, "calls/confirm.html", {"launch": pending, "agent": agent, "preflight": preflight, "token": token}
@@ -155,42 +144,24 @@ def launch(request):
 @any_role_required
 @require_POST
 def confirm(request):
-    """Step 2: dial. The same confirm form posted twice shows the first call, never a second one."""
+    """Step 2: dial (launching.launch_confirm decides), then show the call or ask for a fresh check."""
     try:
         signed = signing.loads(request.POST.get("token", ""), salt=CONFIRM_SALT)
     except signing.BadSignature:
         return HttpResponseBadRequest("This confirm form is not valid: start again from the call form.")
     if signed["user"] != request.user.pk:
         raise Http404
-    pending = services.LaunchRequest(**signed["launch"])
-    existing = selectors.call_for_user(request.user, pending.key)
-    if existing:
-        return redirect("calls:detail", key=existing.key)
+    pending = launching.LaunchRequest(**signed["launch"])
     try:
-        signing.loads(request.POST["token"], salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.SignatureExpired:
-        messages.error(request, "The device check is more than two minutes old: check again before dialling.")
-        return redirect(
-            f"{reverse('calls:launch')}?{urlencode({'number': pending.customer_number, 'agent': pending.agent_id})}"
-        )
-    if not selectors.launchable_agents(request.user).filter(pk=pending.agent_id).exists():
-        raise Http404
-    call = services.call_launch(launch=pending, user=request.user)
-    if call.launch_error and call.launch_outcome == "refused":
-        messages.error(
-            request,
-            f"Exotel did not place the call: {call.launch_error}"
-            + (f" (request id {call.launch_request_id})" if call.launch_request_id else ""),
-        )
-    elif call.launch_outcome == "unknown":
-        messages.warning(
-            request,
-            "Exotel did not answer in time. The call was not sent again; this page shows "
-            "it as soon as Exotel reports it.",
-        )
-    else:
-        messages.success(request, "Exotel accepted the call: the agent's device is ringing.")
-    return redirect("calls:detail", key=call.key)
+        confirmation = launching.launch_confirm(launch=pending, user=request.user)
+    except launching.LaunchForbidden:
+        raise Http404 from None
+    if confirmation.message:
+        messages.add_message(request, confirmation.level, confirmation.message)
+    if confirmation.call is None:
+        query = urlencode({"number": pending.customer_number, "agent": pending.agent_id})
+        return redirect(f"{reverse('calls:launch')}?{query}")
+    return redirect("calls:detail", key=confirmation.call.key)
 
 
 @any_role_required
@@ -204,21 +175,22 @@ def live(request):
 @any_role_required
 @require_GET
 def kpis(request):
-    default = selectors.default_range()
+    default = default_range()
     form = KpiForm(
         request.GET or None,
         initial={"date_from": default[0].date(), "date_to": (default[1] - timedelta(days=1)).date()},
     )
     start, end = form.range(default)
-    numbers = selectors.kpis(request.user, start, end)
+    numbers = kpis_between(request.user, start, end)
+    completed = CallStatus.COMPLETED.label.lower()  # the calls KPIs count as answered
     context = {
         "form": form,
         "kpis": numbers,
         "start": start,
         "last_day": end - timedelta(days=1),
         "per_hour": charts.column_chart("Calls per hour of the day", [(f"{h:02d}", n) for h, n in numbers.per_hour]),
-        "per_agent": charts.bar_chart("Calls per agent (answered darker)", numbers.per_agent),
-        "per_exophone": charts.bar_chart("Calls per ExoPhone (answered darker)", numbers.per_exophone),
+        "per_agent": charts.bar_chart(f"Calls per agent ({completed} darker)", numbers.per_agent),
+        "per_exophone": charts.bar_chart(f"Calls per ExoPhone ({completed} darker)", numbers.per_exophone),
     }
     return render(request, "calls/kpis.html", context)
 
@@ -231,7 +203,7 @@ def webhook(request, token):
         raise Http404
     try:
         payload = _callback_payload(request)
-        services.callback_accept(payload=payload, ref=request.GET.get("ref"))
+        tracking.callback_accept(payload=payload, ref=request.GET.get("ref"))
     except BadPayload as exc:
         log.warning("status callback refused: %s", exc, extra={"content_type": request.content_type})
         return HttpResponseBadRequest(f"Not a status callback: {exc}", content_type="text/plain")

@@ -15,7 +15,7 @@ def home(request):
         context |= my_availability(user=request.user)
     else:
         from agents.selectors import board_counts
-        from calls.selectors import kpi_totals_today
+        from calls.kpis import kpi_totals_today
         from contacts.selectors import bulk_edits_needing_attention
 
         context |= {

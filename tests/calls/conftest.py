@@ -119,16 +119,23 @@ def wait_for_call(predicate, what, timeout=20):
     return wait_until(check, timeout=timeout, what=what)
 
 
+def launches(sandbox, version="v3"):
+    """The launch POSTs the sandbox received."""
+    return list(sandbox.requests(path=f"/{version}/accounts/acme/calls", method="POST"))
+
+
 def public_webhook_url():
     return f"/exotel/webhook/{settings.EXOTEL_WEBHOOK_TOKEN}/"
 
 
 class HitRecorder:
     """A tiny local HTTP server that notes every connection made to it (the proof that nothing was
-    fetched from it) and answers a short WAV, or a redirect to `redirect_to`."""
+    fetched from it) and the headers of every request, and answers a short WAV, or a redirect to
+    `redirect_to`."""
 
     def __init__(self, redirect_to: str = ""):
         self.connections = 0
+        self.headers: list[dict[str, str]] = []
         self.redirect_to = redirect_to
         recorder = self
 
@@ -138,6 +145,7 @@ class HitRecorder:
                 super().setup()
 
             def do_GET(self):
+                recorder.headers.append(dict(self.headers))
                 if recorder.redirect_to:
                     self.send_response(302)
                     self.send_header("Location", recorder.redirect_to)

@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 
+from calls.launching import LaunchRequest, call_launch
 from calls.models import Call
-from calls.services import LaunchRequest, call_launch
 from calls.tasks import bulk_poll_stale_calls
 from tests.calls.conftest import CUSTOMER, EXOPHONE, wait_for_call
 from tests.support.processes import wait_until

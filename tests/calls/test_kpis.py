@@ -17,6 +17,7 @@ def test_kpis_count_placed_calls_answer_rate_and_talk_time(client, supervisor, e
     assert (kpis.calls, kpis.answered, kpis.answer_rate, kpis.average_talk) == (3, 2, 66.7, 30.0)
     assert {name: n for name, n, _ in kpis.per_agent} == {"Asha Rao": 2, "Vikram Shah": 1}
     assert "<svg" in response.content.decode()
+    assert '<span class="muted">Completed</span><strong>2</strong>' in response.content.decode()  # history's word
 
 
 @pytest.mark.parametrize("query", [{"date_from": "2026-99-01"}, {"date_from": "2026-11-10", "date_to": "2026-11-01"}])

@@ -4,6 +4,7 @@ each documented launch error, no double calls, and the call followed to its end 
 import html
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from agents.models import Agent
 from calls.models import Call
 from exoadmin.accounts.services import account_create_or_update
-from tests.calls.conftest import CUSTOMER, EXOPHONE, use_api, wait_for_call
+from tests.calls.conftest import CUSTOMER, EXOPHONE, launches, use_api, wait_for_call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,10 +37,6 @@ def logged_in(login) -> Client:
 
 def text(response) -> str:
     return html.unescape(response.content.decode())
-
-
-def launches(sandbox, version="v3"):
-    return list(sandbox.requests(path=f"/{version}/accounts/acme/calls", method="POST"))
 
 
 def test_confirm_step_says_which_device_rings_first_and_from_which_exophone(sandbox, asha, supervisor, fast_calls):
@@ -67,6 +64,8 @@ def test_preflight_refuses_when_the_agents_device_is_off(sandbox, asha, supervis
     assert response.status_code == 409
     assert "None of Asha Rao's devices is ON" in text(response)
     assert launches(sandbox) == []
+    request_id = sandbox.requests(path=f"/users/{asha.exotel_user_id}", method="GET")[-1]["request_id"]
+    assert f"(Exotel request id {request_id})" in text(response)
 
 
 def test_v3_call_sends_every_option_in_the_documented_shape_and_ends_completed(
@@ -225,7 +224,7 @@ def test_launch_refused_by_exotel_shows_its_message_and_request_id(sandbox, asha
 def test_a_stale_confirm_form_asks_for_a_fresh_check_instead_of_dialling(sandbox, asha, supervisor, monkeypatch):
     client = logged_in(supervisor)
     token = confirm_token(launch_form(client, asha))
-    monkeypatch.setattr("calls.views.CONFIRM_MAX_AGE", -1)
+    monkeypatch.setattr("calls.launching.PREFLIGHT_MAX_AGE", timedelta(seconds=-1))
 
     response = client.post("/calls/confirm/", {"token": token})
 

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 
-from calls.services import LaunchRequest, call_launch
+from calls.launching import LaunchRequest, call_launch
 from tests.calls.conftest import CUSTOMER, EXOPHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)

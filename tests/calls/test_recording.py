@@ -7,9 +7,10 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 
+from calls.launching import LaunchRequest, call_launch
 from calls.models import Call, RecordingAccess
-from calls.recordings import MAX_REDIRECTS
-from calls.services import LaunchRequest, call_launch, call_refresh
+from calls.tracking import call_refresh
+from exoadmin.exotel.recordings import MAX_REDIRECTS
 from tests.calls.conftest import CUSTOMER, EXOPHONE, make_call, public_webhook_url
 from tests.support.processes import wait_until
 
@@ -216,3 +217,42 @@ def test_a_forged_link_is_replaced_by_a_fresh_one_from_exotel(client, sandbox, a
     recorded.refresh_from_db()
     assert status == 200 and body.startswith(b"RIFF") and internal.connections == 0
     assert recorded.recording_url.startswith(f"{sandbox.url}/recordings/")
+
+
+def test_a_call_without_a_sid_never_asks_exotel_for_a_fresh_link(client, sandbox, exotel_account, asha, agent_login):
+    call = make_call(
+        exotel_account, asha, sid=None, has_recording=True, recording_url="https://elsewhere.example/x.mp3?sig=s3cret"
+    )
+    client.login(username=agent_login.username, password=agent_login.password)
+
+    status, body = play(client, call)
+
+    assert status == 502 and "elsewhere.example is not one of Exotel's recording storage" in body.decode()
+    assert sandbox.requests(path="/calls") == []
+
+
+def test_the_recording_streams_with_the_clients_user_agent_and_no_exotel_credentials(
+    client, settings, exotel_account, asha, agent_login, hit_recorder
+):
+    storage = hit_recorder()
+    settings.EXOTEL_CONTACTS_BASE_URL = storage.url  # a configured sandbox: allowed in development
+    call = make_call(exotel_account, asha, has_recording=True, recording_url=f"{storage.url}/r.wav?signature=s3cret")
+    client.login(username=agent_login.username, password=agent_login.password)
+
+    status, body = play(client, call)
+
+    assert status == 200 and body == b"RIFF"
+    (headers,) = storage.headers
+    assert headers["User-Agent"].startswith("exoadmin/") and "Authorization" not in headers
+
+
+def test_a_recording_of_a_call_in_no_known_account_is_refused_in_words(client, settings, admin_login, hit_recorder):
+    storage = hit_recorder()
+    settings.EXOTEL_CONTACTS_BASE_URL = storage.url
+    call = make_call(None, sid=UNKNOWN_SID, has_recording=True, recording_url=f"{storage.url}/r.wav")
+    client.login(username=admin_login.username, password=admin_login.password)
+
+    status, body = play(client, call)
+
+    assert status == 502 and "in no Exotel account exoadmin knows" in body.decode()
+    assert storage.connections == 0

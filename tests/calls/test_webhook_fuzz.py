@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from calls.inbox import FAILED, PENDING, PROCESSING, inbox_drain
 from calls.models import Call, State
-from calls.services import callback_receive
+from calls.tracking import callback_receive
 from exoadmin.redis import get_redis
 from exoadmin.sandbox.callbacks import flatten
 
