@@ -172,7 +172,7 @@ def test_a_5000_contact_bulk_update_is_one_transaction_that_reads_by_index(tmp_p
     store = Store(tmp_path / "sandbox.sqlite3")
     store.add_contacts(seeding.generated_contacts("acct", 20_000))
     sids = [contact["sid"] for contact in seeding.generated_contacts("acct", 5000, start=10_000)]
-    statements: list[str] = []
+    statements = []
     store._db.set_trace_callback(statements.append)
     outcomes = rules.update_contacts(store, "acct", {"contacts": [{"sid": sid, "tag": "bulk"} for sid in sids]})
     store._db.set_trace_callback(None)
