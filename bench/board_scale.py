@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +59,7 @@ def seed(count: int) -> Client:
             exotel_user_id=f"u{n}",
             device_model="ccm" if n % 5 else "integrations",
             availability=("available", "busy", "off")[n % 3],
-            state_since=now - timezone.timedelta(seconds=n),
+            state_since=now - timedelta(seconds=n),
             last_change_at=now,
             last_change_by="Bench",
             has_drift=n % 17 == 0,
@@ -129,7 +130,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     clients = {count: seed(count) for count in (50, 5000)}
     counted = {count: queries(client) for count, client in clients.items()}  # also warms templates up
-    times = {count: [] for count in clients}
+    times: dict[int, list[float]] = {count: [] for count in clients}
     for i in range(args.repeat):  # interleaved, order alternating, so machine load hits both alike
         for count in (50, 5000) if i % 2 else (5000, 50):
             times[count].append(render_time(clients[count]))

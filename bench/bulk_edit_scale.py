@@ -93,7 +93,7 @@ def main() -> None:
     )
     sandbox.start()
     sandbox.wait_ready(lambda: requests.get(f"{SANDBOX_URL}/_sandbox/health", timeout=1).ok, timeout=30)
-    celery_app.conf.broker_url = REDIS.url
+    celery_app.conf.update(broker_url=REDIS.url)
     try:
         call_command("migrate", verbosity=0)
         small_rss, _ = run(args.small)
@@ -112,7 +112,7 @@ def run(rows: int) -> tuple[int, float]:
     account = seed(rows)
     worker = CeleryWorker(TMP, {**os.environ}, concurrency=1)
     worker.argv[worker.argv.index("interactive,bulk")] = "bulk"
-    worker.start(celery_app)
+    worker.start()
     try:
         started = time.monotonic()
         bulk_edit = services.bulk_edit_create_from_upload(
@@ -126,6 +126,7 @@ def run(rows: int) -> tuple[int, float]:
         wait(bulk_edit, lambda job: job.is_final, "sent")
         elapsed = time.monotonic() - confirmed
         assert (bulk_edit.state, bulk_edit.applied) == (BulkEdit.State.DONE, rows), (bulk_edit.state, bulk_edit.applied)
+        assert worker.process is not None
         rss = peak_rss(worker.process.pid)
         print(f"  {rows} rows sent in {elapsed:.1f} s; worker peak RSS {rss / 2**20:.0f} MiB", file=sys.stderr)
         return rss, elapsed

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import redis
 import requests
@@ -35,7 +36,7 @@ from exoadmin.exotel.client import ExotelClient  # noqa: E402
 from exoadmin.exotel.config import ExotelConfig  # noqa: E402
 from exoadmin.exotel.ratelimit import RateBudget  # noqa: E402
 
-ACCOUNT = {
+ACCOUNT: dict[str, Any] = {
     "sid": "bench",
     "api_key": "bench-key",
     "api_token": "bench-token",

@@ -209,7 +209,8 @@ def logged_in_session(base: str, figures: Figures) -> requests.Session | None:
     started = time.perf_counter()
     try:
         page = session.get(f"{base}/login/", timeout=15)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        token = found.group(1) if found else ""  # no form: the login below fails and says how
         answer = session.post(
             f"{base}/login/",
             data={"username": SUPERVISOR[0], "password": SUPERVISOR[1], "csrfmiddlewaretoken": token},
@@ -218,7 +219,7 @@ def logged_in_session(base: str, figures: Figures) -> requests.Session | None:
         )
         ok = answer.status_code == 302
         detail = f"HTTP {answer.status_code}"
-    except (requests.RequestException, AttributeError) as exc:
+    except requests.RequestException as exc:
         ok, detail = False, repr(exc)
     figures.record("login", time.perf_counter() - started, "ok" if ok else "not_exotels", detail)
     if not ok:
@@ -447,7 +448,7 @@ def calls_create(count: int, prefix: str) -> list[str]:
     from exoadmin.accounts.models import ExotelAccount
 
     account = ExotelAccount.objects.get(account_sid=DEMO_ACCOUNT_SID)
-    agents = list(Agent.objects.filter(account=account)) or [None]
+    agents: list[Agent | None] = [*Agent.objects.filter(account=account)] or [None]
     now = timezone.now()
     sids = [f"{prefix}{index:06d}" for index in range(count)]
     Call.objects.bulk_create(
@@ -475,7 +476,7 @@ def stored_callbacks(prefix: str) -> set[tuple[str, str]]:
     rows = CallEvent.objects.filter(kind=EventKind.CALLBACK, call__sid__startswith=prefix).values_list(
         "call__sid", "raw"
     )
-    return {(sid, (raw or {}).get("event_details", {}).get("event_type", "")) for sid, raw in rows}
+    return {(sid, (raw or {}).get("event_details", {}).get("event_type", "")) for sid, raw in rows if sid is not None}
 
 
 def calls_not_ended(prefix: str, terminal_stored: set[str]) -> int:
@@ -670,7 +671,7 @@ def check_stored(callbacks: Callbacks, prefix: str) -> None:
 def exotel_answers(sandbox: str) -> str:
     """What the sandbox answered the product (its log keeps the last 10,000 requests)."""
     log = requests.get(f"{sandbox}/_sandbox/requests", timeout=30).json()
-    statuses = defaultdict(int)
+    statuses: defaultdict[str, int] = defaultdict(int)
     for entry in log:
         statuses["dropped" if entry["status"] is None else str(entry["status"])] += 1
     faults = sum(n for status, n in statuses.items() if status in ("dropped", "429") or status.startswith("5"))

@@ -25,7 +25,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -69,7 +71,7 @@ def serve(port: int) -> None:
     def ok(request):
         return HttpResponse("ok", content_type="text/plain")
 
-    urls = types.ModuleType("bench_urls")
+    urls: Any = types.ModuleType("bench_urls")
     urls.urlpatterns = [path("bench/ok/", ok), path("", include("exoadmin.urls"))]
     sys.modules["bench_urls"] = urls
     settings.ROOT_URLCONF = "bench_urls"
@@ -143,7 +145,7 @@ def callback(sid: str) -> bytes:
     ).encode()
 
 
-def run_block(url: str, bodies: list[bytes | None], clients: int) -> tuple[float, int]:
+def run_block(url: str, bodies: Sequence[bytes | None], clients: int) -> tuple[float, int]:
     """Send every body (None = GET) from `clients` threads; answers (seconds, failures)."""
     queue = list(reversed(bodies))
     lock = threading.Lock()

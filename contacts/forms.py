@@ -1,21 +1,25 @@
 """Forms: which account, which file; which contacts and which fields to set."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from contacts import csvfile
 from contacts.models import EDITABLE_FIELDS
+from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.selectors import accounts_for_user
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # about two million rows of a typical edit
 
 
 class AccountForm(forms.Form):
-    account = forms.ModelChoiceField(queryset=None, empty_label=None, label="Exotel account")
+    account = forms.ModelChoiceField(queryset=ExotelAccount.objects.none(), empty_label=None, label="Exotel account")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = accounts_for_user(user)
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts_for_user(user)
 
 
 class UploadForm(AccountForm):
@@ -47,7 +51,7 @@ class SelectionEditForm(AccountForm):
     )
 
     def clean_sids(self):
-        sids = [sid.strip() for sid in self.data.getlist("sids") if sid.strip()]
+        sids = [sid.strip() for sid in cast(QueryDict, self.data).getlist("sids") if sid.strip()]
         if not sids:
             raise ValidationError("Select at least one contact.")
         if any(len(sid) > csvfile.SID_MAX_LENGTH or any(ch.isspace() for ch in sid) for sid in sids):
@@ -55,7 +59,8 @@ class SelectionEditForm(AccountForm):
         return sids
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         edit = csvfile.check_fields(1, "-", {name: cleaned.get(name) or "" for name in EDITABLE_FIELDS})
         for problem in edit.problems:
             if problem.column:

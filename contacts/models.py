@@ -145,7 +145,7 @@ class BulkEdit(models.Model):
     @property
     def pill(self) -> str:
         """Status colour of the state, as everywhere in the product."""
-        return {
+        colours: dict[str, str] = {
             self.State.DONE: "green",
             self.State.RUNNING: "amber",
             self.State.QUEUED: "amber",
@@ -154,7 +154,8 @@ class BulkEdit(models.Model):
             self.State.DONE_WITH_ERRORS: "red",
             self.State.FAILED: "red",
             self.State.REJECTED: "red",
-        }.get(self.state, "grey")
+        }
+        return colours.get(self.state, "grey")
 
 
 class BulkEditChunk(models.Model):

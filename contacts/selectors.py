@@ -97,10 +97,10 @@ class PreviewRow:
 
 def bulk_edit_preview(bulk_edit: BulkEdit, *, preview: str = "", after_line: int = 0) -> list[PreviewRow]:
     """A page of rows with old → new per field (old is None where the mirror does not know it)."""
-    rows = bulk_edit.rows.filter(line__gt=after_line)
+    matching = bulk_edit.rows.filter(line__gt=after_line)
     if preview:
-        rows = rows.filter(preview=preview)
-    rows = list(rows.order_by("line")[: PREVIEW_PAGE_SIZE + 1])
+        matching = matching.filter(preview=preview)
+    rows = list(matching.order_by("line")[: PREVIEW_PAGE_SIZE + 1])
     known = {c.sid: c for c in Contact.objects.filter(account=bulk_edit.account_id, sid__in=[r.sid for r in rows])}
     return [
         PreviewRow(
@@ -140,7 +140,8 @@ class Progress:
 
 
 def bulk_edit_progress(bulk_edit: BulkEdit) -> Progress:
-    elapsed = rate = eta = None
+    elapsed: float | None = None
+    rate = eta = None
     if bulk_edit.started_at:
         elapsed = max(((bulk_edit.finished_at or timezone.now()) - bulk_edit.started_at).total_seconds(), 1)
         rate = int(bulk_edit.done / elapsed * 60) if bulk_edit.done else None
@@ -151,7 +152,7 @@ def bulk_edit_progress(bulk_edit: BulkEdit) -> Progress:
         bulk_edit.total,
         round(100 * bulk_edit.applied / total, 1),
         round(100 * bulk_edit.failed / total, 1),
-        elapsed and int(elapsed),
+        int(elapsed) if elapsed is not None else None,
         rate,
         eta,
     )

@@ -69,7 +69,7 @@ def bulk_edit_finish_if_complete(*, bulk_edit_id) -> None:
     """Moves the job to its final state once no chunk is left to send (or it was cancelled)."""
     with transaction.atomic():
         bulk_edit = _lock_job(bulk_edit_id)
-        if bulk_edit.state not in BulkEdit.SENDING_STATES:
+        if bulk_edit is None or bulk_edit.state not in BulkEdit.SENDING_STATES:
             return
         chunks = bulk_edit.chunks
         if bulk_edit.cancel_requested:

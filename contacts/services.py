@@ -262,7 +262,8 @@ def _upload_parts(bulk_edit: BulkEdit) -> Iterator[bytes]:
     """One part in memory at a time."""
     ids = list(bulk_edit.upload_parts.order_by("index").values_list("id", flat=True))
     for part_id in ids:
-        yield BulkEditUploadPart.objects.values_list("data", flat=True).get(id=part_id)
+        data = BulkEditUploadPart.objects.values_list("data", flat=True).get(id=part_id)
+        yield bytes(data)  # a memoryview on PostgreSQL
 
 
 # -- confirming, cancelling ----------------------------------------------------------------------

@@ -7,24 +7,22 @@ called here is idempotent (checks start over, sends claim unrecorded chunks only
 
 from celery import shared_task
 
-JOB_TASK = {"acks_late": True, "reject_on_worker_lost": True}
 
-
-@shared_task(**JOB_TASK)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def bulk_edit_check(bulk_edit_id: str) -> None:
     from contacts.services import bulk_edit_check as check
 
     check(bulk_edit_id=bulk_edit_id)
 
 
-@shared_task(**JOB_TASK)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def bulk_edit_run(bulk_edit_id: str) -> None:
     from contacts.sending import bulk_edit_run as run
 
     run(bulk_edit_id=bulk_edit_id)
 
 
-@shared_task(**JOB_TASK)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def bulk_contacts_sync(sync_id: int) -> None:
     from contacts.sync import contacts_sync_run
 

@@ -96,7 +96,7 @@ def edit_selected(request):
         for name, errors in form.errors.items():
             label = "" if name in ("__all__", "sids") else f"{form[name].label}: "
             for error in errors:
-                messages.error(request, label + error)
+                messages.error(request, f"{label}{error}")
         return redirect(f"{reverse('contacts:list')}?account={request.POST.get('account', '')}")
     bulk_edit = services.bulk_edit_create_from_selection(
         account=form.cleaned_data["account"],

@@ -72,7 +72,7 @@ def real_services(redis_server, sandbox):
         "CACHES": cache_settings(redis_server.url),
         **_sandbox_urls(sandbox),
     }
-    celery_app.conf.broker_url = redis_server.url
+    celery_app.conf.update(broker_url=redis_server.url)
     with override_settings(**overrides):
         yield overrides
 
@@ -92,8 +92,6 @@ QUEUES = ("interactive", "bulk")
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, real_services, service_logs):
     """A real worker process on the session's Redis and the test database."""
-    from exoadmin.celery import app as celery_app
-
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -103,7 +101,7 @@ def celery_worker_process(django_db_setup, real_services, service_logs):
     }
     env.pop("CACHES")
     worker = CeleryWorker(service_logs, env)
-    worker.start(celery_app)
+    worker.start()
     yield worker
     worker.stop()
 

@@ -1,9 +1,12 @@
 """Each real-service fixture proves itself: without the service, these fail."""
 
+import socket
+
 import redis
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from exoadmin.health.models import WorkerHeartbeat
 from exoadmin.health.tasks import record_worker_heartbeat
@@ -21,11 +24,12 @@ def test_product_cache_writes_to_the_sessions_redis_server_beside_the_broker(red
 
 def test_a_task_sent_to_the_worker_process_writes_a_row(transactional_db, celery_worker):
     WorkerHeartbeat.objects.all().delete()
+    sent_at = timezone.now()
 
     record_worker_heartbeat.delay()
 
     heartbeat = wait_until(WorkerHeartbeat.objects.first, timeout=20, what="the worker's heartbeat row")
-    assert heartbeat.hostname
+    assert heartbeat.hostname == socket.gethostname() and heartbeat.seen_at >= sent_at
 
 
 def test_sandbox_answers_over_http_on_its_own_port(sandbox):

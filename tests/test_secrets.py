@@ -43,7 +43,7 @@ def admin_pages(call: Call) -> list[str]:
     for model in admin.site._registry:
         meta = model._meta
         urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
-        first = model.objects.order_by("pk").first()
+        first = model._default_manager.order_by("pk").first()
         if first is not None:
             urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk]))
     return urls

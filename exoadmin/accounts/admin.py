@@ -42,7 +42,8 @@ class ExotelAccountForm(forms.ModelForm):
             )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name in SECRET_FIELDS:
             if not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name, "")
@@ -82,7 +83,7 @@ class ExotelAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="ExoPhones", ordering="exophone_total")
     def exophone_count(self, account: ExotelAccount) -> int:
-        return account.exophone_total
+        return account.exophone_total  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(ExoPhone)

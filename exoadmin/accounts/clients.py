@@ -7,7 +7,7 @@ from django.conf import settings
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.config import ExotelConfig
-from exoadmin.exotel.ratelimit import RateBudget
+from exoadmin.exotel.ratelimit import Priority, RateBudget
 from exoadmin.redis import get_redis
 
 
@@ -36,12 +36,12 @@ def rate_budget() -> RateBudget:
 
 
 @lru_cache(maxsize=128)
-def _client(config: ExotelConfig, priority: str, redis_url: str) -> ExotelClient:
+def _client(config: ExotelConfig, priority: Priority, redis_url: str) -> ExotelClient:
     # One client (one pooled Session) per account configuration, priority and process; a changed
     # token or base URL is a different config and so a fresh client.
     return ExotelClient(config, budget=rate_budget(), priority=priority)
 
 
-def exotel_client(account: ExotelAccount, *, priority: str = "interactive") -> ExotelClient:
+def exotel_client(account: ExotelAccount, *, priority: Priority = "interactive") -> ExotelClient:
     """A client sharing the account's rate budget with every other process of the product."""
     return _client(exotel_config(account), priority, settings.REDIS_URL)

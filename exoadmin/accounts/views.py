@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.shortcuts import render
 
 from exoadmin.accounts.roles import Role, any_role_required, role_of
@@ -8,7 +10,8 @@ from exoadmin.accounts.selectors import accounts_for_user
 def home(request):
     """Each role's home page: an agent's availability; for the others, what needs them today."""
     role = role_of(request.user)
-    context = {"accounts": accounts_for_user(request.user), "Role": Role}
+    assert role is not None  # any_role_required lets in only users with a role
+    context: dict[str, Any] = {"accounts": accounts_for_user(request.user), "Role": Role}
     if role == Role.AGENT:
         from agents.selectors import my_availability
 

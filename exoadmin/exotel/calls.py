@@ -164,5 +164,5 @@ def _present(**fields: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def _compact(option: Any) -> dict[str, Any] | None:
+def _compact(option: RecordingOptions | StatusCallback | Playback | Streaming | None) -> dict[str, Any] | None:
     return None if option is None else _present(**asdict(option))

@@ -125,7 +125,7 @@ def _bulk_result(envelope: Envelope, sids: list[str | None]) -> BulkResult:
     )
 
 
-def _row(index: int, item: Any, sid: str | None, request_id: str | None) -> RowOutcome:
+def _row(index: int, item: Any, sid: str | None, request_id: str) -> RowOutcome:
     item = item if isinstance(item, dict) else {}
     code = item.get("code")
     data = item.get("data") if isinstance(item.get("data"), dict) else None

@@ -8,11 +8,23 @@ UnknownOutcome is neither: the request may have taken effect, so check before re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from time import time
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from . import messages
+
+
+class ErrorContext(TypedDict, total=False):
+    """What an ExotelError carries besides its message (every field optional)."""
+
+    http_status: int | None
+    code: int | None
+    request_id: str | None
+    method: str | None
+    url: str | None
+    description: str | None
 
 
 class ExotelError(Exception):
@@ -86,7 +98,7 @@ class InvalidRequest(ExotelError):
 class RateLimited(ExotelError):
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **context: Any) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **context: Unpack[ErrorContext]) -> None:
         super().__init__(message, **context)
         self.retry_after = retry_after
 
@@ -121,7 +133,7 @@ def user_message_for(
     """The supervisor-facing sentence for one failure; unknown codes still show code and request id."""
     if family == "integrations" and http_status in messages.INTEGRATIONS_MESSAGES:
         return messages.INTEGRATIONS_MESSAGES[http_status]
-    known = messages.CCM_MESSAGES.get((http_status, code)) or _MESSAGE_BY_CODE.get(code)
+    known = messages.CCM_MESSAGES.get((http_status, code)) or (_MESSAGE_BY_CODE.get(code) if code is not None else None)
     if known:
         return known.format(description=description or "no detail given")
     if http_status >= 500:
@@ -137,7 +149,7 @@ def user_message_for(
 def error_from_response(
     http_status: int,
     body: Any,
-    headers: Any,
+    headers: Mapping[str, str] | None,
     *,
     method: str,
     url: str,
@@ -146,7 +158,7 @@ def error_from_response(
 ) -> ExotelError:
     """Map one failed response to its exception. `body` is the decoded JSON or None (HTML 502s...)."""
     code, description = _error_details(body, http_status)
-    context = dict(
+    context = ErrorContext(
         http_status=http_status, code=code, request_id=request_id, method=method, url=url, description=description
     )
     message = user_message_for(http_status, code, description, family=family, request_id=request_id)
@@ -156,7 +168,7 @@ def error_from_response(
     return cls(message, **context)
 
 
-def retry_after_seconds(headers: Any) -> float | None:
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     """Retry-After in seconds (both the delta and the HTTP-date forms), or None."""
     value = headers.get("Retry-After") if headers else None
     if not value:

@@ -172,7 +172,7 @@ class RateBudget:
             log.warning("rate budget unavailable, sending without it: %s", exc)
             return None
         if not taken:
-            return wait_ms / 1000
+            return float(wait_ms) / 1000
         with self._lock:  # a lone slot leaves none to keep, but its end still measures demand
             lease.keep([f"{name}:{i}" for i in range(2, taken + 1)], asked + self.lease_seconds)
         return None

@@ -134,7 +134,9 @@ class Transport:
             return None
         return self.retry.delay(attempt, exc.retry_after if isinstance(exc, RateLimited) else None)
 
-    def _send(self, method: str, path: str, params: Any, body: Any, attempt: int, unsure: str) -> Envelope:
+    def _send(
+        self, method: str, path: str, params: dict[str, Any] | None, body: Any, attempt: int, unsure: str
+    ) -> Envelope:
         url = self.base_url + path
         started = time.perf_counter()
         try:
@@ -142,9 +144,9 @@ class Transport:
                 method, url, params=params, json=body, headers=self._headers, timeout=self.timeout
             )
         except _SENT_FAILURES as exc:
-            error = _network_error(exc, method, url, unsure)
-            self._log(method, path, started, attempt, error=error, failure=type(exc).__name__)
-            raise error from exc
+            network_error = _network_error(exc, method, url, unsure)
+            self._log(method, path, started, attempt, error=network_error, failure=type(exc).__name__)
+            raise network_error from exc
         envelope, error = self._parse(response, method, url)
         self._log(method, path, started, attempt, envelope=envelope, error=error)
         if error is not None:
@@ -236,16 +238,18 @@ def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
 
 
 def _network_error(exc: Exception, method: str, url: str, unsure: str) -> ExotelError:
-    context = dict(method=method, url=url)
     if _nothing_sent(exc):
         return ConnectionFailed(
             "Could not connect to Exotel, so no request reached Exotel and nothing changed: "
             "check the network and try again",
-            **context,
+            method=method,
+            url=url,
         )
     if method == "GET":
-        return UnknownOutcome("Exotel did not answer in time: try again in a minute", **context)
-    return UnknownOutcome(f"Exotel did not answer in time; {unsure} — check before trying again", **context)
+        return UnknownOutcome("Exotel did not answer in time: try again in a minute", method=method, url=url)
+    return UnknownOutcome(
+        f"Exotel did not answer in time; {unsure} — check before trying again", method=method, url=url
+    )
 
 
 def _nothing_sent(exc: Exception) -> bool:

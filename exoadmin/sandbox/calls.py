@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from exoadmin.sandbox.callbacks import Callbacks
 from exoadmin.sandbox.config import Config
-from exoadmin.sandbox.store import Row, Store
+from exoadmin.sandbox.store import Row, Store, found
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class Progression:
             self._finish(call, outcome.status, now)
             return
         self._store.update_call(call["sid"], answered=now, updated=now)
-        self._callbacks.enqueue(self._store.call(call["sid"]), "answered", now)
+        self._callbacks.enqueue(found(self._store.call(call["sid"])), "answered", now)
         talk = min(self._config.snapshot()["talk_seconds"], call["options"]["max_time_limit"])
         self._store.schedule(call["sid"], "hangup", now + talk)
 
@@ -106,7 +106,7 @@ class Progression:
         self._store.update_call(call["sid"], state="terminal", status=status, ended=now, updated=now)
         if call["device_id"] is not None:
             self._store.update_device(call["device_id"], status="free")
-        self._callbacks.enqueue(self._store.call(call["sid"]), "terminal", now)
+        self._callbacks.enqueue(found(self._store.call(call["sid"])), "terminal", now)
 
     def _set_legs(self, call: Row, now: float, agent: str, customer: str | None = None) -> None:
         for leg in self._store.legs(call["sid"]):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from exoadmin.sandbox import callbacks, demo, records, rules, seeding
-from exoadmin.sandbox.store import Row
+from exoadmin.sandbox.store import Row, found
 
 if TYPE_CHECKING:
     from exoadmin.sandbox.server import Sandbox
@@ -35,7 +35,7 @@ def reset(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: A
 
 def put_account(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
     seeding.put_account(sandbox.store, body)
-    return sandbox.store.account(body["sid"]) | {"exophones": sandbox.store.exophones(body["sid"])}
+    return found(sandbox.store.account(body["sid"])) | {"exophones": sandbox.store.exophones(body["sid"])}
 
 
 def add_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
@@ -63,12 +63,12 @@ def change_device(sandbox: Sandbox, args: dict[str, str], query: dict[str, str],
     if device is None:
         raise LookupError("no such device")
     sandbox.store.update_device(device["id"], **changes)
-    return records.device(sandbox.store.device(device["id"]))
+    return records.device(found(sandbox.store.device(device["id"])))
 
 
 def put_integration_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
     seeding.put_integration_user(sandbox.store, body)
-    row = sandbox.store.integration_user(body["account_sid"], body["user_id"])
+    row = found(sandbox.store.integration_user(body["account_sid"], body["user_id"]))
     return records.integration_devices(row, presence=True)
 
 
@@ -83,7 +83,7 @@ def change_integration_user(sandbox: Sandbox, args: dict[str, str], query: dict[
     changes = seeding.integration_user_changes(body)
     for row in rows:
         sandbox.store.update_integration_user(row["account_sid"], row["user_id"], **changes)
-    row = sandbox.store.integration_user(rows[0]["account_sid"], args["user_id"])
+    row = found(sandbox.store.integration_user(rows[0]["account_sid"], args["user_id"]))
     return records.integration_devices(row, presence=True)
 
 

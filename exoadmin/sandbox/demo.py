@@ -4,6 +4,7 @@ and N contacts. Plain constants, so the Django side can import them (demo logins
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from exoadmin.sandbox import seeding
 from exoadmin.sandbox.store import Store
@@ -20,7 +21,7 @@ DEMO_EXOPHONES = ["+918030752400", "+918030752401"]
 DEFAULT_CONTACTS = 200
 
 # One agent per interesting device state: phone ON, softphone ON, an unverified phone, busy on a call.
-DEMO_USERS = [
+DEMO_USERS: list[dict[str, Any]] = [
     {
         "id": "a5a0000000000000000000000000a5a1",
         "first_name": "Asha",
@@ -76,7 +77,7 @@ DEMO_USERS = [
     },
 ]
 
-DEMO_INTEGRATION_USERS = [
+DEMO_INTEGRATION_USERS: list[dict[str, Any]] = [
     {
         "user_id": "agent_001",
         "phone": {"enabled": True, "number": "+919876543210"},

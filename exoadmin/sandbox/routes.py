@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from exoadmin.sandbox import envelopes, records, rules
 from exoadmin.sandbox.recordings import tone_wav
 from exoadmin.sandbox.rules import SandboxError
-from exoadmin.sandbox.store import Row, Store
+from exoadmin.sandbox.store import Row, Store, found
 
 if TYPE_CHECKING:
     from exoadmin.sandbox.server import Sandbox
@@ -41,7 +41,7 @@ class Request:
 
     @property
     def sid(self) -> str:
-        return self.account["sid"]
+        return str(found(self.account)["sid"])
 
     def ok(self, response: Any, metadata: dict[str, Any] | None = None) -> Reply:
         return Reply(200, envelopes.ccm(self.method, self.request_id, 200, response, metadata))

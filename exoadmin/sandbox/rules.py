@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from exoadmin.sandbox.store import Row, Store
+from exoadmin.sandbox.store import Row, Store, found
 
 
 class SandboxError(Exception):
@@ -133,7 +133,7 @@ def set_device_availability(store: Store, account_sid: str, user_id: str, device
             raise SandboxError(403, 10810, "Forbidden", "Another device is ON. Only one device can be ON at a time")
         if device["verified"]:
             store.update_device(device["id"], available=available)
-        return store.device(device["id"])
+        return found(store.device(device["id"]))
 
 
 def _user(store: Store, account_sid: str, user_id: str) -> Row:
@@ -189,9 +189,9 @@ RECORDING_FORMATS = ("mp3", "mp3-hq")
 def launch_v3_call(store: Store, account_sid: str, body: Any) -> Row:
     body = _object(body)
     caller, callee = _block(body, "from"), _block(body, "to")
-    from_uri = _text(caller, "contact_uri", "from.contact_uri", required=True)
-    to_uri = _text(callee, "contact_uri", "to.contact_uri", required=True)
-    virtual_number = _text(body, "virtual_number", "virtual_number", required=True)
+    from_uri = _required_text(caller, "contact_uri", "from.contact_uri")
+    to_uri = _required_text(callee, "contact_uri", "to.contact_uri")
+    virtual_number = _required_text(body, "virtual_number", "virtual_number")
     state_management = _flag(caller.get("state_management", False), "from.state_management")
     recording = body.get("recording") or {}
     if not isinstance(recording, dict):
@@ -222,7 +222,7 @@ def launch_v2_call(store: Store, account_sid: str, body: Any) -> Row:
     to_uri = customer.get("number") or customer.get("customer_contact_uri")
     if not isinstance(to_uri, str) or not to_uri:
         raise _missing("to.number")
-    virtual_number = _text(body, "virtual_number", "virtual_number", required=True)
+    virtual_number = _required_text(body, "virtual_number", "virtual_number")
     record = _flag(body.get("recording", False), "recording")
     options = _call_options(body) | {
         "recording_channels": _choice(
@@ -331,7 +331,7 @@ def _create_call(
     if device:
         store.update_device(device["id"], status="busy")
     store.schedule(sid, "dial", now)
-    return store.call(sid)
+    return found(store.call(sid))
 
 
 def _call_options(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -529,14 +529,19 @@ def _block(body: Mapping[str, Any], name: str) -> dict[str, Any]:
     return block
 
 
-def _text(body: Mapping[str, Any], key: str, name: str, required: bool = False) -> str | None:
+def _text(body: Mapping[str, Any], key: str, name: str) -> str | None:
     value = body.get(key)
     if value in (None, ""):
-        if required:
-            raise _missing(name)
         return None
     if not isinstance(value, str):
         raise _invalid(f"{name} must be a string")
+    return value
+
+
+def _required_text(body: Mapping[str, Any], key: str, name: str) -> str:
+    value = _text(body, key, name)
+    if value is None:
+        raise _missing(name)
     return value
 
 

@@ -117,7 +117,7 @@ class Handler(BaseHTTPRequestHandler):
         if error is not None:
             reply = routes.Reply(error.http_status, envelopes.error(family, self.command, request_id, error))
         # Logged before answering, so that whoever holds the answer finds it in the log.
-        self._log(account, path, raw_query, raw, reply.status, error and error.exotel_code, request_id)
+        self._log(account, path, raw_query, raw, reply.status, error.exotel_code if error else None, request_id)
         self._send(reply, headers)
 
     def _authenticate(self, route: routes.Route, args: dict[str, str]) -> Row | None:

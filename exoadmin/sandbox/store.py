@@ -17,6 +17,14 @@ from typing import Any
 
 Row = dict[str, Any]
 
+
+def found(row: Row | None) -> Row:
+    """A row that must exist (just written, a COUNT, an authenticated account): None is a sandbox bug."""
+    if row is None:
+        raise RuntimeError("the sandbox store has no row where one must be")
+    return row
+
+
 # Columns holding JSON; rows come back decoded and go in encoded.
 JSON_COLUMNS = {"custom_field", "status_callbacks", "options", "payload"}
 
@@ -155,6 +163,7 @@ class Store:
         names = ", ".join(fields)
         marks = ", ".join("?" * len(fields))
         cursor = self._run(f"{verb} INTO {table} ({names}) VALUES ({marks})", list(fields.values()))
+        assert cursor.lastrowid is not None  # sqlite3 sets it after every INSERT
         return cursor.lastrowid
 
     def _update(self, table: str, key: str, value: Any, fields: dict[str, Any]) -> None:
@@ -209,7 +218,7 @@ class Store:
         return self._one("SELECT * FROM accounts WHERE app_token = ?", [app_token])
 
     def count_accounts(self) -> int:
-        return self._one("SELECT COUNT(*) AS n FROM accounts")["n"]
+        return int(found(self._one("SELECT COUNT(*) AS n FROM accounts"))["n"])
 
     def exophones(self, account_sid: str) -> list[str]:
         rows = self._all("SELECT number FROM exophones WHERE account_sid = ? ORDER BY number", [account_sid])
@@ -378,7 +387,7 @@ class Store:
         )
 
     def count_contacts(self, account_sid: str) -> int:
-        return self._one("SELECT COUNT(*) AS n FROM contacts WHERE account_sid = ?", [account_sid])["n"]
+        return int(found(self._one("SELECT COUNT(*) AS n FROM contacts WHERE account_sid = ?", [account_sid]))["n"])
 
     def contact(self, sid: str) -> Row | None:
         return self._one("SELECT * FROM contacts WHERE sid = ?", [sid])

@@ -4,6 +4,7 @@ import csv
 import io
 import random
 import uuid
+from typing import Any
 
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ def csv_bytes(header: list[str], rows: list[list], encoding: str = "utf-8") -> b
 
 def seed_contacts(sandbox, account, count: int, *, mirrored: bool = True) -> list[str]:
     """`count` new contacts in the sandbox account and, unless told otherwise, in the local copy; their sids."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "sid": uuid.uuid4().hex,
             "number": f"+9198{random.randrange(10**8):08d}",

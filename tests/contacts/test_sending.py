@@ -130,7 +130,6 @@ def test_cancel_stops_after_the_chunks_in_flight_and_reports_the_rest_as_not_sen
 def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same_totals(
     sandbox, exotel_account, member, real_services, service_logs, django_db_setup
 ):
-    from exoadmin.celery import app as celery_app
     from tests.conftest import _database_url
 
     known = seed_contacts(sandbox, exotel_account, 30_000, mirrored=False)
@@ -140,7 +139,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same
     env = {**os.environ, "DATABASE_URL": _database_url(), **{k: v for k, v in real_services.items() if k != "CACHES"}}
     doomed = CeleryWorker(service_logs, env)
     doomed.argv[doomed.argv.index("interactive,bulk")] = "contacts-doomed"
-    doomed.start(celery_app)
+    doomed.start()
     replacement = None
     try:
         bulk_edit_run.apply_async((str(bulk_edit.id),), queue="contacts-doomed")
@@ -155,7 +154,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_job_completes_with_the_same
         assert unrecorded, "the kill came too late to interrupt the job"
 
         replacement = CeleryWorker(service_logs, env)
-        replacement.start(celery_app)
+        replacement.start()
 
         def resumed_and_finished():  # what beat does every 15 s
             resume_stalled_bulk_edits.delay()

@@ -4,7 +4,6 @@ The sandbox (`sandbox`) and Redis (`redis_server`) processes come from tests/con
 """
 
 import json
-from datetime import datetime
 
 import pytest
 import redis
@@ -65,15 +64,6 @@ def add_agent(sandbox, first_name="Asha", devices=None) -> dict:
 
 def phone(number, *, available=False, verified=True, name="Mobile") -> dict:
     return {"name": name, "contact_uri": number, "type": "tel", "available": available, "verified": verified}
-
-
-def request_times(sandbox, path, method=None) -> list[float]:
-    """Arrival times (epoch seconds) of the Exotel requests the sandbox logged for `path`."""
-    return sorted(_epoch(entry["at"]) for entry in sandbox.requests(path, method))
-
-
-def _epoch(at) -> float:
-    return float(at) if isinstance(at, (int, float)) else datetime.fromisoformat(at).timestamp()
 
 
 def logged_body(entry):

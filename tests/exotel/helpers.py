@@ -1,5 +1,7 @@
 """Small builders shared by the client tests."""
 
+from typing import Any
+
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.config import ExotelConfig
 
@@ -21,9 +23,13 @@ def config_for(base_url: str, **overrides) -> ExotelConfig:
     return ExotelConfig(**{**fields, **overrides})
 
 
-def stub_client(session, **kwargs) -> ExotelClient:
-    """A client over a StubSession that never really sleeps (sleeps are recorded)."""
-    sleeps = []
-    client = ExotelClient(config_for("http://exotel.test"), session=session, sleep=sleeps.append, **kwargs)
-    client.sleeps = sleeps
-    return client
+class StubClient(ExotelClient):
+    """A client over a StubSession that never really sleeps: `sleeps` records each wait asked for."""
+
+    def __init__(self, session: Any, **kwargs: Any) -> None:
+        self.sleeps: list[float] = []
+        super().__init__(config_for("http://exotel.test"), session=session, sleep=self.sleeps.append, **kwargs)
+
+
+def stub_client(session, **kwargs) -> StubClient:
+    return StubClient(session, **kwargs)

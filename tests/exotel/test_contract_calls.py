@@ -207,7 +207,7 @@ def test_launch_that_times_out_raises_unknown_outcome_and_was_sent_once(sandbox,
 
 def test_invalid_option_value_is_reported_with_exotels_explanation(client, agent):
     with pytest.raises(InvalidRequest) as caught:
-        _launch_v3(client, recording=RecordingOptions(channels="triple"))  # type: ignore[arg-type]
+        _launch_v3(client, recording=RecordingOptions(channels="triple"))
     assert caught.value.code == 1002
     assert caught.value.user_message.startswith("Exotel rejected a value in the request: ")
     assert "RecordingChannels" in caught.value.user_message

@@ -73,15 +73,16 @@ class ManagedProcess:
 
     def stop(self, sig_timeout: float = 10) -> None:
         """Stops the whole process group, so a worker's pool children go too."""
-        if not self.process or self.process.poll() is not None:
+        process = self.process
+        if not process or process.poll() is not None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
-            self.process.wait(sig_timeout)
+            process.wait(sig_timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        wait_until(lambda: not _group_alive(self.process.pid), timeout=sig_timeout, what=f"{self.name} to exit")
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        wait_until(lambda: not _group_alive(process.pid), timeout=sig_timeout, what=f"{self.name} to exit")
 
 
 class RedisServer(ManagedProcess):
@@ -135,6 +136,8 @@ class CeleryWorker(ManagedProcess):
         ]
         super().__init__("celery-worker", argv, log_dir, env)
 
-    def start(self, celery_app) -> None:
+    def start(self) -> None:
+        from exoadmin.celery import app as celery_app  # pinged through the broker the caller set on it
+
         super().start()
         self.wait_ready(lambda: celery_app.control.ping(timeout=0.5), timeout=60)
