@@ -24,10 +24,6 @@ ASSERTING_CALLS = {
 ASSERTING_HELPER = "assert_"
 DECORATOR_MARKS = {"allowed_roles", "csrf_exempt"}
 # Tests that still read a decorator's marks, to be rewritten as requests (then deleted from here).
-READS_MARKS_FOR_NOW = {
-    "tests/calls/test_permissions.py::test_every_calls_view_is_for_signed_in_roles",
-    "tests/calls/test_permissions.py::test_only_the_webhook_is_csrf_exempt",
-}
 
 
 def collected_tests() -> Iterator[tuple[str, ast.FunctionDef]]:
@@ -116,7 +112,6 @@ def test_no_test_only_asserts_that_something_is_not_none():
 
 def test_no_test_restates_a_view_decorators_arguments():
     restating = {name for name, function in TESTS_FOUND if _reads_marks(function)}
-    assert restating <= READS_MARKS_FOR_NOW, (
-        f"Request the view as each kind of visitor instead of reading its decorator's marks: "
-        f"{sorted(restating - READS_MARKS_FOR_NOW)}"
+    assert not restating, (
+        f"Request the view as each kind of visitor instead of reading its decorator's marks: {sorted(restating)}"
     )

@@ -47,7 +47,6 @@ def role_required(*roles: Role) -> Callable:
                 raise PermissionDenied(f"This page is for {_who(roles)}.")
             return view(request, *args, **kwargs)
 
-        wrapper.allowed_roles = roles  # type: ignore[attr-defined]  # read by tests/calls/test_permissions.py
         return wrapper
 
     return decorator
