@@ -6,15 +6,14 @@ returns it is what we store), writes an AvailabilityEvent for every attempt (ref
 and rollbacks too, with Exotel's request_id), and keeps the agent's denormalised board fields
 (availability, has_drift, state_since, last_change_*) in step.
 
-Changes to one agent are serialised by a short Redis lock, so two clicks cannot interleave the
-two steps of a switch.
+Changes to one agent are serialised by a short Redis lock (exoadmin.locks), so two clicks cannot
+interleave the two steps of a switch.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,7 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import RedisError
 
 from agents.models import (
     Agent,
@@ -46,7 +45,9 @@ from exoadmin.accounts.models import ExotelAccount
 from exoadmin.exotel import devices as exotel_devices
 from exoadmin.exotel import integrations, users
 from exoadmin.exotel.errors import ConnectionFailed, ExotelError, NotFound, UnknownOutcome
+from exoadmin.locks import account_sync_lock, agent_change_lock, agents_locked_if_free
 from exoadmin.redis import get_redis
+from exoadmin.refusals import Refused
 
 log = logging.getLogger("exoadmin.agents")
 
@@ -63,13 +64,7 @@ CANNOT_GO_UNAVAILABLE = (
 )
 
 
-class ChangeRefused(Exception):
-    """A change that was refused or failed; `message` says what happened and what to do."""
-
-    def __init__(self, message: str, *, request_id: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.request_id = request_id
+ChangeRefused = Refused  # what a person is told; the agents' lock refuses with it too
 
 
 @dataclass
@@ -184,54 +179,6 @@ def agent_state_refresh(*, agent: Agent) -> Agent:
     _set_state(agent, list(Device.objects.filter(agent=agent)), _phone_sip_of(agent), timezone.now())
     agent.save(update_fields=STATE_FIELDS)
     return agent
-
-
-def _lock_key(agent_id: int) -> str:
-    return f"exoadmin:agents:change:{agent_id}"
-
-
-@contextmanager
-def _agent_lock(agent: Agent) -> Iterator[None]:
-    """One change at a time per agent, across every web and worker process."""
-    lock = get_redis().lock(_lock_key(agent.pk), timeout=60, blocking_timeout=15)
-    try:
-        acquired = lock.acquire()
-    except RedisError:
-        acquired = True  # Redis down must not stop every click; Exotel's own rules still hold.
-        lock = None
-    if not acquired:
-        raise ChangeRefused("Another change to this agent is still going on: try again in a few seconds")
-    try:
-        yield
-    finally:
-        if lock is not None:
-            try:
-                lock.release()
-            except (LockError, RedisError):
-                pass
-
-
-@contextmanager
-def _agent_locks(agent_ids: Iterable[int]) -> Iterator[set[int]]:
-    """Locks, without waiting, every agent that no change holds now; answers their ids. A sync
-    skips the others: the next sync reads the state their change leaves in Exotel."""
-    redis, held = get_redis(), {}
-    try:
-        for agent_id in agent_ids:
-            lock = redis.lock(_lock_key(agent_id), timeout=60)
-            try:
-                if lock.acquire(blocking=False):
-                    held[agent_id] = lock
-            except RedisError:
-                held[agent_id] = None  # as _agent_lock: Redis down must not stop the sync
-        yield set(held)
-    finally:
-        for lock in held.values():
-            try:
-                if lock is not None:
-                    lock.release()
-            except (LockError, RedisError):
-                pass
 
 
 def _log_exotel_failure(agent_id: int, what: str, exc: ExotelError) -> None:
@@ -350,7 +297,7 @@ def device_set_available(*, device: Device, available: bool, actor: Actor) -> De
     """Turn one CCM device ON or OFF, refusing a second ON device and unverified devices."""
     agent = device.agent
     _refuse_if_not_in_exotel(agent, actor, device_label(device), _on_off(device.available), _on_off(available))
-    with _agent_lock(agent):
+    with agent_change_lock(agent.pk):
         device.refresh_from_db()
         if available:
             _check_can_turn_on(agent, device, actor, switching=False)
@@ -370,7 +317,7 @@ def device_switch_to(*, device: Device, actor: Actor) -> Device:
     exactly what happened.
     """
     agent = device.agent
-    with _agent_lock(agent):
+    with agent_change_lock(agent.pk):
         device.refresh_from_db()
         if device.is_on:
             return device
@@ -545,7 +492,7 @@ def _apply_integration_devices(phone_sip: PhoneSip, result) -> None:
 
 def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip: bool | None = None) -> PhoneSip:
     """Enable or disable the phone and/or SIP device; refuses to leave both disabled."""
-    with _agent_lock(agent):
+    with agent_change_lock(agent.pk):
         phone_sip = _phone_sip_of(agent)
         if phone_sip is None:
             raise ChangeRefused("This agent has no phone/SIP devices in Exotel yet: sync from Exotel first")
@@ -608,7 +555,7 @@ def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
     if agent.device_model == DeviceModel.INTEGRATIONS:
         raise _refuse(agent, actor, "Phone and SIP", "ON", "OFF", CANNOT_GO_UNAVAILABLE)
     _refuse_if_not_in_exotel(agent, actor, "Every device", "", "OFF")
-    with _agent_lock(agent):
+    with agent_change_lock(agent.pk):
         client = exotel_client(agent.account)
         try:
             _read_back(agent, client)
@@ -640,7 +587,7 @@ def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
     """`accept`: take Exotel's state as the expected one. `reapply`: set Exotel back to what the
     product last set (OFFs first, so the single-ON rule holds)."""
     if action == "accept":
-        with _agent_lock(agent):
+        with agent_change_lock(agent.pk):
             return _drift_accept(agent, actor)
     if action != "reapply":
         raise ChangeRefused("Choose to accept Exotel's state or to re-apply the product's.")
@@ -720,8 +667,8 @@ def agents_sync(*, account: ExotelAccount) -> SyncResult:
     set is flagged as drift (an audit row and Agent.has_drift), not silently accepted. Agents whose
     user a complete listing no longer has are flagged as not found in Exotel."""
     result = SyncResult()
-    with _sync_lock(account) as running_elsewhere:
-        if running_elsewhere:  # the board button, beat and starting workers can ask at once; one is enough
+    with account_sync_lock(account.pk) as acquired:
+        if not acquired:  # the board button, beat and starting workers can ask at once; one is enough
             result.errors.append("A sync of this account is already running.")
             return result
         client = exotel_client(account, priority="bulk")
@@ -741,24 +688,6 @@ def accounts_to_sync_on_start() -> list[int]:
         except RedisError:
             claimed.append(account_id)
     return claimed
-
-
-@contextmanager
-def _sync_lock(account: ExotelAccount) -> Iterator[bool]:
-    """Answers True when another process is syncing this account already."""
-    lock = get_redis().lock(f"exoadmin:agents:sync:{account.pk}", timeout=900)
-    try:
-        acquired = lock.acquire(blocking=False)
-    except RedisError:
-        acquired, lock = True, None  # without Redis, sync anyway: creating agents is idempotent below
-    try:
-        yield not acquired
-    finally:
-        if acquired and lock is not None:
-            try:
-                lock.release()
-            except (LockError, RedisError):
-                pass
 
 
 def _sync_ccm_users(account: ExotelAccount, client, result: SyncResult) -> None:
@@ -835,7 +764,7 @@ def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datet
         created_before = len(known)
         known = _agent_ids(account, by_id)
         result.created += len(known) - created_before
-    with _agent_locks(known.values()) as unlocked, transaction.atomic():
+    with agents_locked_if_free(known.values()) as unlocked, transaction.atomic():
         batch = _Batch(timezone.now())
         agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
         for agent in agents:
@@ -898,7 +827,7 @@ def _flag_missing(account: ExotelAccount, client, seen: set[str], result: SyncRe
     result.missing = len(newly) + sum(1 for *_, since in unlisted if since is not None)
     now = timezone.now()
     for start in range(0, len(newly), SYNC_PAGE):
-        with _agent_locks(newly[start : start + SYNC_PAGE]) as unlocked, transaction.atomic():
+        with agents_locked_if_free(newly[start : start + SYNC_PAGE]) as unlocked, transaction.atomic():
             agents = _agents_to_mirror(unlocked)
             for agent in agents:
                 agent.missing_in_exotel_since = now
@@ -952,7 +881,7 @@ def _sync_phone_sip(account: ExotelAccount, client, result: SyncResult) -> None:
 
 
 def _sync_phone_sip_page(remote: dict, fetched_at: datetime, result: SyncResult) -> None:
-    with _agent_locks(remote) as unlocked, transaction.atomic():
+    with agents_locked_if_free(remote) as unlocked, transaction.atomic():
         batch = _Batch(timezone.now())
         agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
         for agent in agents:
