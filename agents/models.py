@@ -190,21 +190,17 @@ class PhoneSip(models.Model):
     def sip_label(self) -> str:
         return f"SIP {self.sip_username}".strip()
 
-    KEEP_ONE_ON = "At least one of phone and SIP must stay on"
+    @property
+    def phone_has_drift(self) -> bool:
+        return self.expected_phone_enabled is not None and self.expected_phone_enabled != self.phone_enabled
 
     @property
-    def phone_off_refusal(self) -> str:
-        """Why the phone cannot be turned OFF now ("" if it can): it is the only one on."""
-        return self.KEEP_ONE_ON if self.phone_enabled and not self.sip_enabled else ""
-
-    @property
-    def sip_off_refusal(self) -> str:
-        return self.KEEP_ONE_ON if self.sip_enabled and not self.phone_enabled else ""
+    def sip_has_drift(self) -> bool:
+        return self.expected_sip_enabled is not None and self.expected_sip_enabled != self.sip_enabled
 
     @property
     def has_drift(self) -> bool:
-        pairs = ((self.expected_phone_enabled, self.phone_enabled), (self.expected_sip_enabled, self.sip_enabled))
-        return any(expected is not None and expected != actual for expected, actual in pairs)
+        return self.phone_has_drift or self.sip_has_drift
 
 
 class Source(models.TextChoices):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents import devices, drift, mirror, phone_sip, selectors, shifts, sync
 from agents.audit import Actor
+from agents.device_controls import SWITCH
 from agents.diagnosis import why_no_calls
 from agents.forms import DEVICE_ACTIONS, AgentIdsForm, AutoOffRuleForm, BoardFilterForm, PhoneSipForm
 from agents.models import Availability, Source
@@ -56,7 +57,7 @@ def _reply(request, notice: Notice, partial: str, context: dict, fallback: str):
 
 
 def _device_change(device, action: str, actor: Actor) -> Callable[[], object]:
-    if action == "switch":
+    if action == SWITCH:
         return lambda: devices.device_switch_to(device=device, actor=actor)
     return lambda: devices.device_set_available(device=device, available=DEVICE_ACTIONS[action], actor=actor)
 
@@ -81,7 +82,7 @@ def _my_reply(request, notice: Notice):
 def my_device(request, device_id: int):
     device = selectors.own_device(request.user, device_id)  # another agent's device: 404
     action = request.POST.get("action", "")
-    if action not in (*DEVICE_ACTIONS, "switch"):
+    if action not in (*DEVICE_ACTIONS, SWITCH):
         return HttpResponseBadRequest("Unknown action.")
     actor = Actor.person(request.user, Source.AGENT)
     return _my_reply(request, _attempt(_device_change(device, action, actor), "Done: Exotel confirmed the change."))
@@ -197,7 +198,7 @@ def agent_device(request, agent_id: int, device_id: int):
     agent = selectors.agent_for_user(request.user, agent_id)  # not in the supervisor's accounts: 404
     device = selectors.device_of_agent(agent, device_id)
     action = request.POST.get("action", "")
-    if action not in (*DEVICE_ACTIONS, "switch"):
+    if action not in (*DEVICE_ACTIONS, SWITCH):
         return HttpResponseBadRequest("Unknown action.")
     actor = Actor.person(request.user, Source.SUPERVISOR)
     return _row_reply(request, agent, _attempt(_device_change(device, action, actor), "Exotel confirmed."))
