@@ -3,6 +3,9 @@
 Views, tasks and admin actions call these; nothing else changes a device. Each checks the rule
 before asking Exotel, stores the device as Exotel returns it, and audits every attempt. Changes to
 one agent are serialised by `agent_change_lock`, so two clicks cannot interleave a switch's steps.
+
+When Exotel refuses a step or does not answer, the agent is read back from Exotel before anyone is
+told what is ON now: the message says what Exotel reports, or that it could not be confirmed.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from django.utils.text import capfirst
 
 from agents.audit import Actor, agent_state_refresh, audit, log_exotel_failure, on_off, refusal
-from agents.mirror import agent_read_back
+from agents.mirror import NOT_CONFIRMED, agent_read_back
 from agents.models import Agent, AvailabilityEvent, Device, Outcome
 from agents.selectors import missing_in_words
 from exoadmin.accounts.clients import exotel_client
@@ -30,6 +33,15 @@ CANNOT_GO_UNAVAILABLE = (
 )
 
 
+class _StepFailed(Refused):
+    """One PUT that Exotel refused or did not answer. `confirmed`: the agent was read back after it,
+    so the stored devices are what Exotel reports now."""
+
+    def __init__(self, message: str, *, request_id: str, confirmed: bool) -> None:
+        super().__init__(message, request_id=request_id)
+        self.confirmed = confirmed
+
+
 def device_set_available(*, device: Device, available: bool, actor: Actor) -> Device:
     """Turn one CCM device ON or OFF, refusing a second ON device and unverified devices."""
     agent = device.agent
@@ -38,8 +50,10 @@ def device_set_available(*, device: Device, available: bool, actor: Actor) -> De
         device.refresh_from_db()
         if available:
             _check_can_turn_on(agent, device, actor, switching=False)
-        _put_device(agent, device, available, actor)
-        agent_state_refresh(agent=agent)
+        try:
+            _step(agent, device, available, actor)
+        finally:
+            agent_state_refresh(agent=agent)
     return device
 
 
@@ -58,18 +72,11 @@ def device_switch_to(*, device: Device, actor: Actor) -> Device:
         _check_can_turn_on(agent, device, actor, switching=True)
         previous = list(Device.objects.filter(agent=agent, available=True).exclude(pk=device.pk))
         try:
-            for done, old in enumerate(previous):
-                try:
-                    _put_device(agent, old, False, actor)
-                except Refused as exc:
-                    outcome = "Nothing changed." if not done else "No device is ON now: try again in a minute."
-                    raise Refused(
-                        f"Could not turn OFF {old.label}: Exotel said: {exc.message.rstrip('.')}. {outcome}",
-                        request_id=exc.request_id,
-                    ) from exc
+            for old in previous:
+                _step(agent, old, False, actor)
             try:
                 _put_device(agent, device, True, actor)
-            except Refused as exc:
+            except _StepFailed as exc:
                 raise Refused(_roll_back(agent, device, previous, exc, actor), request_id=exc.request_id) from exc
             _read_back_quietly(agent, exotel_client(agent.account))
         finally:
@@ -95,7 +102,7 @@ def agent_go_unavailable(*, agent: Agent, actor: Actor) -> Agent:
             raise Refused.from_exotel(exc) from exc
         try:
             for device in Device.objects.filter(agent=agent, available=True):
-                _put_device(agent, device, False, actor)
+                _step(agent, device, False, actor)
         finally:
             agent_state_refresh(agent=agent)
     return agent
@@ -133,11 +140,12 @@ def _check_can_turn_on(agent: Agent, device: Device, actor: Actor, *, switching:
         )
 
 
-# -- one step -----------------------------------------------------------------------------------
+# -- one step, and what is ON after a failed one ------------------------------------------------
 
 
 def _put_device(agent: Agent, device: Device, available: bool, actor: Actor) -> AvailabilityEvent:
-    """One PUT, audited; answers the applied event, or raises Refused with Exotel's message."""
+    """One PUT, audited; answers the applied event. When it fails, the agent is read back (a PUT
+    that got no answer may have landed after all) and _StepFailed says whether that read worked."""
     client = exotel_client(agent.account)
     before, after = on_off(device.available), on_off(available)
     try:
@@ -146,7 +154,11 @@ def _put_device(agent: Agent, device: Device, available: bool, actor: Actor) -> 
         )
     except ExotelError as exc:
         log_exotel_failure(agent.pk, f"turning {device.label} {after}", exc)
-        if isinstance(exc, UnknownOutcome) and _landed_after_all(agent, device, available, client):
+        confirmed = _read_back_quietly(agent, client)
+        device.refresh_from_db()
+        if isinstance(exc, UnknownOutcome) and confirmed and device.available == available:
+            device.expected_available = available
+            device.save(update_fields=["expected_available"])
             message = "Exotel answered late; reading the device back showed the change was made."
             return audit(
                 agent, actor, device.label, before, after, Outcome.APPLIED, request_id=exc.request_id, message=message
@@ -161,23 +173,11 @@ def _put_device(agent: Agent, device: Device, available: bool, actor: Actor) -> 
             request_id=exc.request_id,
             message=exc.user_message,
         )
-        raise Refused.from_exotel(exc) from exc
+        raise _StepFailed(exc.user_message, request_id=exc.request_id, confirmed=confirmed) from exc
     _store_answer(device, result, expected=available)
     return audit(
         agent, actor, device.label, before, on_off(result.available), Outcome.APPLIED, request_id=result.request_id
     )
-
-
-def _landed_after_all(agent: Agent, device: Device, available: bool, client: ExotelClient) -> bool:
-    """After a PUT with no answer, read the device back instead of guessing."""
-    if not _read_back_quietly(agent, client):
-        return False
-    device.refresh_from_db()
-    if device.available != available:
-        return False
-    device.expected_available = available
-    device.save(update_fields=["expected_available"])
-    return True
 
 
 def _store_answer(device: Device, result: ExotelDevice, *, expected: bool) -> None:
@@ -196,22 +196,46 @@ def _read_back_quietly(agent: Agent, client: ExotelClient) -> bool:
     return True
 
 
-def _roll_back(agent: Agent, device: Device, previous: list[Device], failure: Refused, actor: Actor) -> str:
-    """Turn the previous device back ON; answers the sentence that says what happened."""
-    said = (
-        f"Could not turn ON {device.get_type_display()} ({device.contact_uri}): "
+def _exotel_said(verb: str, device: Device, failure: Refused) -> str:
+    return (
+        f"Could not turn {verb} {device.get_type_display()} ({device.contact_uri}): "
         f"Exotel said: {failure.message.rstrip('.')}."
     )
-    if not previous:
-        return f"{said} No device was ON before, so none is ON now."
+
+
+def _on_now(agent: Agent, actor: Actor, confirmed: bool) -> str:
+    """What Exotel reported ON when the agent was read back after a failed step, or that it could
+    not be read: the stored devices are only Exotel's word when that read worked."""
+    if not confirmed:
+        return NOT_CONFIRMED
+    on = Device.objects.filter(agent=agent, available=True).first()
+    if on is None:
+        return "Exotel has no device ON now, so no calls ring: try again in a minute."
+    return f"Exotel has {actor.whose(agent)} {on.kind_in_words} {on.contact_uri} ON now."
+
+
+def _step(agent: Agent, device: Device, available: bool, actor: Actor) -> None:
+    """One PUT; when it fails, Refused with what Exotel said and what it reports ON now."""
+    try:
+        _put_device(agent, device, available, actor)
+    except _StepFailed as exc:
+        said = _exotel_said(on_off(available), device, exc)
+        raise Refused(f"{said} {_on_now(agent, actor, exc.confirmed)}", request_id=exc.request_id) from exc
+
+
+def _roll_back(agent: Agent, device: Device, previous: list[Device], failure: _StepFailed, actor: Actor) -> str:
+    """Turn the previous device back ON, unless Exotel already reports one ON (someone turned it
+    ON meanwhile: a second ON would only be refused); answers the sentence that says what happened."""
+    said = _exotel_said("ON", device, failure)
+    something_on = failure.confirmed and Device.objects.filter(agent=agent, available=True).exists()
+    if not previous or something_on:
+        return f"{said} {_on_now(agent, actor, failure.confirmed)}"
     old = previous[0]
     try:
         event = _put_device(agent, old, True, actor)
-    except Refused as exc:
-        return (
-            f"{said} Turning {old.label} back ON also failed: Exotel said: {exc.message.rstrip('.')}. "
-            "No device is ON now, so no calls ring: try again in a minute."
-        )
+    except _StepFailed as exc:
+        also = f"Turning {old.label} back ON also failed: Exotel said: {exc.message.rstrip('.')}."
+        return f"{said} {also} {_on_now(agent, actor, exc.confirmed)}"
     event.outcome, event.message = Outcome.ROLLED_BACK, f"Turned back ON because the switch failed. {said}"
     event.save(update_fields=["outcome", "message"])
     return f"{said} {capfirst(actor.whose(agent))} {old.kind_in_words} {old.contact_uri} is ON again."

@@ -1,16 +1,19 @@
 """Enabling and disabling an agent's phone and SIP devices: Exotel's integrations model (seed 001).
 
 At least one of them stays enabled (Exotel rings one of them for every call), so a change that
-would leave both disabled is refused before Exotel is asked.
+would leave both disabled is refused before Exotel is asked. When Exotel refuses or does not
+answer, its devices are read back before anyone is told what is enabled now.
 """
 
 from __future__ import annotations
 
 from agents.audit import Actor, agent_state_refresh, audit, log_exotel_failure, on_off, refusal
-from agents.mirror import apply_integration_devices
+from agents.mirror import NOT_CONFIRMED, apply_integration_devices, phone_sip_apply
 from agents.models import Agent, Outcome, PhoneSip
+from agents.selectors import phone_sip_places
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import integrations
+from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ExotelError
 from exoadmin.locks import agent_change_lock
 from exoadmin.refusals import Refused
@@ -57,7 +60,9 @@ def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip:
                     request_id=exc.request_id,
                     message=exc.user_message,
                 )
-            raise Refused.from_exotel(exc) from exc
+            now = _enabled_now(agent, actor, client)
+            agent_state_refresh(agent=agent)
+            raise Refused(f"Exotel said: {exc.user_message.rstrip('.')}. {now}", request_id=exc.request_id) from exc
         apply_integration_devices(phone_sip, result)
         phone_sip.expected_phone_enabled, phone_sip.expected_sip_enabled = wanted["phone"], wanted["sip"]
         phone_sip.save()
@@ -73,3 +78,16 @@ def phone_sip_set(*, agent: Agent, actor: Actor, phone: bool | None = None, sip:
             )
         agent_state_refresh(agent=agent)
     return phone_sip
+
+
+def _enabled_now(agent: Agent, actor: Actor, client: ExotelClient) -> str:
+    """Read the devices back from Exotel (stored, drift audited) and say what Exotel has enabled."""
+    try:
+        phone_sip = phone_sip_apply(agent=agent, remote=integrations.get_devices(client, agent.integrations_user_id))
+    except ExotelError as exc:
+        log_exotel_failure(agent.pk, "reading phone/SIP back", exc)
+        return NOT_CONFIRMED
+    places = phone_sip_places(phone_sip)
+    if not places:
+        return "Exotel has neither phone nor SIP enabled now."
+    return f"Exotel has {actor.whose(agent)} {' and '.join(f'{p.kind} {p.address}' for p in places)} enabled now."

@@ -45,10 +45,15 @@ def test_exotel_refusing_a_second_device_on_shows_its_message(ccm_agent, ccm_use
     with pytest.raises(Refused) as refused:
         devices.device_set_available(device=sip, available=True, actor=supervisor_actor)
 
-    assert refused.value.message == "Another device is ON: turn it OFF first"
+    assert refused.value.message == (
+        f"Could not turn ON SIP ({SIP}): Exotel said: Another device is ON: turn it OFF first. "
+        f"Exotel has Asha Rao's phone {PHONE} ON now."
+    )
     failed = ccm_agent.events.get(outcome=Outcome.FAILED)
     assert failed.request_id and failed.message == "Another device is ON: turn it OFF first"
     assert exotel_devices(sandbox, ccm_user["id"])[SIP]["available"] is False
+    phone = ccm_agent.devices.get(contact_uri=PHONE)
+    assert (phone.available, phone.has_drift) == (True, True), "read back from Exotel: ON, not what was last set"
 
 
 def test_an_unverified_device_cannot_be_turned_on(sandbox, exotel_account, supervisor_actor):
@@ -106,7 +111,8 @@ def test_each_exotel_error_is_logged_with_its_request_id(ccm_agent, supervisor_a
         )
 
     record = next(r for r in caplog.records if r.name == "exoadmin.agents")
-    assert record.request_id == ccm_agent.events.get().request_id and record.exotel_code == 10810
+    failed = ccm_agent.events.get(outcome=Outcome.FAILED)  # reading back also found the phone ON: drift
+    assert record.request_id == failed.request_id and record.exotel_code == 10810
 
 
 def test_when_exotel_never_answers_the_change_is_reported_failed_not_assumed(
