@@ -40,6 +40,14 @@ def _agent_key(agent_id: int) -> str:
     return f"exoadmin:agents:change:{agent_id}"
 
 
+def _acquire_or_go_ahead(lock: Lock, *, blocking: bool = True) -> tuple[bool, Lock | None]:
+    """Acquired, and the lock to give back; with Redis down "acquired" with nothing to give back."""
+    try:
+        return lock.acquire(blocking=blocking), lock
+    except RedisError:
+        return True, None
+
+
 def _release(lock: Lock | None) -> None:
     """Lapsed (LockError) or Redis gone: either way the lock is no longer ours to give back."""
     if lock is None:
@@ -52,52 +60,44 @@ def _release(lock: Lock | None) -> None:
 
 @contextmanager
 def agent_change_lock(agent_id: int) -> Iterator[None]:
-    lock: Lock | None = get_redis().lock(
-        _agent_key(agent_id), timeout=AGENT_CHANGE_SECONDS, blocking_timeout=AGENT_CHANGE_WAIT
-    )
-    try:
-        acquired = lock.acquire()
-    except RedisError:
-        acquired, lock = True, None
+    lock = get_redis().lock(_agent_key(agent_id), timeout=AGENT_CHANGE_SECONDS, blocking_timeout=AGENT_CHANGE_WAIT)
+    acquired, held = _acquire_or_go_ahead(lock)
     if not acquired:
         raise Refused("Another change to this agent is still going on: try again in a few seconds")
     try:
         yield
     finally:
-        _release(lock)
+        _release(held)
 
 
 @contextmanager
 def agents_locked_if_free(agent_ids: Iterable[int]) -> Iterator[set[int]]:
     """Locks, without waiting, every agent no change holds now; answers their ids."""
-    redis, held = get_redis(), {}
+    redis = get_redis()
+    held: dict[int, Lock | None] = {}
     try:
         for agent_id in agent_ids:
-            lock = redis.lock(_agent_key(agent_id), timeout=AGENT_CHANGE_SECONDS)
-            try:
-                if lock.acquire(blocking=False):
-                    held[agent_id] = lock
-            except RedisError:
-                held[agent_id] = None
+            acquired, taken = _acquire_or_go_ahead(
+                redis.lock(_agent_key(agent_id), timeout=AGENT_CHANGE_SECONDS), blocking=False
+            )
+            if acquired:
+                held[agent_id] = taken
         yield set(held)
     finally:
-        for lock in held.values():
-            _release(lock)
+        for taken in held.values():
+            _release(taken)
 
 
 @contextmanager
 def account_sync_lock(account_id: int) -> Iterator[bool]:
     """Answers False when another process is syncing this account already."""
-    lock: Lock | None = get_redis().lock(f"exoadmin:agents:sync:{account_id}", timeout=ACCOUNT_SYNC_SECONDS)
-    try:
-        acquired = lock.acquire(blocking=False)
-    except RedisError:
-        acquired, lock = True, None
+    lock = get_redis().lock(f"exoadmin:agents:sync:{account_id}", timeout=ACCOUNT_SYNC_SECONDS)
+    acquired, held = _acquire_or_go_ahead(lock, blocking=False)
     try:
         yield acquired
     finally:
         if acquired:
-            _release(lock)
+            _release(held)
 
 
 @contextmanager
