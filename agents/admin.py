@@ -1,12 +1,13 @@
 """Django admin for agents, their devices, the audit and end-of-shift jobs and rules.
 
-Device changes made here go through agents.services like any other (rules, Exotel, audit):
+Device changes made here go through the agents' services like any other (rules, Exotel, audit):
 the admin never edits `available` directly.
 """
 
 from django.contrib import admin, messages
 
-from agents import services
+from agents import devices, drift, shifts, sync
+from agents.audit import Actor
 from agents.models import (
     Agent,
     AutoOffRule,
@@ -17,8 +18,8 @@ from agents.models import (
     PhoneSip,
     Source,
 )
-from agents.services import Actor, ChangeRefused
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.refusals import Refused
 
 EXOTEL_STATE = ("available", "verified", "status", "expected_available")
 
@@ -84,7 +85,7 @@ class AgentAdmin(admin.ModelAdmin):
     @admin.action(description="Sync their accounts from Exotel now")
     def sync_from_exotel(self, request, queryset):
         accounts = list(ExotelAccount.objects.filter(agents__in=queryset).distinct())
-        services.agents_sync_start(account_ids=[account.pk for account in accounts])
+        sync.agents_sync_start(account_ids=[account.pk for account in accounts])
         self.message_user(
             request,
             f"Sync from Exotel started for {', '.join(a.name for a in accounts)}: "
@@ -93,7 +94,7 @@ class AgentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Turn all devices OFF (end-of-shift job)")
     def turn_all_devices_off(self, request, queryset):
-        job = services.end_of_shift_job_create(agents=queryset, actor=Actor.person(request.user, Source.SUPERVISOR))
+        job = shifts.end_of_shift_job_create(agents=queryset, actor=Actor.person(request.user, Source.SUPERVISOR))
         self.message_user(request, f"End-of-shift job #{job.pk} started for {job.total} agents.")
 
     @admin.action(description="Accept Exotel's state (clear drift)")
@@ -101,9 +102,9 @@ class AgentAdmin(admin.ModelAdmin):
         actor = Actor.person(request.user, Source.SUPERVISOR)
         for agent in queryset.filter(has_drift=True):
             try:
-                services.agent_drift_resolve(agent=agent, action="accept", actor=actor)
-            except ChangeRefused as exc:
-                self.message_user(request, f"{agent}: {exc.message}", messages.ERROR)
+                drift.agent_drift_resolve(agent=agent, action=drift.ACCEPT, actor=actor)
+            except Refused as exc:
+                self.message_user(request, f"{agent}: {exc.in_words}", messages.ERROR)
 
 
 @admin.register(Device)
@@ -120,9 +121,9 @@ class DeviceAdmin(admin.ModelAdmin):
         actor = Actor.person(request.user, Source.SUPERVISOR)
         for device in queryset.select_related("agent__account").filter(available=True):
             try:
-                services.device_set_available(device=device, available=False, actor=actor)
-            except ChangeRefused as exc:
-                self.message_user(request, f"{device.contact_uri}: {exc.message}", messages.ERROR)
+                devices.device_set_available(device=device, available=False, actor=actor)
+            except Refused as exc:
+                self.message_user(request, f"{device.contact_uri}: {exc.in_words}", messages.ERROR)
 
 
 @admin.register(PhoneSip)

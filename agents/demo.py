@@ -8,8 +8,8 @@ every account as soon as it is up (agents.tasks), and beat every 3 minutes after
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from agents import services
-from agents.models import Agent, Device, DeviceModel, PhoneSip
+from agents.audit import agent_state_refresh
+from agents.models import Agent, Device, DeviceModel, DeviceStatus, DeviceType, PhoneSip
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.sandbox.demo import DEMO_ACCOUNT, DEMO_INTEGRATION_USERS, DEMO_USERS
 
@@ -48,15 +48,15 @@ def _from_constants(account: ExotelAccount) -> None:
                 defaults={
                     "name": device["name"],
                     "contact_uri": device["contact_uri"],
-                    "type": "sip" if device["contact_uri"].startswith("sip:") else "tel",
+                    "type": DeviceType.SIP if device["contact_uri"].startswith("sip:") else DeviceType.TEL,
                     "available": available,
                     "verified": verified,
-                    "status": device.get("status", "free"),
+                    "status": device.get("status", DeviceStatus.FREE),
                     "expected_available": available,
                 },
             )
         Agent.objects.filter(pk=agent.pk, state_since__isnull=True).update(state_since=now)
-        services.agent_state_refresh(agent=agent)
+        agent_state_refresh(agent=agent)
     for row in DEMO_INTEGRATION_USERS:
         agent = Agent.objects.get(account=account, integrations_user_id=row["user_id"])
         PhoneSip.objects.get_or_create(
@@ -71,7 +71,7 @@ def _from_constants(account: ExotelAccount) -> None:
                 "expected_sip_enabled": row["sip"]["enabled"],
             },
         )
-        services.agent_state_refresh(agent=agent)
+        agent_state_refresh(agent=agent)
 
 
 def _link_demo_logins(account: ExotelAccount) -> None:

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from agents.device_controls import OFF, ON
 from agents.models import AutoOffRule, Availability, DeviceModel
 from agents.selectors import SORTS, BoardFilters, agents_for_user
 from exoadmin.accounts.selectors import accounts_for_user
@@ -56,7 +57,7 @@ class AgentIdsForm(forms.Form):
         self.fields["agents"].valid_value = lambda value: database_id(value) is not None
 
 
-DEVICE_ACTIONS = {"on": True, "off": False}
+DEVICE_ACTIONS = {ON: True, OFF: False}  # a CCM device's `action`; SWITCH is the third
 
 
 class PhoneSipForm(forms.Form):

@@ -20,6 +20,18 @@ class DeviceModel(models.TextChoices):
     INTEGRATIONS = "integrations", "Phone and SIP (at least one enabled)"
 
 
+class Availability(models.TextChoices):
+    """One word for the board: green available, red busy, grey off."""
+
+    AVAILABLE = "available", "Available"
+    BUSY = "busy", "On a call"
+    OFF = "off", "Off"
+
+
+# The agents `Agent.is_gone_from_exotel` is true for, as a query (board filter and counts).
+GONE_FROM_EXOTEL = Q(device_model=DeviceModel.CCM, missing_in_exotel_since__isnull=False)
+
+
 class Agent(models.Model):
     account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="agents")
     user = models.OneToOneField(
@@ -43,11 +55,13 @@ class Agent(models.Model):
     state_since = models.DateTimeField(null=True, blank=True)
     last_change_at = models.DateTimeField(null=True, blank=True)
     last_change_by = models.CharField(max_length=200, blank=True)
-    # Denormalised from the devices by agents.services; the board filters and sorts on them.
-    availability = models.CharField(max_length=20, default="off", db_index=True)
+    # Denormalised from the devices by agents.audit; the board filters and sorts on them.
+    availability = models.CharField(
+        max_length=20, choices=Availability.choices, default=Availability.OFF, db_index=True
+    )
     has_drift = models.BooleanField(default=False, db_index=True)
-    # Set when a complete listing of Exotel's users no longer has this one (deleted in Exotel?),
-    # cleared when it is back. Such an agent is off, and nothing is sent to Exotel for it.
+    # Set when a complete listing of Exotel's users no longer has this one and Exotel answers 404
+    # for it (deleted in Exotel?), cleared when it is back. What follows: `is_gone_from_exotel`.
     missing_in_exotel_since = models.DateTimeField("not found in Exotel since", null=True, blank=True)
 
     class Meta:
@@ -72,22 +86,34 @@ class Agent(models.Model):
         return bool(self.active_call_sid)
 
     @property
+    def is_gone_from_exotel(self) -> bool:
+        """Exotel no longer has this agent's CCM user: no call reaches them, nothing is sent for them.
+
+        CCM agents only. A phone/SIP agent's devices live in Exotel's integrations app, which the
+        sync reads on its own; its CCM user being gone says nothing about whether its phone or SIP
+        rings, so it is shown and switched as Exotel's integrations app reports. GONE_FROM_EXOTEL
+        is the same rule as a query.
+        """
+        return self.device_model == DeviceModel.CCM and self.missing_in_exotel_since is not None
+
+    @property
+    def uses_phone_sip(self) -> bool:
+        return self.device_model == DeviceModel.INTEGRATIONS
+
+    @property
     def ringing_device(self) -> "Device | None":
         """The CCM device that is ON (at most one); reads the prefetched devices when there are."""
         return next((device for device in self.devices.all() if device.is_on), None)
 
 
-class Availability(models.TextChoices):
-    """One word for the board: green available, red busy, grey off."""
-
-    AVAILABLE = "available", "Available"
-    BUSY = "busy", "On a call"
-    OFF = "off", "Off"
-
-
 class DeviceType(models.TextChoices):
     TEL = "tel", "Phone"
     SIP = "sip", "SIP"
+
+
+class DeviceStatus(models.TextChoices):
+    FREE = "free", "Free"
+    BUSY = "busy", "On a call"
 
 
 class Device(models.Model):
@@ -100,7 +126,9 @@ class Device(models.Model):
     type = models.CharField(max_length=10, choices=DeviceType.choices)
     available = models.BooleanField(null=True, help_text="ON/OFF as Exotel last said; empty while unverified.")
     verified = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, blank=True, help_text="free or busy, as Exotel last said.")
+    status = models.CharField(
+        max_length=10, blank=True, choices=DeviceStatus.choices, help_text="free or busy, as Exotel last said."
+    )
     expected_available = models.BooleanField(null=True, help_text="What the product last set.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,8 +144,17 @@ class Device(models.Model):
         return f"{self.get_type_display()} {self.contact_uri}"
 
     @property
+    def kind_in_words(self) -> str:
+        """What the agent calls it: "phone" or "SIP softphone"."""
+        return "phone" if self.type == DeviceType.TEL else "SIP softphone"
+
+    @property
     def is_on(self) -> bool:
         return bool(self.available)
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status == DeviceStatus.BUSY
 
     @property
     def has_drift(self) -> bool:
@@ -145,21 +182,25 @@ class PhoneSip(models.Model):
     def __str__(self) -> str:
         return f"{self.agent}: phone {'on' if self.phone_enabled else 'off'}, SIP {'on' if self.sip_enabled else 'off'}"
 
-    KEEP_ONE_ON = "At least one of phone and SIP must stay on"
+    @property
+    def phone_label(self) -> str:
+        return f"Phone {self.phone_number}".strip()
 
     @property
-    def phone_off_refusal(self) -> str:
-        """Why the phone cannot be turned OFF now ("" if it can): it is the only one on."""
-        return self.KEEP_ONE_ON if self.phone_enabled and not self.sip_enabled else ""
+    def sip_label(self) -> str:
+        return f"SIP {self.sip_username}".strip()
 
     @property
-    def sip_off_refusal(self) -> str:
-        return self.KEEP_ONE_ON if self.sip_enabled and not self.phone_enabled else ""
+    def phone_has_drift(self) -> bool:
+        return self.expected_phone_enabled is not None and self.expected_phone_enabled != self.phone_enabled
+
+    @property
+    def sip_has_drift(self) -> bool:
+        return self.expected_sip_enabled is not None and self.expected_sip_enabled != self.sip_enabled
 
     @property
     def has_drift(self) -> bool:
-        pairs = ((self.expected_phone_enabled, self.phone_enabled), (self.expected_sip_enabled, self.sip_enabled))
-        return any(expected is not None and expected != actual for expected, actual in pairs)
+        return self.phone_has_drift or self.sip_has_drift
 
 
 class Source(models.TextChoices):

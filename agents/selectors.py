@@ -16,7 +16,16 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from agents.models import Agent, AutoOffRule, AvailabilityEvent, Device, DeviceModel, EndOfShiftJob
+from agents.models import (
+    GONE_FROM_EXOTEL,
+    Agent,
+    AutoOffRule,
+    Availability,
+    AvailabilityEvent,
+    Device,
+    EndOfShiftJob,
+    PhoneSip,
+)
 from exoadmin.accounts.roles import Role, role_of
 from exoadmin.accounts.selectors import accounts_for_user
 
@@ -115,13 +124,13 @@ def _filtered(user, filters: BoardFilters) -> QuerySet[Agent]:
     if filters.model:
         agents = agents.filter(device_model=filters.model)
     if filters.busy == "busy":
-        agents = agents.filter(availability="busy")
+        agents = agents.filter(availability=Availability.BUSY)
     elif filters.busy == "free":
-        agents = agents.exclude(availability="busy")
+        agents = agents.exclude(availability=Availability.BUSY)
     if filters.drift:
         agents = agents.filter(has_drift=True)
     if filters.missing:
-        agents = agents.filter(missing_in_exotel_since__isnull=False)
+        agents = agents.filter(GONE_FROM_EXOTEL)
     if filters.q:
         q = filters.q.strip()
         agents = agents.filter(
@@ -202,11 +211,11 @@ def board_counts(user) -> dict:
     """How many of the user's agents are in each state, and when Exotel was last read: one query."""
     return agents_for_user(user).aggregate(
         total=Count("pk"),
-        available=Count("pk", filter=Q(availability="available")),
-        busy=Count("pk", filter=Q(availability="busy")),
-        off=Count("pk", filter=Q(availability="off")),
+        available=Count("pk", filter=Q(availability=Availability.AVAILABLE)),
+        busy=Count("pk", filter=Q(availability=Availability.BUSY)),
+        off=Count("pk", filter=Q(availability=Availability.OFF)),
         drift=Count("pk", filter=Q(has_drift=True)),
-        missing=Count("pk", filter=Q(missing_in_exotel_since__isnull=False)),
+        missing=Count("pk", filter=GONE_FROM_EXOTEL),
         last_synced_at=Max("synced_at"),
     )
 
@@ -309,15 +318,18 @@ class RingingPlace:
 
 def ringing_on(agent: Agent) -> list[RingingPlace]:
     """Where a call to the agent rings, as Exotel last said (reads prefetched devices: no query).
-    Nowhere for a CCM user Exotel no longer has."""
-    if agent.device_model == DeviceModel.INTEGRATIONS:
+    Nowhere for a user Exotel no longer has."""
+    if agent.uses_phone_sip:
         phone_sip = getattr(agent, "phone_sip", None)
-        if phone_sip is None:
-            return []
-        places = [RingingPlace("phone", phone_sip.phone_number)] if phone_sip.phone_enabled else []
-        return places + ([RingingPlace("SIP app", phone_sip.sip_username)] if phone_sip.sip_enabled else [])
-    on = None if agent.missing_in_exotel_since else agent.ringing_device
-    return [RingingPlace("phone" if on.type == "tel" else "SIP softphone", on.contact_uri)] if on else []
+        return phone_sip_places(phone_sip) if phone_sip else []
+    on = None if agent.is_gone_from_exotel else agent.ringing_device
+    return [RingingPlace(on.kind_in_words, on.contact_uri)] if on else []
+
+
+def phone_sip_places(phone_sip: PhoneSip) -> list[RingingPlace]:
+    """The enabled ones of the phone and the SIP app: calls ring on both when both are."""
+    places = [RingingPlace("phone", phone_sip.phone_number)] if phone_sip.phone_enabled else []
+    return places + ([RingingPlace("SIP app", phone_sip.sip_username)] if phone_sip.sip_enabled else [])
 
 
 def ringing_on_words(agent: Agent) -> str:
@@ -329,7 +341,7 @@ def state_in_words(agent: Agent, *, you: bool = True) -> str:
     """The agent's state in one plain sentence ("Calls ring on your phone +91…")."""
     whose = "your" if you else "their"
     subject = "You are" if you else f"{agent.name} is"
-    if agent.availability == "busy":
+    if agent.availability == Availability.BUSY:
         return f"{subject} on a call."
     places = ringing_on(agent)
     if not places:
@@ -338,11 +350,10 @@ def state_in_words(agent: Agent, *, you: bool = True) -> str:
 
 
 def missing_in_words(agent: Agent) -> str:
-    """ "Not found in Exotel since 10:42" (with the date when not today); "" while Exotel has the user."""
-    since = agent.missing_in_exotel_since
-    if since is None:
+    """ "Not found in Exotel since 10:42" (with the date when not today); "" unless `is_gone_from_exotel`."""
+    if not agent.is_gone_from_exotel:
         return ""
-    local = timezone.localtime(since)
+    local = timezone.localtime(agent.missing_in_exotel_since)
     when = f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%d %b %H:%M}"
     return f"Not found in Exotel since {when}"
 
@@ -350,11 +361,9 @@ def missing_in_words(agent: Agent) -> str:
 def my_availability(*, user) -> dict:
     """What the agent's own page shows; also the agent's home page."""
     agent = own_agent(user)
-    on = agent.ringing_device if agent else None
     confirmed = max((t for t in (agent.synced_at, agent.last_change_at) if t), default=None) if agent else None
     return {
         "my_agent": agent,
         "my_state": state_in_words(agent) if agent else "",
-        "my_on_device": on,
         "my_confirmed_at": confirmed,
     }

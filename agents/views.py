@@ -18,13 +18,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agents import selectors, services
+from agents import devices, drift, mirror, phone_sip, selectors, shifts, sync
+from agents.audit import Actor
+from agents.device_controls import SWITCH
 from agents.diagnosis import why_no_calls
 from agents.forms import DEVICE_ACTIONS, AgentIdsForm, AutoOffRuleForm, BoardFilterForm, PhoneSipForm
-from agents.models import Source
-from agents.services import Actor, ChangeRefused
+from agents.models import Availability, Source
 from exoadmin.accounts.roles import agent_required, supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
+from exoadmin.refusals import Refused, with_request_id
 from exoadmin.spreadsheets import csv_download, csv_lines
 
 
@@ -38,7 +40,7 @@ class Notice:
 def _attempt(change: Callable[[], object], success: str) -> Notice:
     try:
         change()
-    except ChangeRefused as exc:
+    except Refused as exc:
         return Notice("error", exc.message, exc.request_id)
     return Notice("ok", success)
 
@@ -47,7 +49,7 @@ def _reply(request, notice: Notice, partial: str, context: dict, fallback: str):
     if request.htmx:
         return render(request, partial, {**context, "notice": notice})
     (messages.success if notice.kind == "ok" else messages.error)(
-        request, notice.text + (f" (Exotel request id {notice.request_id})" if notice.request_id else "")
+        request, with_request_id(notice.text, notice.request_id)
     )
     target = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
@@ -55,9 +57,9 @@ def _reply(request, notice: Notice, partial: str, context: dict, fallback: str):
 
 
 def _device_change(device, action: str, actor: Actor) -> Callable[[], object]:
-    if action == "switch":
-        return lambda: services.device_switch_to(device=device, actor=actor)
-    return lambda: services.device_set_available(device=device, available=DEVICE_ACTIONS[action], actor=actor)
+    if action == SWITCH:
+        return lambda: devices.device_switch_to(device=device, actor=actor)
+    return lambda: devices.device_set_available(device=device, available=DEVICE_ACTIONS[action], actor=actor)
 
 
 # -- the agent's own page -----------------------------------------------------------------------
@@ -80,7 +82,7 @@ def _my_reply(request, notice: Notice):
 def my_device(request, device_id: int):
     device = selectors.own_device(request.user, device_id)  # another agent's device: 404
     action = request.POST.get("action", "")
-    if action not in (*DEVICE_ACTIONS, "switch"):
+    if action not in (*DEVICE_ACTIONS, SWITCH):
         return HttpResponseBadRequest("Unknown action.")
     actor = Actor.person(request.user, Source.AGENT)
     return _my_reply(request, _attempt(_device_change(device, action, actor), "Done: Exotel confirmed the change."))
@@ -94,7 +96,7 @@ def my_phone_sip(request):
     if agent is None or changes is None:
         return HttpResponseBadRequest("Say which device to turn on or off.")
     actor = Actor.person(request.user, Source.AGENT)
-    change = lambda: services.phone_sip_set(agent=agent, actor=actor, **changes)  # noqa: E731
+    change = lambda: phone_sip.phone_sip_set(agent=agent, actor=actor, **changes)  # noqa: E731
     return _my_reply(request, _attempt(change, "Done: Exotel confirmed the change."))
 
 
@@ -105,7 +107,7 @@ def my_go_unavailable(request):
     if agent is None:
         return HttpResponseBadRequest("Your login is not linked to an agent.")
     actor = Actor.person(request.user, Source.AGENT)
-    change = lambda: services.agent_go_unavailable(agent=agent, actor=actor)  # noqa: E731
+    change = lambda: devices.agent_go_unavailable(agent=agent, actor=actor)  # noqa: E731
     return _my_reply(request, _attempt(change, "Done: every device is OFF, so no calls ring."))
 
 
@@ -165,7 +167,7 @@ def _csv_row(agent) -> list:
         agent.device_model,
         agent.availability,
         selectors.ringing_on_words(agent),
-        "yes" if agent.availability == "busy" else "no",
+        "yes" if agent.availability == Availability.BUSY else "no",
         _iso(agent.state_since),
         _iso(agent.last_change_at),
         agent.last_change_by,
@@ -179,7 +181,7 @@ def _csv_row(agent) -> list:
 def board_sync(request):
     """Start a sync of every account the supervisor works in; the board refreshes itself."""
     accounts = list(accounts_for_user(request.user))
-    services.agents_sync_start(account_ids=[account.pk for account in accounts])
+    sync.agents_sync_start(account_ids=[account.pk for account in accounts])
     names = ", ".join(a.name for a in accounts) or "no account"
     messages.success(request, f"Sync from Exotel started for {names}: the board updates itself when it is done.")
     return redirect("agents:board")
@@ -196,7 +198,7 @@ def agent_device(request, agent_id: int, device_id: int):
     agent = selectors.agent_for_user(request.user, agent_id)  # not in the supervisor's accounts: 404
     device = selectors.device_of_agent(agent, device_id)
     action = request.POST.get("action", "")
-    if action not in (*DEVICE_ACTIONS, "switch"):
+    if action not in (*DEVICE_ACTIONS, SWITCH):
         return HttpResponseBadRequest("Unknown action.")
     actor = Actor.person(request.user, Source.SUPERVISOR)
     return _row_reply(request, agent, _attempt(_device_change(device, action, actor), "Exotel confirmed."))
@@ -210,7 +212,7 @@ def agent_phone_sip(request, agent_id: int):
     if changes is None:
         return HttpResponseBadRequest("Say which device to turn on or off.")
     actor = Actor.person(request.user, Source.SUPERVISOR)
-    change = lambda: services.phone_sip_set(agent=agent, actor=actor, **changes)  # noqa: E731
+    change = lambda: phone_sip.phone_sip_set(agent=agent, actor=actor, **changes)  # noqa: E731
     return _row_reply(request, agent, _attempt(change, "Exotel confirmed."))
 
 
@@ -219,7 +221,7 @@ def agent_phone_sip(request, agent_id: int):
 def agent_go_unavailable(request, agent_id: int):
     agent = selectors.agent_for_user(request.user, agent_id)
     actor = Actor.person(request.user, Source.SUPERVISOR)
-    change = lambda: services.agent_go_unavailable(agent=agent, actor=actor)  # noqa: E731
+    change = lambda: devices.agent_go_unavailable(agent=agent, actor=actor)  # noqa: E731
     return _row_reply(request, agent, _attempt(change, "Every device is OFF."))
 
 
@@ -231,7 +233,7 @@ def agent_go_unavailable(request, agent_id: int):
 def agent_detail(request, agent_id: int):
     """The timeline, and the "why no calls" card from data fetched from Exotel right now."""
     agent = selectors.agent_for_user(request.user, agent_id)
-    fresh = services.agent_refresh(agent=agent)
+    fresh = mirror.agent_refresh(agent=agent)
     row = selectors.board_row(request.user, agent.pk)
     context = {
         "agent": row,
@@ -250,11 +252,11 @@ def agent_detail(request, agent_id: int):
 def agent_drift(request, agent_id: int):
     agent = selectors.agent_for_user(request.user, agent_id)
     action = request.POST.get("action", "")
-    if action not in ("accept", "reapply"):
+    if action not in (drift.ACCEPT, drift.REAPPLY):
         return HttpResponseBadRequest("Choose accept or reapply.")
     actor = Actor.person(request.user, Source.SUPERVISOR)
-    change = lambda: services.agent_drift_resolve(agent=agent, action=action, actor=actor)  # noqa: E731
-    done = "Accepted Exotel's state." if action == "accept" else "Re-applied what exoadmin had set."
+    change = lambda: drift.agent_drift_resolve(agent=agent, action=action, actor=actor)  # noqa: E731
+    done = "Accepted Exotel's state." if action == drift.ACCEPT else "Re-applied what exoadmin had set."
     return _row_reply(request, agent, _attempt(change, done))
 
 
@@ -275,7 +277,7 @@ def end_of_shift_start(request):
         return redirect("agents:board")
     if not request.POST.get("confirm"):
         return render(request, "agents/end_of_shift.html", {"confirm_agents": agents})
-    job = services.end_of_shift_job_create(agents=agents, actor=Actor.person(request.user, Source.SUPERVISOR))
+    job = shifts.end_of_shift_job_create(agents=agents, actor=Actor.person(request.user, Source.SUPERVISOR))
     return redirect("agents:end_of_shift", job_id=job.pk)
 
 
@@ -320,7 +322,7 @@ def _rule_form(request, form: AutoOffRuleForm, rule=None):
     """Save a valid POST and go back to the list, or show the form (with its errors in words)."""
     if request.method == "POST" and form.is_valid():
         actor = Actor.person(request.user, Source.SUPERVISOR)
-        saved = services.auto_off_rule_save(rule=rule, actor=actor, **form.cleaned_data)
+        saved = shifts.auto_off_rule_save(rule=rule, actor=actor, **form.cleaned_data)
         state = "on" if saved.enabled else "off (it will not run until turned on)"
         if saved.is_due(timezone.localtime()):
             state += ". Its time today has just passed, so it turns these agents OFF within a minute"
@@ -362,6 +364,6 @@ def rule_delete(request, rule_id: int):
     rule = selectors.rule_for_user(request.user, rule_id)
     if request.method == "GET":
         return render(request, "agents/rule_delete.html", {"rule": rule})
-    services.auto_off_rule_delete(rule=rule, actor=Actor.person(request.user, Source.SUPERVISOR))
+    shifts.auto_off_rule_delete(rule=rule, actor=Actor.person(request.user, Source.SUPERVISOR))
     messages.success(request, f"Rule “{rule.name}” deleted: it no longer turns agents OFF.")
     return redirect("agents:rules")

@@ -38,7 +38,7 @@ class Preflight:
 
 
 def preflight_check(*, agent: Agent) -> Preflight:
-    if agent.missing_in_exotel_since:  # Exotel would only answer 404
+    if agent.is_gone_from_exotel:  # Exotel would only answer 404
         return Preflight(
             False,
             f"{agent.name}: {missing_in_words(agent)}, removed there? "

@@ -215,11 +215,11 @@ def _record(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, row_ids: list
                 code=code,
                 exotel_code=exotel_code,
                 message=message,
-                request_id=result.request_id or "",
+                request_id=result.request_id,
             )
         failed = sum(len(ids) for ids in failures.values())
         rows.filter(outcome=BulkEditRow.Outcome.PENDING).update(
-            outcome=BulkEditRow.Outcome.APPLIED, code=200, request_id=result.request_id or ""
+            outcome=BulkEditRow.Outcome.APPLIED, code=200, request_id=result.request_id
         )
         _update_mirror(bulk_edit, chunk.index, now)
         BulkEdit.objects.filter(id=bulk_edit.id).update(
@@ -277,7 +277,7 @@ def _record_all_failed(bulk_edit, chunk, token, row_ids, exc: ExotelError, messa
             code=exc.http_status,
             exotel_code=exc.code,
             message=message,
-            request_id=exc.request_id or "",
+            request_id=exc.request_id,
         )
         BulkEdit.objects.filter(id=bulk_edit.id).update(failed=F("failed") + len(row_ids), heartbeat_at=now)
 
@@ -287,7 +287,7 @@ def _mark_recorded(chunk, token, now, request_id, last_error: str = "") -> bool:
         BulkEditChunk.objects.filter(id=chunk.id, state=BulkEditChunk.State.SENDING, claim_token=token).update(
             state=BulkEditChunk.State.RECORDED,
             recorded_at=now,
-            request_id=request_id or "",
+            request_id=request_id,
             lease_until=None,
             last_error=last_error,
         )

@@ -13,7 +13,6 @@ from itertools import islice
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from redis.exceptions import LockError
 
 from contacts import csvfile
 from contacts.models import (
@@ -25,12 +24,11 @@ from contacts.models import (
     BulkEditUploadPart,
     Contact,
 )
-from exoadmin.redis import get_redis
+from exoadmin.locks import bulk_edit_check_lock
 
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000  # contacts per bulk PUT: Exotel's maximum (seed 003)
-CHECK_LOCK_SECONDS = 60  # renewed every batch; lapses this long after a check's worker dies
 UPLOAD_PART_SIZE = 1024 * 1024
 MAX_STORED_PROBLEMS = 10_000  # beyond this only the count grows: nobody reads more, the file needs fixing
 
@@ -102,16 +100,9 @@ def bulk_edit_check(*, bulk_edit_id) -> None:
     One copy at a time: a check queued again by the resume task while the first still runs (or still
     waits in the queue) must not interleave its rows with it. The lock lapses if its worker dies.
     """
-    lock = get_redis().lock(f"contacts:check:{bulk_edit_id}", timeout=CHECK_LOCK_SECONDS)
-    if not lock.acquire(blocking=False):
-        return
-    try:
-        _check_input(bulk_edit_id, lock)
-    finally:
-        try:
-            lock.release()
-        except LockError:
-            pass  # it lapsed; another copy may already have started over
+    with bulk_edit_check_lock(bulk_edit_id) as lock:
+        if lock is not None:
+            _check_input(bulk_edit_id, lock)
 
 
 def _check_input(bulk_edit_id, lock) -> None:
@@ -153,7 +144,7 @@ def _check(
         bulk_edit.rows_with_problems += len(bad)
         bulk_edit.heartbeat_at = timezone.now()
         bulk_edit.save(update_fields=["lines_read", "rows_with_problems", "heartbeat_at"])
-        renew()  # the check's lock stays ours for another CHECK_LOCK_SECONDS
+        renew()  # the check's lock stays ours for another exoadmin.locks.BULK_EDIT_CHECK_SECONDS
     _drop_duplicate_sids(bulk_edit)
     _finish_check(bulk_edit)
 

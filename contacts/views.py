@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseStopPolling
 from contacts import selectors, services
 from contacts.csvfile import COLUMNS
 from contacts.forms import AccountForm, SelectionEditForm, UploadForm
-from contacts.models import EDITABLE_FIELDS, BulkEdit, BulkEditRow
+from contacts.models import EDITABLE_FIELDS, BulkEdit, BulkEditRow, ContactSync
 from contacts.sync import contacts_sync_start
 from exoadmin.accounts.roles import supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
@@ -63,7 +63,7 @@ def contact_list(request):
 
 def _sync_status(request, context):
     response = render(request, "contacts/list.html#sync-status", context)
-    if not (context["sync"] and context["sync"].state == "running"):
+    if not (context["sync"] and context["sync"].state == ContactSync.State.RUNNING):
         response.status_code = HttpResponseStopPolling.status_code
     return response
 

@@ -3,9 +3,9 @@
 import pytest
 import requests
 
-from agents import services
+from agents.audit import Actor
 from agents.models import Agent, DeviceModel, Source
-from agents.services import Actor
+from agents.sync import agents_sync
 
 PHONE = "+919900000101"
 SIP = "sip:asha.rao"
@@ -62,7 +62,7 @@ def exotel_phone_sip(sandbox, user_id: str) -> dict:
 
 
 def synced_agent(exotel_account, **kwargs) -> Agent:
-    services.agents_sync(account=exotel_account)
+    agents_sync(account=exotel_account)
     return Agent.objects.get(account=exotel_account, email=kwargs.get("email", "asha@example.com"))
 
 
@@ -100,7 +100,7 @@ def phone_sip_agent(sandbox, exotel_account):
         integrations_user_id="agent_007",
         device_model=DeviceModel.INTEGRATIONS,
     )
-    services.agents_sync(account=exotel_account)
+    agents_sync(account=exotel_account)
     agent.refresh_from_db()
     return agent
 

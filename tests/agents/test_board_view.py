@@ -200,9 +200,9 @@ def board_rings_on(html: str) -> dict[str, str]:
 def test_csv_ringing_on_says_what_the_board_says(
     client, board_supervisor, ccm_agent, phone_sip_agent, exotel_account, supervisor_actor
 ):
-    from agents import services
+    from agents.phone_sip import phone_sip_set
 
-    services.phone_sip_set(agent=phone_sip_agent, actor=supervisor_actor, sip=True)  # rings on both
+    phone_sip_set(agent=phone_sip_agent, actor=supervisor_actor, sip=True)  # rings on both
     Agent.objects.create(account=exotel_account, name="Nobody Rings", exotel_user_id="u-none")
     log_in(client, board_supervisor)
 

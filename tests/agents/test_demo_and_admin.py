@@ -94,6 +94,10 @@ def test_admin_sync_action_hands_the_sync_to_the_worker(celery_worker, client, a
 
 
 def test_beat_runs_the_sync_and_the_end_of_shift_rules():
+    from exoadmin.celery import app
+
     tasks = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert tasks["agents.tasks.bulk_agents_sync_all"] <= 300
     assert tasks["agents.tasks.auto_off_rules_run_due"] == 60.0
+    app.loader.import_default_modules()
+    assert set(tasks) <= set(app.tasks), "a schedule naming no task would never run, silently"

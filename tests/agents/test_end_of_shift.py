@@ -6,9 +6,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from agents import services
+from agents import shifts
+from agents.audit import Actor
 from agents.models import Agent, AutoOffRule, EndOfShiftJob, JobStatus
-from agents.services import Actor
 from exoadmin.accounts.services import account_create_or_update
 from tests.support.processes import wait_until
 
@@ -58,10 +58,10 @@ def test_supervisor_job_turns_everyone_off_with_a_real_worker(
 def test_running_a_job_twice_does_nothing_twice(two_agents, supervisor_actor, django_capture_on_commit_callbacks):
     agents, _ = two_agents
     with django_capture_on_commit_callbacks(execute=False):
-        job = services.end_of_shift_job_create(agents=agents, actor=supervisor_actor)
+        job = shifts.end_of_shift_job_create(agents=agents, actor=supervisor_actor)
 
-    services.end_of_shift_job_run(job_id=job.pk)
-    again = services.end_of_shift_job_run(job_id=job.pk)
+    shifts.end_of_shift_job_run(job_id=job.pk)
+    again = shifts.end_of_shift_job_run(job_id=job.pk)
 
     assert (again.done, again.failed, again.total) == (2, 0, 2)
 
@@ -70,9 +70,9 @@ def test_phone_sip_agents_are_reported_not_done_with_the_reason(
     phone_sip_agent, supervisor_actor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        job = services.end_of_shift_job_create(agents=[phone_sip_agent], actor=supervisor_actor)
+        job = shifts.end_of_shift_job_create(agents=[phone_sip_agent], actor=supervisor_actor)
 
-    job = services.end_of_shift_job_run(job_id=job.pk)
+    job = shifts.end_of_shift_job_run(job_id=job.pk)
 
     assert job.failed == 1 and "must always stay enabled" in job.items.get().message
 
@@ -86,9 +86,9 @@ def test_a_due_rule_turns_its_agents_off_audited_as_rule(
     at = timezone.make_aware(datetime(2026, 11, 23, 19, 5))
 
     with django_capture_on_commit_callbacks(execute=False) as enqueued:
-        jobs = services.auto_off_rules_run_due(now=at)
+        jobs = shifts.auto_off_rules_run_due(now=at)
     assert len(jobs) == len(enqueued) == 1
-    services.end_of_shift_job_run(job_id=jobs[0].pk)  # what the enqueued task does
+    shifts.end_of_shift_job_run(job_id=jobs[0].pk)  # what the enqueued task does
 
     assert exotel_devices(sandbox, users[0]["id"])[PHONE]["available"] is False
     assert exotel_devices(sandbox, users[1]["id"])["+919900000404"]["available"] is True
@@ -96,7 +96,7 @@ def test_a_due_rule_turns_its_agents_off_audited_as_rule(
     assert (event.source, event.after) == ("rule", "OFF")
     rule.refresh_from_db()
     assert rule.last_run_on == at.date()
-    assert services.auto_off_rules_run_due(now=at) == [], "once a day"
+    assert shifts.auto_off_rules_run_due(now=at) == [], "once a day"
 
 
 def test_a_rule_does_not_fire_early_late_or_on_other_days(two_agents, exotel_account):
@@ -112,7 +112,7 @@ def test_a_rule_does_not_fire_early_late_or_on_other_days(two_agents, exotel_acc
         monday.replace(hour=20, minute=0),
         datetime(2026, 11, 22, 19, 5),
     ):  # too early, past the grace window, a Sunday
-        assert services.auto_off_rules_run_due(now=timezone.make_aware(moment)) == []
+        assert shifts.auto_off_rules_run_due(now=timezone.make_aware(moment)) == []
 
 
 def test_a_rule_turns_off_only_agents_of_its_own_account(
@@ -125,11 +125,11 @@ def test_a_rule_turns_off_only_agents_of_its_own_account(
     rule.agents.set([agents[0], stranger])
 
     with django_capture_on_commit_callbacks(execute=False):
-        (job,) = services.auto_off_rules_run_due(now=timezone.make_aware(datetime(2026, 11, 23, 19, 5)))
+        (job,) = shifts.auto_off_rules_run_due(now=timezone.make_aware(datetime(2026, 11, 23, 19, 5)))
 
     assert list(job.items.values_list("agent__name", flat=True)) == [agents[0].name]
     with pytest.raises(ValueError, match="own account only"):
-        services.auto_off_rule_save(
+        shifts.auto_off_rule_save(
             rule=rule,
             actor=Actor.rule("test"),
             name="x",

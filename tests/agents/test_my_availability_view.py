@@ -53,7 +53,7 @@ def test_without_htmx_the_page_redirects_home_with_the_message(client, ccm_agent
 def test_an_agent_posting_another_agents_device_gets_404_and_nothing_changes(
     client, ccm_agent, sandbox, exotel_account, other_agent_login
 ):
-    from agents import services
+    from agents.sync import agents_sync
 
     other = sandbox_user(
         sandbox,
@@ -64,7 +64,7 @@ def test_an_agent_posting_another_agents_device_gets_404_and_nothing_changes(
     )
     other_agent_login.user.email = "vikram@example.com"
     other_agent_login.user.save()
-    services.agents_sync(account=exotel_account)
+    agents_sync(account=exotel_account)
     log_in(client, other_agent_login)
     ashas_phone = ccm_agent.devices.get(contact_uri=PHONE)
     events_before = AvailabilityEvent.objects.count()
@@ -122,7 +122,7 @@ def test_the_page_refreshes_its_devices_section_for_htmx(client, ccm_agent, agen
 def test_the_only_enabled_phone_or_sip_has_its_turn_off_disabled_with_the_reason(
     client, phone_sip_agent, agent_login, supervisor_actor
 ):
-    from agents import services
+    from agents.phone_sip import phone_sip_set
 
     phone_sip_agent.user = agent_login.user
     phone_sip_agent.save()
@@ -134,7 +134,7 @@ def test_the_only_enabled_phone_or_sip_has_its_turn_off_disabled_with_the_reason
     assert '<p class="muted keep-one" id="keep-one-phone">At least one of phone and SIP must stay on</p>' in html
     assert '<button class="big primary" name="sip" value="on">' in html
 
-    services.phone_sip_set(agent=phone_sip_agent, actor=supervisor_actor, sip=True)
+    phone_sip_set(agent=phone_sip_agent, actor=supervisor_actor, sip=True)
     html = client.get("/agents/me/").content.decode()
 
     assert " disabled " not in html and "must stay on" not in html, "with both on, either may go OFF"

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from agents import services
-from agents.models import Agent, Outcome
-from agents.services import ChangeRefused
+from agents import devices, sync
+from agents.models import GONE_FROM_EXOTEL, Agent, DeviceModel, Outcome
+from exoadmin.refusals import Refused
 
 from .conftest import PHONE, SIP, sandbox_user
 
@@ -24,7 +24,7 @@ def delete_in_exotel(sandbox, user_id: str) -> None:
 def deleted_agent(ccm_agent, ccm_user, sandbox, exotel_account):
     """Asha, deleted in Exotel's dashboard, and a sync since."""
     delete_in_exotel(sandbox, ccm_user["id"])
-    result = services.agents_sync(account=exotel_account)
+    result = sync.agents_sync(account=exotel_account)
     assert result.listing_complete and result.missing == 1
     return Agent.objects.get(pk=ccm_agent.pk)
 
@@ -37,7 +37,7 @@ def test_a_user_deleted_in_exotel_is_flagged_and_off_after_a_complete_sync(delet
     since = deleted_agent.missing_in_exotel_since
     assert since is not None and deleted_agent.availability == "off"
 
-    services.agents_sync(account=exotel_account)
+    sync.agents_sync(account=exotel_account)
 
     deleted_agent.refresh_from_db()
     assert deleted_agent.missing_in_exotel_since == since, "flagged once: the time says since when"
@@ -57,7 +57,7 @@ def test_a_user_back_in_exotel_is_no_longer_flagged(deleted_agent, ccm_user, san
         },
     )  # Asha again, with her old user id (the deletion was a mistake)
 
-    services.agents_sync(account=exotel_account)
+    sync.agents_sync(account=exotel_account)
 
     deleted_agent.refresh_from_db()
     assert deleted_agent.missing_in_exotel_since is None and deleted_agent.availability == "available"
@@ -71,12 +71,12 @@ def test_a_listing_that_fails_half_way_flags_nobody(ccm_agent, ccm_user, sandbox
             email=f"a{n}@example.com",
             devices=[{"contact_uri": f"+9199000{n:05d}", "type": "tel"}],
         )
-    services.agents_sync(account=exotel_account)
+    sync.agents_sync(account=exotel_account)
     delete_in_exotel(sandbox, ccm_user["id"])
     # Exotel's rate limit refuses the second page of the next listing (Retry-After a minute away).
     sandbox.configure(rate_limit=len(sandbox.requests()) + 1)
 
-    result = services.agents_sync(account=exotel_account)
+    result = sync.agents_sync(account=exotel_account)
 
     assert not result.listing_complete and result.errors
     assert [r["status"] for r in sandbox.requests("/users", "GET")][-2:] == [200, 429]
@@ -88,11 +88,11 @@ def test_switching_an_agent_not_in_exotel_is_refused_without_asking_exotel(delet
     phone = deleted_agent.devices.get(contact_uri=PHONE)
 
     for change in (
-        lambda: services.device_switch_to(device=sip, actor=supervisor_actor),
-        lambda: services.device_set_available(device=phone, available=False, actor=supervisor_actor),
-        lambda: services.agent_go_unavailable(agent=deleted_agent, actor=supervisor_actor),
+        lambda: devices.device_switch_to(device=sip, actor=supervisor_actor),
+        lambda: devices.device_set_available(device=phone, available=False, actor=supervisor_actor),
+        lambda: devices.agent_go_unavailable(agent=deleted_agent, actor=supervisor_actor),
     ):
-        with pytest.raises(ChangeRefused, match=SINCE) as refused:
+        with pytest.raises(Refused, match=SINCE) as refused:
             change()
         assert "removed there? Nothing was sent to Exotel" in refused.value.message
 
@@ -158,7 +158,7 @@ def test_the_agent_is_told_on_their_own_page_and_its_buttons_are_off(client, del
 def sixty_agents(sandbox, exotel_account):
     """60 users (two pages of the sync) mirrored as agents."""
     created = [sandbox_user(sandbox, first_name=f"U{n:03}", email=f"u{n}@example.com", devices=[]) for n in range(60)]
-    services.agents_sync(account=exotel_account)
+    sync.agents_sync(account=exotel_account)
     assert Agent.objects.filter(account=exotel_account).count() == 60
     return created
 
@@ -168,7 +168,7 @@ def test_a_user_skipped_by_a_listing_that_shifted_under_it_is_not_flagged(
 ):
     """Exotel pages by offset: a user deleted from page 1 and another added while page 2 is read keep
     the total, and one user slides out of both pages. Only a 404 for that user proves it is gone."""
-    list_users = services.users.list_users
+    list_users = sync.users.list_users
 
     def delete_and_add_before_page_two(client, *, offset=0, limit=50):
         if offset == 50:
@@ -176,11 +176,11 @@ def test_a_user_skipped_by_a_listing_that_shifted_under_it_is_not_flagged(
             sandbox_user(sandbox, first_name="Newcomer", email="new@example.com", devices=[])
         return list_users(client, offset=offset, limit=limit)
 
-    monkeypatch.setattr(services.users, "list_users", delete_and_add_before_page_two)
-    services.agents_sync(account=exotel_account)  # U050 slid out of both pages; U000 was read before it went
+    monkeypatch.setattr(sync.users, "list_users", delete_and_add_before_page_two)
+    sync.agents_sync(account=exotel_account)  # U050 slid out of both pages; U000 was read before it went
     flagged_then = list(Agent.objects.filter(missing_in_exotel_since__isnull=False).values_list("name", flat=True))
-    monkeypatch.setattr(services.users, "list_users", list_users)
-    services.agents_sync(account=exotel_account)
+    monkeypatch.setattr(sync.users, "list_users", list_users)
+    sync.agents_sync(account=exotel_account)
 
     assert flagged_then == []
     assert list(Agent.objects.filter(missing_in_exotel_since__isnull=False).values_list("name", flat=True)) == [
@@ -192,13 +192,47 @@ def test_a_listing_that_does_not_say_its_length_reads_every_page_and_flags_nobod
     sixty_agents, sandbox, exotel_account, monkeypatch
 ):
     delete_in_exotel(sandbox, sixty_agents[59]["id"])
-    list_users = services.users.list_users
+    list_users = sync.users.list_users
 
     def without_total(client, *, offset=0, limit=50):
         return dataclasses.replace(list_users(client, offset=offset, limit=limit), total=None)
 
-    monkeypatch.setattr(services.users, "list_users", without_total)
-    result = services.agents_sync(account=exotel_account)
+    monkeypatch.setattr(sync.users, "list_users", without_total)
+    result = sync.agents_sync(account=exotel_account)
 
     assert result.agents == 59 and not result.listing_complete
     assert not Agent.objects.filter(missing_in_exotel_since__isnull=False).exists()
+
+
+def test_only_a_ccm_agent_is_gone_when_exotel_no_longer_has_its_user(exotel_account):
+    """The flag records Exotel's 404 for the CCM user; a phone/SIP agent rings through the
+    integrations app, which that says nothing about. Property and query agree."""
+    now = timezone.now()
+    agents = {
+        (model, flagged): Agent.objects.create(
+            account=exotel_account,
+            name=f"{model} {flagged}",
+            exotel_user_id=f"u-{model}-{flagged}",
+            device_model=model,
+            missing_in_exotel_since=now if flagged else None,
+        )
+        for model in DeviceModel.values
+        for flagged in (True, False)
+    }
+
+    assert {key for key, agent in agents.items() if agent.is_gone_from_exotel} == {(DeviceModel.CCM, True)}
+    assert list(Agent.objects.filter(GONE_FROM_EXOTEL)) == [agents[(DeviceModel.CCM, True)]]
+
+
+def test_a_phone_sip_agent_whose_ccm_user_is_gone_still_rings_and_switches(client, board_supervisor, phone_sip_agent):
+    from calls.preflight import preflight_check
+
+    Agent.objects.filter(pk=phone_sip_agent.pk).update(exotel_user_id="u-gone", missing_in_exotel_since=timezone.now())
+    log_in(client, board_supervisor)
+
+    board = client.get("/agents/").content.decode()
+
+    assert 'data-testid="not-in-exotel"' not in board and "not found in Exotel" not in board
+    assert "Rings on Phone +919900000777" in board
+    assert re.search(r'aria-label="Turn SIP ON for Priya Nair"\s*>', board)
+    assert preflight_check(agent=Agent.objects.get(pk=phone_sip_agent.pk)).ok

@@ -7,7 +7,7 @@ from datetime import datetime, time
 import pytest
 from django.utils import timezone
 
-from agents import services
+from agents import shifts
 from agents.models import Agent, AutoOffRule, EndOfShiftJob
 from exoadmin.accounts.services import account_create_or_update
 
@@ -230,7 +230,7 @@ def test_a_rule_made_on_the_page_runs_at_its_time(client, board_supervisor, exot
         },
     )
 
-    jobs = services.auto_off_rules_run_due(now=timezone.make_aware(datetime(2026, 11, 23, 19, 5)))
+    jobs = shifts.auto_off_rules_run_due(now=timezone.make_aware(datetime(2026, 11, 23, 19, 5)))
 
     assert [(job.rule.name, job.total) for job in jobs] == [("Night", 1)]
 

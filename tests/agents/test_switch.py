@@ -2,9 +2,9 @@
 
 import pytest
 
-from agents import services
+from agents import devices
 from agents.models import Outcome
-from agents.services import ChangeRefused
+from exoadmin.refusals import Refused
 
 from .conftest import PHONE, SIP, change_in_exotel, exotel_devices
 
@@ -12,7 +12,7 @@ from .conftest import PHONE, SIP, change_in_exotel, exotel_devices
 def test_switch_turns_the_old_device_off_and_the_new_one_on(ccm_agent, ccm_user, sandbox, supervisor_actor):
     sip = ccm_agent.devices.get(contact_uri=SIP)
 
-    services.device_switch_to(device=sip, actor=supervisor_actor)
+    devices.device_switch_to(device=sip, actor=supervisor_actor)
 
     in_exotel = exotel_devices(sandbox, ccm_user["id"])
     assert (in_exotel[PHONE]["available"], in_exotel[SIP]["available"]) == (False, True)
@@ -28,8 +28,8 @@ def test_failed_on_step_turns_the_first_device_back_on_and_says_so(ccm_agent, cc
     change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
     sip = ccm_agent.devices.get(contact_uri=SIP)
 
-    with pytest.raises(ChangeRefused) as failure:
-        services.device_switch_to(device=sip, actor=supervisor_actor)
+    with pytest.raises(Refused) as failure:
+        devices.device_switch_to(device=sip, actor=supervisor_actor)
 
     assert failure.value.message == (
         f"Could not turn ON SIP ({SIP}): Exotel said: This device is not verified yet: verify it in Exotel "
@@ -44,13 +44,13 @@ def test_failed_on_step_turns_the_first_device_back_on_and_says_so(ccm_agent, cc
 
 
 def test_an_agent_switching_themselves_hears_about_their_own_phone(ccm_agent, ccm_user, sandbox, agent_login):
+    from agents.audit import Actor
     from agents.models import Source
-    from agents.services import Actor
 
     change_in_exotel(sandbox, ccm_user["id"], SIP, verified=False)
 
-    with pytest.raises(ChangeRefused, match=rf"Your phone \{PHONE} is ON again\.$"):
-        services.device_switch_to(
+    with pytest.raises(Refused, match=rf"Your phone \{PHONE} is ON again\.$"):
+        devices.device_switch_to(
             device=ccm_agent.devices.get(contact_uri=SIP), actor=Actor.person(agent_login.user, Source.AGENT)
         )
 
@@ -69,7 +69,7 @@ def test_switching_to_an_unverified_device_is_refused_before_anything_changes(
     )
     agent = synced_agent(exotel_account)
 
-    with pytest.raises(ChangeRefused, match="not verified"):
-        services.device_switch_to(device=agent.devices.get(contact_uri=SIP), actor=supervisor_actor)
+    with pytest.raises(Refused, match="not verified"):
+        devices.device_switch_to(device=agent.devices.get(contact_uri=SIP), actor=supervisor_actor)
 
     assert sandbox.requests("/devices/", "PUT") == []

@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.test.utils import override_settings
 
-from agents import services
+from agents import sync
 from agents.models import Agent, DeviceModel
 from exoadmin.redis import get_redis
 from tests.conftest import _database_url
@@ -92,8 +92,8 @@ def test_workers_starting_together_sync_each_account_once_without_waiting_for_be
 def test_a_worker_starting_right_after_another_claims_no_account_again(db, exotel_account, redis_server):
     forget_start_up_claims()
 
-    assert services.accounts_to_sync_on_start() == [exotel_account.pk]
-    assert services.accounts_to_sync_on_start() == []
+    assert sync.accounts_to_sync_on_start() == [exotel_account.pk]
+    assert sync.accounts_to_sync_on_start() == []
 
 
 def test_a_sync_that_cannot_reach_exotel_asks_to_be_tried_again_soon(db, exotel_account):
@@ -107,7 +107,7 @@ def test_a_sync_that_cannot_reach_exotel_asks_to_be_tried_again_soon(db, exotel_
     nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
 
     with override_settings(EXOTEL_CCM_BASE_URL=nowhere, EXOTEL_INTEGRATIONS_BASE_URL=f"{nowhere}/v2/integrations"):
-        result = services.agents_sync(account=exotel_account)
+        result = sync.agents_sync(account=exotel_account)
 
     assert result.retry_later and not result.listing_complete
     assert "Could not connect to Exotel" in result.errors[0] and "request id" not in result.errors[0]

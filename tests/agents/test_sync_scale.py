@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agents import services
+from agents import sync
 from agents.models import Agent, DeviceModel
 from exoadmin.accounts.services import account_create_or_update
 
@@ -77,9 +77,9 @@ def turn_everything_around_in_exotel(sandbox, users, sid: str) -> None:
         )
 
 
-def sync_queries(account) -> tuple[int, services.SyncResult]:
+def sync_queries(account) -> tuple[int, sync.SyncResult]:
     with CaptureQueriesContext(connection) as queries:
-        result = services.agents_sync(account=account)
+        result = sync.agents_sync(account=account)
     return len(queries), result
 
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from agents import services
+from agents.sync import agents_sync
 from tests.agents.conftest import (
     PHONE,
     SIP,
@@ -105,7 +105,7 @@ def test_supervisor_sees_an_agent_deleted_in_exotel_and_cannot_switch_it(
 ):
     agent, user = asha
     sandbox.control("DELETE", f"/_sandbox/users/{user['id']}")
-    services.agents_sync(account=exotel_account)
+    agents_sync(account=exotel_account)
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server, board_supervisor)
     page.goto(f"{live_server.url}/agents/")

@@ -1,0 +1,302 @@
+"""Syncing agents from Exotel: every CCM user and device of an account, and the phone/SIP devices.
+
+A sync costs a constant number of queries per page of 50 Exotel users, whatever the number of
+agents: each page loads its agents and devices at once and writes them back in bulk. It never
+undoes a change a person made after Exotel's snapshot was taken, and never waits for an agent a
+change holds: the next sync reads what that change leaves in Exotel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from agents.audit import STATE_FIELDS, log_exotel_failure, state_set
+from agents.mirror import MIRROR_FIELDS, Batch, mirror_phone_sip, mirror_user
+from agents.models import Agent
+from agents.tasks import bulk_agents_sync as bulk_agents_sync_task
+from exoadmin.accounts.clients import exotel_client
+from exoadmin.accounts.models import ExotelAccount
+from exoadmin.exotel import integrations, users
+from exoadmin.exotel.client import ExotelClient
+from exoadmin.exotel.errors import ConnectionFailed, ExotelError, NotFound
+from exoadmin.locks import account_sync_lock, agents_locked_if_free
+from exoadmin.redis import get_redis
+from exoadmin.refusals import Refused
+
+log = logging.getLogger("exoadmin.agents")
+
+SYNC_PAGE = users.MAX_PAGE
+SYNC_FIELDS = ["name", "email", *MIRROR_FIELDS, *STATE_FIELDS, "last_change_at", "last_change_by"]
+SYNC_ON_START_WINDOW = 120  # seconds in which workers starting together sync each account once
+
+
+@dataclass
+class SyncResult:
+    agents: int = 0
+    created: int = 0
+    drifted: int = 0
+    linked: int = 0
+    missing: int = 0
+    listing_complete: bool = False
+    retry_later: bool = False  # Exotel could not be reached: trying again soon may work
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        missing = f", {self.missing} not found in Exotel" if self.missing else ""
+        text = f"Synced {self.agents} agents from Exotel ({self.created} new, {self.drifted} with drift{missing})."
+        return text + (" Problems: " + "; ".join(self.errors) if self.errors else "")
+
+
+def agents_sync_start(*, account_ids: Iterable[int]) -> None:
+    """Sync in the worker, once this transaction commits (at once outside one): a sync takes one
+    Exotel request per page of 50 users (and one per phone/SIP agent), too long for a web request."""
+    for account_id in account_ids:
+        transaction.on_commit(lambda pk=account_id: bulk_agents_sync_task.delay(pk))
+
+
+def agents_sync(*, account: ExotelAccount) -> SyncResult:
+    """Every Exotel user and device of the account (all pages), plus phone/SIP devices of agents
+    with an integrations user id. Exotel's state is stored; a difference from what the product last
+    set is flagged as drift (an audit row and Agent.has_drift), not silently accepted. Agents whose
+    user a complete listing no longer has are flagged as not found in Exotel."""
+    result = SyncResult()
+    with account_sync_lock(account.pk) as acquired:
+        if not acquired:  # the board button, beat and starting workers can ask at once; one is enough
+            result.errors.append("A sync of this account is already running.")
+            return result
+        client = exotel_client(account, priority="bulk")
+        _sync_ccm_users(account, client, result)
+        _sync_phone_sip(account, client, result)
+    return result
+
+
+def accounts_to_sync_on_start() -> list[int]:
+    """The accounts a worker that just started syncs: each claimed for SYNC_ON_START_WINDOW, so
+    several workers starting together sync it once (the sync lock covers a claim Redis lost)."""
+    redis, claimed = get_redis(), []
+    for account_id in ExotelAccount.objects.values_list("pk", flat=True):
+        try:
+            if redis.set(f"exoadmin:agents:sync-on-start:{account_id}", 1, nx=True, ex=SYNC_ON_START_WINDOW):
+                claimed.append(account_id)
+        except RedisError:
+            claimed.append(account_id)
+    return claimed
+
+
+# -- CCM users ----------------------------------------------------------------------------------
+
+
+def _sync_ccm_users(account: ExotelAccount, client: ExotelClient, result: SyncResult) -> None:
+    """Page by page (each page written before the next is read). Only a listing that reached its
+    end while Exotel's total held still proves who is gone: then the missing agents are flagged."""
+    seen: set[str] = set()
+    totals: set[int | None] = set()
+    offset = 0
+    try:
+        while True:
+            fetched_at = timezone.now()
+            page = users.list_users(client, offset=offset, limit=SYNC_PAGE)
+            totals.add(page.total)
+            _sync_ccm_page(account, page.users, fetched_at, result)
+            seen.update(user.id for user in page.users)
+            offset += len(page.users)
+            if users.is_last_page(page, offset, SYNC_PAGE):
+                break
+    except ExotelError as exc:
+        _sync_failed(account, f"after {offset} users", exc, result)
+        return
+    result.listing_complete = None not in totals and len(totals) == 1 and len(seen) >= page.total
+    if result.listing_complete:
+        _flag_missing(account, client, seen, result)
+    else:
+        result.errors.append(
+            "Exotel's user list changed while it was read (or did not say how long it is): "
+            "removed users are checked next sync."
+        )
+
+
+def _sync_failed(account: ExotelAccount, where: str, exc: ExotelError, result: SyncResult) -> None:
+    log.warning(
+        "agent sync failed for %s %s: %s",
+        account.account_sid,
+        where,
+        exc.user_message,
+        extra={"request_id": exc.request_id, "exotel_code": exc.code},
+    )
+    result.errors.append(Refused.from_exotel(exc).in_words)
+    result.retry_later = isinstance(exc, ConnectionFailed)
+
+
+def _user_name(user) -> str:
+    return f"{user.first_name} {user.last_name}".strip() or user.email or user.id
+
+
+def _agent_ids(account: ExotelAccount, exotel_user_ids) -> dict[str, int]:
+    return dict(
+        Agent.objects.filter(account=account, exotel_user_id__in=list(exotel_user_ids)).values_list(
+            "exotel_user_id", "pk"
+        )
+    )
+
+
+def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datetime, result: SyncResult) -> None:
+    by_id = {user.id: user for user in remote_users}
+    known = _agent_ids(account, by_id)
+    if new := [user for user_id, user in by_id.items() if user_id not in known]:
+        now = timezone.now()
+        Agent.objects.bulk_create(
+            [
+                Agent(
+                    account=account,
+                    exotel_user_id=user.id,
+                    name=_user_name(user),
+                    email=user.email or "",
+                    state_since=now,
+                )
+                for user in new
+            ],
+            ignore_conflicts=True,
+        )  # one created meanwhile elsewhere is simply loaded
+        created_before = len(known)
+        known = _agent_ids(account, by_id)
+        result.created += len(known) - created_before
+    with agents_locked_if_free(known.values()) as unlocked, transaction.atomic():
+        batch = Batch(timezone.now())
+        agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
+        for agent in agents:
+            user = by_id[agent.exotel_user_id]
+            agent.name, agent.email = _user_name(user), user.email or agent.email
+            devices = mirror_user(agent, user, list(agent.devices.all()), batch)
+            state_set(agent, devices, getattr(agent, "phone_sip", None), batch.now)
+        batch.save()
+        Agent.objects.bulk_update(agents, SYNC_FIELDS)
+        result.linked += _link_logins(agents)
+    result.agents += len(agents)
+    result.drifted += batch.drifted_agents
+
+
+def _agents_to_mirror(agent_ids: Iterable[int]) -> list[Agent]:
+    return list(Agent.objects.filter(pk__in=list(agent_ids)).select_related("phone_sip").prefetch_related("devices"))
+
+
+def _changed_after(agent: Agent, moment: datetime) -> bool:
+    """A person changed the agent after Exotel's snapshot was taken: applying it would undo that
+    (the next sync reads the state that person set)."""
+    return bool(agent.last_change_at and agent.last_change_at > moment)
+
+
+def _link_logins(agents: list[Agent]) -> int:
+    """Link each agent to the product login with the same email, if neither is linked yet."""
+    wanting = {agent.email.lower(): agent for agent in agents if not agent.user_id and agent.email}
+    if not wanting:
+        return 0
+    logins = (
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=list(wanting), agent__isnull=True)
+    )
+    linked = []
+    for login in logins:
+        if agent := wanting.pop(login.email_lower, None):
+            agent.user = login
+            linked.append(agent)
+    Agent.objects.bulk_update(linked, ["user"])
+    return len(linked)
+
+
+def _flag_missing(account: ExotelAccount, client: ExotelClient, seen: set[str], result: SyncResult) -> None:
+    """Agents whose Exotel user a complete listing did not have, and that Exotel then says it does
+    not know (an offset listing can skip a user when others are added and removed while it is
+    read): flagged once (the time says since when) and off. Listed users were cleared as their
+    page was written."""
+    rows = (
+        Agent.objects.filter(account=account)
+        .exclude(exotel_user_id="")
+        .values_list("pk", "exotel_user_id", "missing_in_exotel_since")
+    )
+    unlisted = [(pk, user_id, since) for pk, user_id, since in rows if user_id not in seen]
+    newly = _confirmed_gone(
+        account, client, [(pk, user_id) for pk, user_id, since in unlisted if since is None], result
+    )
+    result.missing = len(newly) + sum(1 for *_, since in unlisted if since is not None)
+    now = timezone.now()
+    for start in range(0, len(newly), SYNC_PAGE):
+        with agents_locked_if_free(newly[start : start + SYNC_PAGE]) as unlocked, transaction.atomic():
+            agents = _agents_to_mirror(unlocked)
+            for agent in agents:
+                agent.missing_in_exotel_since = now
+                state_set(agent, list(agent.devices.all()), getattr(agent, "phone_sip", None), now)
+            Agent.objects.bulk_update(agents, ["missing_in_exotel_since", *STATE_FIELDS])
+    if newly:
+        log.warning(
+            "%s agents of %s are no longer in Exotel's user list",
+            len(newly),
+            account.account_sid,
+            extra={"agent_ids": newly[:50]},
+        )
+
+
+def _confirmed_gone(
+    account: ExotelAccount, client: ExotelClient, candidates: list[tuple[int, str]], result: SyncResult
+) -> list[int]:
+    """The candidates Exotel answers 404 for, one request each (removals are rare); stops at the
+    first other failure, flagging none of the rest."""
+    gone = []
+    for pk, user_id in candidates:
+        try:
+            users.get_user(client, user_id)
+        except NotFound:
+            gone.append(pk)
+        except ExotelError as exc:
+            _sync_failed(account, f"checking whether user {user_id} is still in Exotel", exc, result)
+            break
+    return gone
+
+
+# -- phone/SIP devices --------------------------------------------------------------------------
+
+
+def _sync_phone_sip(account: ExotelAccount, client: ExotelClient, result: SyncResult) -> None:
+    """Exotel has no list of phone/SIP devices: one request per agent, written a page at a time."""
+    if not account.has_integrations:
+        return
+    rows = list(account.agents.exclude(integrations_user_id="").values_list("pk", "integrations_user_id", "name"))
+    for start in range(0, len(rows), SYNC_PAGE):
+        fetched_at, remote, unreachable = timezone.now(), {}, False
+        for agent_id, user_id, name in rows[start : start + SYNC_PAGE]:
+            try:
+                remote[agent_id] = integrations.get_devices(client, user_id)
+            except ConnectionFailed as exc:  # unreachable for one is unreachable for all: stop asking
+                log_exotel_failure(agent_id, "reading phone/SIP", exc)
+                result.errors.append(f"Phone/SIP devices: {exc.user_message}")
+                result.retry_later = unreachable = True
+                break
+            except ExotelError as exc:
+                log_exotel_failure(agent_id, "reading phone/SIP", exc)
+                result.errors.append(f"{name}: {exc.user_message}")
+        _sync_phone_sip_page(remote, fetched_at, result)
+        if unreachable:
+            return
+
+
+def _sync_phone_sip_page(remote: dict, fetched_at: datetime, result: SyncResult) -> None:
+    with agents_locked_if_free(remote) as unlocked, transaction.atomic():
+        batch = Batch(timezone.now())
+        agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
+        for agent in agents:
+            phone_sip = mirror_phone_sip(agent, getattr(agent, "phone_sip", None), remote[agent.pk], batch)
+            agent.synced_at = batch.now
+            state_set(agent, list(agent.devices.all()), phone_sip, batch.now)
+        batch.save()
+        Agent.objects.bulk_update(agents, ["synced_at", *STATE_FIELDS, "last_change_at", "last_change_by"])
+    result.agents += sum(1 for agent in agents if agent.exotel_user_id == "")
+    result.drifted += batch.drifted_agents
