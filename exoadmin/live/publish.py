@@ -1,0 +1,46 @@
+"""Telling every open screen that something changed: one message on Redis once the change commits.
+
+Services call `changed(...)` for each change a person could be looking at (an agent's devices or
+state, a call, a job's progress). Each web process reads these messages and pushes the fragments
+that changed to the open streams whose viewer may see them. Publishing is best effort: the change
+is stored whether or not Redis takes the message, and a screen that misses one catches up when its
+stream reconnects (it then fetches its fragments afresh).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from enum import StrEnum
+
+from django.db import transaction
+from redis.exceptions import RedisError
+
+from exoadmin.redis import get_redis
+
+log = logging.getLogger("exoadmin.live")
+
+CHANNEL = "exoadmin:live"
+
+
+class Topic(StrEnum):
+    AGENT = "agent"  # an agent's devices, availability, live call or freshness
+    CALL = "call"  # a call's state, legs or recording
+    BULK_EDIT = "bulk_edit"  # a bulk contact edit's progress
+    SHIFT_JOB = "shift_job"  # an end-of-shift job's progress
+
+
+def changed(topic: Topic, pk: int, *, account_id: int | None, agent_id: int | None = None) -> None:
+    """Publish that `topic` `pk` changed, after the current transaction commits (at once outside one),
+    so no screen reads the old row in answer to the news of the new one."""
+    message = {"topic": str(topic), "id": pk, "account": account_id, "agent": agent_id}
+    transaction.on_commit(lambda: _publish(message))
+
+
+def _publish(message: dict[str, object]) -> None:
+    message["at"] = time.time()  # when it was sent: streams measure how late news arrives
+    try:
+        get_redis().publish(CHANNEL, json.dumps(message))
+    except RedisError as exc:
+        log.warning("live update not published, Redis unavailable: %s", exc, extra={"live": message})

@@ -1,0 +1,52 @@
+"""Changes are published on Redis once they commit, never before, and never fail the change."""
+
+import json
+
+import pytest
+from django.db import transaction
+
+from exoadmin.live.publish import CHANNEL, Topic, changed
+from exoadmin.redis import get_redis
+
+
+@pytest.fixture
+def listener(redis_server):
+    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(CHANNEL)
+    yield pubsub
+    pubsub.close()
+
+
+def _next_message(pubsub, timeout=2.0):
+    message = pubsub.get_message(timeout=timeout)
+    return json.loads(message["data"]) if message else None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_is_published_only_after_its_transaction_commits(listener):
+    with transaction.atomic():
+        changed(Topic.AGENT, 42, account_id=7, agent_id=42)
+        assert _next_message(listener, timeout=0.3) is None  # an open screen would read the old row
+    message = _next_message(listener)
+    assert {k: message[k] for k in ("topic", "id", "account", "agent")} == {
+        "topic": "agent",
+        "id": 42,
+        "account": 7,
+        "agent": 42,
+    }
+    assert message["at"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_is_never_published(listener):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        changed(Topic.CALL, 9, account_id=7)
+        raise RuntimeError("the change failed")
+    assert _next_message(listener, timeout=0.5) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_loses_the_news_but_not_the_change(settings, caplog):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    changed(Topic.BULK_EDIT, 3, account_id=7)  # must not raise: the change itself is already stored
+    assert "live update not published" in caplog.text
