@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from agents.models import Agent, Availability, AvailabilityEvent, Device, Outcome, PhoneSip, Source
@@ -28,11 +29,11 @@ class Actor:
     """Who asked for a change: a person (agent or supervisor), a rule, or the sync."""
 
     source: Source
-    user: object = None
+    user: User | None = None
     label: str = ""
 
     @classmethod
-    def person(cls, user, source: Source) -> Actor:
+    def person(cls, user: User, source: Source) -> Actor:
         return cls(source, user, user.get_full_name() or user.username)
 
     @classmethod

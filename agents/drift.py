@@ -21,7 +21,9 @@ def agent_drift_resolve(*, agent: Agent, action: str, actor: Actor) -> Agent:
             return _drift_accept(agent, actor)
     if action != REAPPLY:
         raise Refused("Choose to accept Exotel's state or to re-apply the product's.")
-    drifted = sorted((d for d in Device.objects.filter(agent=agent) if d.has_drift), key=lambda d: d.expected_available)
+    drifted = sorted(
+        (d for d in Device.objects.filter(agent=agent) if d.has_drift), key=lambda d: bool(d.expected_available)
+    )
     for device in drifted:
         device_set_available(device=device, available=bool(device.expected_available), actor=actor)
     phone_sip = PhoneSip.objects.filter(agent=agent).first()

@@ -1,11 +1,15 @@
 """Input parsing: anything odd in a query string or a POST becomes "no filter" or a 400, never a 500."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from agents.device_controls import OFF, ON
-from agents.models import AutoOffRule, Availability, DeviceModel
+from agents.models import Agent, AutoOffRule, Availability, DeviceModel
 from agents.selectors import SORTS, BoardFilters, agents_for_user
+from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.text import database_id
 
@@ -40,21 +44,23 @@ class BoardFilterForm(forms.Form):
         )
 
 
+class AgentIdsField(forms.TypedMultipleChoiceField):
+    """Any ids are accepted here; the view keeps only those the user may see."""
+
+    def valid_value(self, value: object) -> bool:
+        return database_id(value) is not None
+
+
 class AgentIdsForm(forms.Form):
     """The agents ticked on the board for end of shift."""
 
-    agents = forms.TypedMultipleChoiceField(
+    agents = AgentIdsField(
         coerce=int,
         choices=[],
         error_messages={
             "required": "Tick at least one agent first.",
         },
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any ids are accepted here; the view keeps only those the user may see.
-        self.fields["agents"].valid_value = lambda value: database_id(value) is not None
 
 
 DEVICE_ACTIONS = {ON: True, OFF: False}  # a CCM device's `action`; SWITCH is the third
@@ -93,7 +99,7 @@ class AutoOffRuleForm(forms.Form):
         },
     )
     account = forms.ModelChoiceField(
-        queryset=None,
+        queryset=ExotelAccount.objects.none(),
         empty_label="Choose an account",
         error_messages={
             "required": "Choose the account whose agents it turns OFF.",
@@ -119,7 +125,7 @@ class AutoOffRuleForm(forms.Form):
         },
     )
     agents = AgentsField(
-        queryset=None,
+        queryset=Agent.objects.none(),
         error_messages={
             "required": "Tick at least one agent whose devices it turns OFF.",
             "invalid_choice": "Some of the ticked agents are not in your accounts: tick agents from the list.",
@@ -131,8 +137,8 @@ class AutoOffRuleForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         accounts = accounts_for_user(user)
-        self.fields["account"].queryset = accounts
-        self.fields["agents"].queryset = agents_for_user(user)
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
+        cast(AgentsField, self.fields["agents"]).queryset = agents_for_user(user)
         only = list(accounts.values_list("pk", flat=True)[:2])
         if not self.is_bound and "account" not in self.initial and len(only) == 1:
             self.initial["account"] = only[0]  # nothing to choose
@@ -150,7 +156,8 @@ class AutoOffRuleForm(forms.Form):
         return cls(*args, user=user, initial=initial, **kwargs)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         account, agents = data.get("account"), data.get("agents")
         if account and agents:
             strangers = [agent.name for agent in agents if agent.account_id != account.pk]
@@ -165,5 +172,5 @@ class AutoOffRuleForm(forms.Form):
 
     def chosen_agent_ids(self) -> set[int]:
         """The ticked agents, to tick them again when the form comes back with errors."""
-        values = self.data.getlist("agents") if self.is_bound else self.initial.get("agents", [])
-        return {database_id(value) for value in values} - {None}
+        values = cast(QueryDict, self.data).getlist("agents") if self.is_bound else self.initial.get("agents", [])
+        return {pk for value in values if (pk := database_id(value)) is not None}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core import signing
 from django.db.models import Count, DateTimeField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -273,8 +273,10 @@ def rules_for_user(user) -> QuerySet[AutoOffRule]:
     """Admins see every rule; supervisors the rules of the accounts they are a member of. Counts are
     subqueries: joining agents and a year of daily jobs would multiply rows."""
     members = AutoOffRule.agents.through.objects.filter(autooffrule=OuterRef("pk"))
+    # django-stubs does not track annotations on an auto-created many-to-many through model.
+    agent_counts = members.values("autooffrule").annotate(n=Count("pk")).values("n")  # type: ignore[misc]
     rules = AutoOffRule.objects.select_related("account").annotate(
-        agent_count=Coalesce(Subquery(members.values("autooffrule").annotate(n=Count("pk")).values("n")), 0),
+        agent_count=Coalesce(Subquery(agent_counts), 0),
         last_job_id=Subquery(EndOfShiftJob.objects.filter(rule=OuterRef("pk")).order_by("-pk").values("pk")[:1]),
     )
     if role_of(user) == Role.ADMIN:
@@ -289,7 +291,14 @@ def rule_for_user(user, rule_id: int) -> AutoOffRule:
         raise Http404("No such rule in your accounts.") from None
 
 
-def rule_agent_choices(user) -> list[dict]:
+class RuleAgentChoice(TypedDict):
+    pk: int
+    name: str
+    account_id: int
+    account__name: str
+
+
+def rule_agent_choices(user) -> list[RuleAgentChoice]:
     """The agents a rule of this user may turn OFF, for the rule form's checkboxes (one query)."""
     return list(
         agents_for_user(user)

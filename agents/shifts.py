@@ -32,7 +32,7 @@ def end_of_shift_job_create(*, agents: Iterable[Agent], actor: Actor, rule: Auto
 
 
 def _job_actor(job: EndOfShiftJob) -> Actor:
-    if job.rule_id:
+    if job.rule is not None:
         return Actor.rule(job.rule.name)
     if job.created_by:
         return Actor.person(job.created_by, Source(job.source))

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -60,7 +61,7 @@ def agents_sync_start(*, account_ids: Iterable[int]) -> None:
     """Sync in the worker, once this transaction commits (at once outside one): a sync takes one
     Exotel request per page of 50 users (and one per phone/SIP agent), too long for a web request."""
     for account_id in account_ids:
-        transaction.on_commit(lambda pk=account_id: bulk_agents_sync_task.delay(pk))
+        transaction.on_commit(partial(bulk_agents_sync_task.delay, account_id))
 
 
 def agents_sync(*, account: ExotelAccount) -> SyncResult:
@@ -114,7 +115,8 @@ def _sync_ccm_users(account: ExotelAccount, client: ExotelClient, result: SyncRe
     except ExotelError as exc:
         _sync_failed(account, f"after {offset} users", exc, result)
         return
-    result.listing_complete = None not in totals and len(totals) == 1 and len(seen) >= page.total
+    total = page.total
+    result.listing_complete = total is not None and totals == {total} and len(seen) >= total
     if result.listing_complete:
         _flag_missing(account, client, seen, result)
     else:

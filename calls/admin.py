@@ -17,8 +17,7 @@ class CallLegInline(admin.TabularInline):
 class CallEventInline(admin.TabularInline):
     model = CallEvent
     extra = 0
-    fields = ["at", "kind", "summary", "request_id"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "summary", "request_id")
 
 
 @admin.register(Call)

@@ -26,7 +26,7 @@ def demo_calls_create(count: int = 40) -> str:
     account = ExotelAccount.objects.get(account_sid=DEMO_ACCOUNT["sid"])
     if Call.objects.filter(account=account, custom_field__startswith="demo-").exists():
         return "Demo calls already there."
-    agents = list(Agent.objects.filter(account=account)) or [None]
+    agents: list[Agent | None] = list(Agent.objects.filter(account=account)) or [None]
     phones = list(account.exophones.values_list("number", flat=True)) or [""]
     rng = random.Random(2026)
     now = timezone.now()
@@ -54,7 +54,7 @@ def _demo_call(account, agent, exophone, rng, created, index) -> None:
         launch_outcome=LaunchOutcome.ACCEPTED,
         created_at=created,
         started_at=created,
-        answered_at=ended - timedelta(seconds=talk) if answered else None,
+        answered_at=ended - timedelta(seconds=talk) if talk is not None else None,
         ended_at=ended,
         total_duration=int((ended - created).total_seconds()),
         talk_time=talk,

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import cast
 
 import phonenumbers
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
+from agents.models import Agent
 from calls.launching import AgentIdentity
 from calls.models import Direction, HistoryStatus
 from calls.selectors import HistoryFilters
@@ -33,7 +36,9 @@ def e164(value: str) -> str:
 class LaunchForm(forms.Form):
     """Parses a launch; what is sent to Exotel is launching.launch_options' decision."""
 
-    agent = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="Their device rings first.")
+    agent = forms.ModelChoiceField(
+        queryset=Agent.objects.none(), empty_label=None, help_text="Their device rings first."
+    )
     customer_number = forms.CharField(max_length=40, help_text="E.164 (+91…) or a 10-digit Indian number.")
     exophone = forms.ChoiceField(label="ExoPhone", help_text="The number the agent and the customer see.")
     # Options both APIs take (seeds 002, 004).
@@ -93,11 +98,11 @@ class LaunchForm(forms.Form):
 
     def __init__(self, *args, agents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = agents
+        cast(forms.ModelChoiceField, self.fields["agent"]).queryset = agents
         accounts = {agent.account_id for agent in agents}
         phones = ExoPhone.objects.filter(account_id__in=accounts).select_related("account")
         self.phone_accounts = {phone.number: phone.account_id for phone in phones}
-        self.fields["exophone"].choices = [
+        cast(forms.ChoiceField, self.fields["exophone"]).choices = [
             (p.number, f"{p} · {p.account}" if len(accounts) > 1 else str(p)) for p in phones
         ]
 
@@ -111,7 +116,8 @@ class LaunchForm(forms.Form):
         return url
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         agent, phone = data.get("agent"), data.get("exophone")
         if agent and phone and self.phone_accounts.get(phone) != agent.account_id:
             self.add_error("exophone", f"This ExoPhone is not in {agent.name}'s Exotel account ({agent.account}).")
@@ -137,8 +143,9 @@ class HistoryFilterForm(forms.Form):
         if agents is None:
             del self.fields["agent"]  # an agent's history is theirs alone
         else:
-            self.fields["agent"].choices = [("", "Any")] + [(a.pk, a.name) for a in agents]
-        self.fields["exophone"].choices = [("", "Any")] + [(n, n) for n in exophones]
+            agent_field = cast(forms.TypedChoiceField, self.fields["agent"])
+            agent_field.choices = [("", "Any")] + [(a.pk, a.name) for a in agents]
+        cast(forms.ChoiceField, self.fields["exophone"]).choices = [("", "Any")] + [(n, n) for n in exophones]
 
     def filters(self) -> HistoryFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -150,7 +157,7 @@ class HistoryFilterForm(forms.Form):
             direction=data.get("direction") or "",
             exophone=data.get("exophone") or "",
             number=(data.get("number") or "").strip(),
-            has_recording={"yes": True, "no": False}.get(data.get("recording")),
+            has_recording={"yes": True, "no": False}.get(data.get("recording") or ""),
             oldest_first=data.get("sort") == "oldest",
         )
 
@@ -164,8 +171,11 @@ class HistoryFilterForm(forms.Form):
             if not value or name not in self.fields:
                 continue
             field = self.fields[name]
-            shown = dict(field.choices).get(_choice_key(field, value), value) if hasattr(field, "choices") else value
-            rest = self.data.copy()
+            shown = value
+            if isinstance(field, forms.ChoiceField):
+                # Set choices read back as (value, label) pairs; the stubs type the getter like the setter.
+                shown = dict(field.choices).get(_choice_key(field, value), value)  # type: ignore[arg-type]
+            rest = cast(QueryDict, self.data).copy()
             rest.pop(name, None)
             rest.pop("cursor", None)
             chips.append((f"{field.label or name.replace('_', ' ').capitalize()}: {shown}", rest.urlencode()))

@@ -47,9 +47,10 @@ def inbox_drain(handle: Callable[[Any, str | None], Any], limit: int = 5000) -> 
     redis.delete(DRAIN_QUEUED)  # from here on, a new push asks for a new drain
     done = 0
     while done < limit:
-        item = redis.lmove(PENDING, PROCESSING, "RIGHT", "LEFT")
-        if item is None:
+        raw = redis.lmove(PENDING, PROCESSING, "RIGHT", "LEFT")
+        if raw is None:
             break
+        item = _text(raw)
         data = json.loads(item)
         try:
             handle(data["payload"], data["ref"])
@@ -70,11 +71,16 @@ def inbox_requeue_stale(now: float | None = None) -> int:
     redis = get_redis()
     cutoff = (now or time.time()) - STALE_AFTER
     moved = 0
-    for item in redis.lrange(PROCESSING, 0, -1):
+    for item in map(_text, redis.lrange(PROCESSING, 0, -1)):
         if json.loads(item)["at"] < cutoff and redis.lrem(PROCESSING, 1, item):
             redis.rpush(PENDING, item)
             moved += 1
     return moved
+
+
+def _text(item: bytes | str) -> str:
+    """An item as pushed (ASCII JSON): Redis answers bytes unless told to decode."""
+    return item.decode() if isinstance(item, bytes) else item
 
 
 def inbox_size() -> int:

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, TypedDict
 from uuid import uuid4
 
 from django.conf import settings
@@ -35,18 +35,26 @@ from django.utils.dateparse import parse_datetime
 from agents.models import Agent, DeviceModel
 from calls import selectors
 from calls.models import ApiVersion, Call, Direction, EventKind, LaunchOutcome, State
-from calls.payloads import CALLBACK_EVENTS
+from calls.payloads import CALLBACK_EVENTS, ExotelEvent
 from calls.preflight import Preflight, preflight_check
 from calls.timeline import timeline_add, timeline_add_failure
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import calls as exotel_calls
 from exoadmin.exotel import users
+from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ExotelError, UnknownOutcome
+from exoadmin.exotel.ratelimit import Priority
 from exoadmin.refusals import Refused, with_request_id
 
 log = logging.getLogger("exoadmin.calls")
 
 PREFLIGHT_MAX_AGE = timedelta(seconds=120)  # an older device check is not fresh enough to dial on
+NO_ACCOUNT = "This call is in no Exotel account exoadmin knows, so it was not placed."
+# The status callback each of CALLBACK_EVENTS asks Exotel for, in the client's words.
+STATUS_CALLBACK_EVENTS: dict[ExotelEvent, Literal["answered", "terminal"]] = {
+    ExotelEvent.ANSWERED: "answered",
+    ExotelEvent.TERMINAL: "terminal",
+}
 
 
 class AgentIdentity(TextChoices):
@@ -186,6 +194,10 @@ def call_launch(*, launch: LaunchRequest, user) -> Call:
     call, claimed = _claim(launch, user)
     if not claimed:
         return call
+    if call.account is None:  # never (the row names launch.account_id); were it so, nothing is dialled
+        _launch_refused(call, Refused(NO_ACCOUNT), None)
+        call.refresh_from_db()
+        return call
     client = exotel_client(call.account)
     try:
         answer = _send(client, call, launch)
@@ -248,16 +260,30 @@ def _claim(launch: LaunchRequest, user) -> tuple[Call, bool]:
     return call, True
 
 
-def _send(client, call: Call, launch: LaunchRequest) -> tuple[str, str]:
+class _CommonLaunchArguments(TypedDict):
+    """What launch_v2 and launch_v3 both take, as _send passes it to either."""
+
+    virtual_number: str
+    wait_audio_url: str | None
+    max_time_limit: int | None
+    attempt_time_out: int | None
+    custom_field: str | None
+    status_callbacks: list[exotel_calls.StatusCallback]
+
+
+def _send(client: ExotelClient, call: Call, launch: LaunchRequest) -> tuple[str, str]:
     """POST the launch; answers (sid, request_id)."""
     options = launch.options
     callbacks = [
         exotel_calls.StatusCallback(
-            event=event, url=callback_url(launch.key), method="POST", content_type="application/json"
+            event=STATUS_CALLBACK_EVENTS[event],
+            url=callback_url(launch.key),
+            method="POST",
+            content_type="application/json",
         )
         for event in CALLBACK_EVENTS
     ]
-    common = dict(
+    common = _CommonLaunchArguments(
         virtual_number=launch.exophone,
         wait_audio_url=options.get("wait_audio_url") or None,
         max_time_limit=options.get("max_time_limit"),
@@ -339,7 +365,7 @@ def _launch_unknown(call: Call, exc: UnknownOutcome) -> None:
     )
     from calls.tasks import reconcile_call as reconcile_call_task
 
-    transaction.on_commit(lambda: reconcile_call_task.apply_async(args=[call.pk], countdown=5))
+    transaction.on_commit(lambda: reconcile_call_task.apply_async(args=(call.pk,), countdown=5))
 
 
 def _preflight_summary(preflight: dict) -> str:
@@ -351,12 +377,14 @@ def _preflight_summary(preflight: dict) -> str:
 # -- an unknown outcome ------------------------------------------------------------------
 
 
-def call_reconcile(*, call_id: int, priority: str = "interactive") -> Call:
+def call_reconcile(*, call_id: int, priority: Priority = "interactive") -> Call:
     """Find the sid of a launch whose outcome is unknown, without ever launching again."""
     call = Call.objects.select_related("account", "agent").get(pk=call_id)
     agent = call.agent
     if call.sid or not agent or agent.device_model != DeviceModel.CCM or not agent.exotel_user_id:
         return call  # the ref on our callback URL will match it when Exotel calls back
+    if call.account is None:
+        return call  # no account to ask Exotel with (a launch always has one): only the ref can match it
     try:
         user = users.get_user(exotel_client(call.account, priority=priority), agent.exotel_user_id)
     except ExotelError as exc:

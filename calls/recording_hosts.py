@@ -38,6 +38,8 @@ def url_refusal(url: str) -> str:
         # Checked as requests will send it. requests normalises the URL with urllib3's parser and
         # picks the host to connect to with the standard library's: both must read the same origin.
         prepared = requests.Request("GET", url).prepare().url
+        if prepared is None:  # never: prepare() sets the URL or raises (its type allows None)
+            return "the link is not a valid URL"
         parsed, split = parse_url(prepared), urlsplit(prepared)
         origin = _origin(parsed.scheme, parsed.host, parsed.port)
         connects_to = _origin(split.scheme, split.hostname, split.port)

@@ -59,6 +59,8 @@ def recording_url_renew(*, call: Call) -> str:
     """A fresh pre-signed URL from Exotel's call details, when the stored one has expired."""
     if not call.sid:
         return ""  # Exotel can only be asked about a call whose sid we know
+    if call.account is None:
+        return ""  # nor about a call in no account exoadmin knows (whose credentials would ask?)
     try:
         details = exotel_calls.get_call_details(exotel_client(call.account), call.sid)
     except ExotelError as exc:

@@ -253,7 +253,7 @@ class LegBar:
 
 
 # A leg's colour: green it connected, red still on the line, amber not answered, grey failed.
-LEG_COLOURS = {
+LEG_COLOURS: dict[str, str] = {
     LegStatus.COMPLETED: "green",
     LegStatus.IN_PROGRESS: "red",
     LegStatus.NO_ANSWER: "amber",

@@ -32,6 +32,7 @@ from exoadmin.accounts.clients import exotel_client
 from exoadmin.accounts.models import ExoPhone, ExotelAccount
 from exoadmin.exotel import calls as exotel_calls
 from exoadmin.exotel.errors import ExotelError, NotFound
+from exoadmin.exotel.ratelimit import Priority
 
 log = logging.getLogger("exoadmin.calls")
 
@@ -206,11 +207,13 @@ def _fetch_legs_later(call: Call) -> None:
 # -- polling and legs --------------------------------------------------------------------
 
 
-def call_refresh(*, call_id: int, priority: str = "bulk") -> Call:
+def call_refresh(*, call_id: int, priority: Priority = "bulk") -> Call:
     """Poll Exotel's call details (and legs once it has ended) for one call."""
     call = Call.objects.select_related("account").get(pk=call_id)
     if not call.sid:
         return call  # nothing to ask Exotel about yet
+    if call.account is None:
+        return call  # in no account exoadmin knows: no credentials to ask Exotel with
     client = exotel_client(call.account, priority=priority)
     try:
         details = exotel_calls.get_call_details(client, call.sid)
@@ -232,10 +235,12 @@ def call_refresh(*, call_id: int, priority: str = "bulk") -> Call:
     return call
 
 
-def call_legs_fetch(*, call_id: int, priority: str = "bulk") -> None:
+def call_legs_fetch(*, call_id: int, priority: Priority = "bulk") -> None:
     call = Call.objects.select_related("account").get(pk=call_id)
     if not call.sid:
         return
+    if call.account is None:
+        return  # in no account exoadmin knows: no credentials to ask Exotel with (polling skips it too)
     try:
         legs = exotel_calls.get_call_legs(exotel_client(call.account, priority=priority), call.sid)
     except NotFound as exc:

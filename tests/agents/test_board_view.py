@@ -191,9 +191,10 @@ def board_rings_on(html: str) -> dict[str, str]:
     rows = re.findall(r'<tr id="agent-\d+".*?</tr>', html, re.S)
     found = {}
     for row in rows:
-        name = re.search(r'<a href="/agents/\d+/">(.*?)</a>', row).group(1)
+        name = re.search(r'<a href="/agents/\d+/">(.*?)</a>', row)
+        assert name, f"a board row without the agent's link: {row}"
         rings = re.search(r'data-testid="rings-on">Rings on (.*?)</div>', row)
-        found[html_lib.unescape(name)] = html_lib.unescape(rings.group(1)) if rings else ""
+        found[html_lib.unescape(name.group(1))] = html_lib.unescape(rings.group(1)) if rings else ""
     return found
 
 

@@ -20,9 +20,8 @@ def account_with_agents(sandbox, sid: str, count: int):
         "customer_id": f"{sid}-customer",
         "app_id": f"{sid}-app",
         "app_token": f"{sid}-app-token",
-        "exophones": [],
     }
-    sandbox.control("POST", "/_sandbox/accounts", creds)
+    sandbox.control("POST", "/_sandbox/accounts", creds | {"exophones": []})
     account = account_create_or_update(
         name=sid,
         account_sid=sid,

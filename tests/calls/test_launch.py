@@ -26,7 +26,9 @@ def launch_form(client, agent, number=CUSTOMER, **options):
 
 def confirm_token(response) -> str:
     assert response.status_code == 200, response.content.decode()[:2000]
-    return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode())
+    assert token, "the confirm step has no token"
+    return token.group(1)
 
 
 def logged_in(login) -> Client:

@@ -110,7 +110,7 @@ def test_no_answer_from_exotel_is_told_as_a_warning_and_the_call_is_looked_for(
 
     assert unknown.call.launch_outcome == LaunchOutcome.UNKNOWN and unknown.level == messages.WARNING
     assert unknown.message.startswith("Exotel did not answer in time. The call was not sent again;")
-    assert queued == [{"args": [unknown.call.pk], "countdown": 5}]
+    assert queued == [{"args": (unknown.call.pk,), "countdown": 5}]
 
 
 def parsed(agent, **choices) -> dict:

@@ -156,7 +156,7 @@ def finished_call(exotel_account):
     )
 
 
-def test_ten_thousand_generated_callbacks_never_break_the_webhook_or_a_finished_call(finished_call):
+def test_ten_thousand_generated_callbacks_never_break_the_webhook_or_a_finished_call(finished_call) -> None:
     client = Client()
     answers: dict[int, int] = {}
 
