@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "django_htmx",
     "template_partials",
     "django_celery_beat",
@@ -99,6 +100,8 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets render through TEMPLATES, so templates/ can mend a widget's markup (admin date-time labels).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite is the embedded default; production and CI use PostgreSQL through DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exoadmin.sqlite3'}")}

@@ -83,7 +83,10 @@ def product_urls(values: dict | None = None, samples: dict = SAMPLE_KWARGS):
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 converters = pattern.pattern.converters
-                kwargs = {key: values.get(key, samples[_converter_name(conv)]) for key, conv in converters.items()}
+                kwargs = {
+                    key: values[key] if key in values else samples[_converter_name(conv)]
+                    for key, conv in converters.items()
+                }
                 yield name, reverse(name, kwargs=kwargs)
 
     return sorted(set(walk(get_resolver().url_patterns, None)))

@@ -69,8 +69,8 @@ def test_supervisor_uploads_checks_previews_sends_and_retries(
     shot(page, "3-progress")
 
     expect(page.get_by_test_id("job-state")).to_have_text("done with errors", timeout=60_000)
-    expect(page.get_by_text("9899 applied")).to_be_visible()
-    expect(page.get_by_text("40 failed")).to_be_visible()
+    expect(page.get_by_text("9899 applied", exact=True)).to_be_visible()  # the pill; the live region says it too
+    expect(page.get_by_text("40 failed", exact=True)).to_be_visible()
     shot(page, "4-outcome")
 
     with page.expect_download() as download:
