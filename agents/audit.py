@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agents.models import Agent, Availability, AvailabilityEvent, Device, Outcome, PhoneSip, Source
 from exoadmin.exotel.errors import ExotelError
+from exoadmin.live.publish import Topic, changed
 from exoadmin.refusals import Refused
 
 log = logging.getLogger("exoadmin.agents")
@@ -89,6 +90,7 @@ def audit(agent: Agent, actor: Actor, *change, **details) -> AvailabilityEvent:
     event.save()
     if event.outcome in CHANGES:
         Agent.objects.filter(pk=agent.pk).update(last_change_at=event.at, last_change_by=actor.label)
+    agent_changed(agent)  # its audit timeline at least, on the pages that show it
     return event
 
 
@@ -142,4 +144,10 @@ def agent_state_refresh(*, agent: Agent) -> Agent:
     phone_sip = PhoneSip.objects.filter(agent=agent).first()
     state_set(agent, list(Device.objects.filter(agent=agent)), phone_sip, timezone.now())
     agent.save(update_fields=STATE_FIELDS)
+    agent_changed(agent)
     return agent
+
+
+def agent_changed(agent: Agent) -> None:
+    """Tells open screens that this agent's row, devices or timeline changed (once it commits)."""
+    changed(Topic.AGENT, agent.pk, account_id=agent.account_id, agent_id=agent.pk)

@@ -196,15 +196,12 @@ def board_page(user, filters: BoardFilters, *, page_size: int = PAGE_SIZE) -> Bo
     if values is not None:
         agents = agents.filter(_keyset(columns, values))
     ordering = [f"-{column}" if descending else column for column, descending in columns]
-    rows = list(
-        agents.select_related("account", "phone_sip")
-        .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
-        .order_by(*ordering)[: page_size + 1]
-    )
+    rows = list(_as_rows(agents).order_by(*ordering)[: page_size + 1])
     next_cursor = _encode_cursor(rows[page_size - 1], columns) if len(rows) > page_size else ""
     summary = board_counts(user)
-    last_synced_at = summary.pop("last_synced_at")
-    return BoardPage(rows[:page_size], next_cursor, summary["total"], summary, last_synced_at, timezone.now())
+    return BoardPage(
+        rows[:page_size], next_cursor, summary["total"], summary, summary["last_synced_at"], timezone.now()
+    )
 
 
 def board_counts(user) -> dict:
@@ -223,14 +220,19 @@ def board_counts(user) -> dict:
 def board_row(user, agent_id: int) -> Agent:
     """One agent as a board row shows it (after an inline change)."""
     try:
-        return (
-            agents_for_user(user)
-            .select_related("account", "phone_sip")
-            .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
-            .get(pk=agent_id)
-        )
+        return _as_rows(agents_for_user(user)).get(pk=agent_id)
     except (Agent.DoesNotExist, ValueError):
         raise Http404("No such agent in your accounts.") from None
+
+
+def board_row_pushed(agent_id: int) -> Agent | None:
+    """One agent as every open board shows it, for the live stream (which checked who may see it)."""
+    return _as_rows(Agent.objects.all()).filter(pk=agent_id).first()
+
+
+def _as_rows(agents: QuerySet[Agent]) -> QuerySet[Agent]:
+    devices = Prefetch("devices", queryset=Device.objects.order_by("-type", "name"))
+    return agents.select_related("account", "phone_sip").prefetch_related(devices)
 
 
 def board_export_rows(user, filters: BoardFilters):

@@ -16,6 +16,7 @@ from agents.devices import agent_go_unavailable
 from agents.models import Agent, AutoOffRule, EndOfShiftItem, EndOfShiftJob, ItemStatus, JobStatus, Source
 from agents.tasks import bulk_end_of_shift_run as bulk_end_of_shift_run_task
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.live.publish import Topic, changed
 from exoadmin.refusals import Refused
 
 log = logging.getLogger("exoadmin.agents")
@@ -57,11 +58,17 @@ def end_of_shift_job_run(*, job_id: int) -> EndOfShiftJob:
         if claimed:
             counter = "done" if status == ItemStatus.DONE else "failed"
             EndOfShiftJob.objects.filter(pk=job_id).update(**{counter: F(counter) + 1})
+            _progressed(job)
     EndOfShiftJob.objects.filter(pk=job_id).exclude(status=JobStatus.DONE).update(
         status=JobStatus.DONE, finished_at=timezone.now()
     )
+    _progressed(job)
     job.refresh_from_db()
     return job
+
+
+def _progressed(job: EndOfShiftJob) -> None:
+    changed(Topic.SHIFT_JOB, job.pk, account_id=None)  # its agents may span accounts
 
 
 # -- automatic rules ----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import contacts as exotel_contacts
 from exoadmin.exotel.errors import AuthenticationFailed, ExotelError, Forbidden, UnknownOutcome
 from exoadmin.exotel.models import BulkResult
+from exoadmin.live.publish import Topic, changed
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def bulk_edit_run(*, bulk_edit_id) -> None:
         return
     BulkEdit.objects.filter(id=bulk_edit_id, started_at__isnull=True).update(started_at=now)
     bulk_edit = BulkEdit.objects.select_related("account").get(id=bulk_edit_id)
+    bulk_edit_progressed(bulk_edit)
     token = uuid.uuid4().hex
     with ThreadPoolExecutor(SENDERS, thread_name_prefix=f"bulk-{str(bulk_edit_id)[:8]}") as pool:
         senders = [pool.submit(_sender, bulk_edit, token) for _ in range(SENDERS)]
@@ -83,6 +85,7 @@ def bulk_edit_finish_if_complete(*, bulk_edit_id) -> None:
         bulk_edit.state = _final_state(bulk_edit)
         bulk_edit.finished_at = timezone.now()
         bulk_edit.save(update_fields=["not_sent", "state", "finished_at"])
+        bulk_edit_progressed(bulk_edit)
     log.info(
         "bulk edit %s %s: %s applied, %s failed, %s not sent",
         bulk_edit.id,
@@ -225,6 +228,7 @@ def _record(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, row_ids: list
         BulkEdit.objects.filter(id=bulk_edit.id).update(
             applied=F("applied") + len(row_ids) - failed, failed=F("failed") + failed, heartbeat_at=now
         )
+        bulk_edit_progressed(bulk_edit)
     if failed:
         log.info(
             "bulk edit %s chunk %s: %s of %s rows refused by Exotel (request_id %s)",
@@ -280,6 +284,12 @@ def _record_all_failed(bulk_edit, chunk, token, row_ids, exc: ExotelError, messa
             request_id=exc.request_id,
         )
         BulkEdit.objects.filter(id=bulk_edit.id).update(failed=F("failed") + len(row_ids), heartbeat_at=now)
+        bulk_edit_progressed(bulk_edit)
+
+
+def bulk_edit_progressed(bulk_edit: BulkEdit) -> None:
+    """Tells the job's open pages that its state or counts moved (once the change commits)."""
+    changed(Topic.BULK_EDIT, str(bulk_edit.id), account_id=bulk_edit.account_id)
 
 
 def _mark_recorded(chunk, token, now, request_id, last_error: str = "") -> bool:

@@ -24,6 +24,7 @@ from contacts.models import (
     BulkEditUploadPart,
     Contact,
 )
+from contacts.sending import bulk_edit_progressed
 from exoadmin.locks import bulk_edit_check_lock
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ def _check(
         bulk_edit.rows_with_problems += len(bad)
         bulk_edit.heartbeat_at = timezone.now()
         bulk_edit.save(update_fields=["lines_read", "rows_with_problems", "heartbeat_at"])
+        bulk_edit_progressed(bulk_edit)
         renew()  # the check's lock stays ours for another exoadmin.locks.BULK_EDIT_CHECK_SECONDS
     _drop_duplicate_sids(bulk_edit)
     _finish_check(bulk_edit)
@@ -229,6 +231,7 @@ def _finish_check(bulk_edit: BulkEdit) -> None:
         bulk_edit.state = BulkEdit.State.REJECTED
         bulk_edit.error = "No row can be sent: fix the problems below and upload the file again."
     bulk_edit.save()
+    bulk_edit_progressed(bulk_edit)
 
 
 def _reject(bulk_edit: BulkEdit, problems: list[csvfile.Problem]) -> None:
@@ -241,6 +244,7 @@ def _reject(bulk_edit: BulkEdit, problems: list[csvfile.Problem]) -> None:
         bulk_edit.total = bulk_edit.changed = bulk_edit.unchanged = bulk_edit.unknown = 0
         bulk_edit.save()
         bulk_edit.upload_parts.all().delete()
+        bulk_edit_progressed(bulk_edit)
 
 
 def _unapplied_rows(original: BulkEdit) -> Iterator[csvfile.RowEdit]:

@@ -1,11 +1,15 @@
-"""gunicorn for exoadmin: `gunicorn -c deploy/gunicorn.conf.py exoadmin.wsgi`."""
+"""gunicorn for exoadmin: `gunicorn -c deploy/gunicorn.conf.py exoadmin.asgi:application`.
+
+Uvicorn workers serve the ASGI application: an open live stream (server-sent events) costs a
+coroutine, not a worker, so hundreds of open boards never exhaust the web processes. Ordinary
+(synchronous) views run in each worker's thread pool."""
 
 import multiprocessing
 import os
 
 bind = os.environ.get("EXOADMIN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("WEB_THREADS", 4))  # htmx polling is many short requests
+worker_class = "uvicorn_worker.UvicornWorker"
 timeout = 30  # every Exotel request has its own shorter timeouts
 graceful_timeout = 20
 keepalive = 5

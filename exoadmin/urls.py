@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("calls.urls")),
     path("", include("contacts.urls")),
+    path("", include("exoadmin.live.urls")),
 ]

@@ -16,7 +16,7 @@ def test_gunicorn_accepts_the_production_config():
     gunicorn = Path(sys.executable).with_name("gunicorn")
 
     result = subprocess.run(
-        [str(gunicorn), "--check-config", "-c", "deploy/gunicorn.conf.py", "exoadmin.wsgi"],
+        [str(gunicorn), "--check-config", "-c", "deploy/gunicorn.conf.py", "exoadmin.asgi:application"],
         cwd=ROOT,
         env={**PRODUCTION_ENV, "PATH": "/usr/bin:/bin"},
         capture_output=True,

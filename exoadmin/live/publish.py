@@ -31,10 +31,13 @@ class Topic(StrEnum):
     SHIFT_JOB = "shift_job"  # an end-of-shift job's progress
 
 
-def changed(topic: Topic, pk: int, *, account_id: int | None, agent_id: int | None = None) -> None:
+def changed(topic: Topic, pk: int | str, *, account_id: int | None, agent_id: int | None = None) -> None:
     """Publish that `topic` `pk` changed, after the current transaction commits (at once outside one),
-    so no screen reads the old row in answer to the news of the new one."""
-    message = {"topic": str(topic), "id": pk, "account": account_id, "agent": agent_id}
+    so no screen reads the old row in answer to the news of the new one.
+
+    `account_id` None: a change only supervisors and admins hear of (an end-of-shift job spans accounts).
+    """
+    message: dict[str, object] = {"topic": str(topic), "id": pk, "account": account_id, "agent": agent_id}
     transaction.on_commit(lambda: _publish(message))
 
 

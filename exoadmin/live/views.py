@@ -1,0 +1,83 @@
+"""The live stream: server-sent events telling an open page what changed, for as long as it is open.
+
+Served by the ASGI server (uvicorn), where an open stream costs a coroutine, not a worker. Under a
+WSGI server it is refused at once (503), as it is when Redis cannot be reached: the page then polls
+and says that live updates are off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+from redis.exceptions import RedisError
+
+from exoadmin.live.hub import Event, Listener, Page, hub_for
+from exoadmin.live.viewer import viewer_for
+from exoadmin.redis import get_redis
+
+log = logging.getLogger("exoadmin.live")
+
+KEEPALIVE_SECONDS = 15.0  # a comment this often keeps proxies from closing an idle stream
+RETRY_MS = 2000  # how soon a browser reconnects after the stream ends
+
+
+@require_GET
+async def stream(request):
+    user = await request.auser()
+    if not user.is_authenticated:
+        return HttpResponse("Log in to receive live updates.", status=403, content_type="text/plain")
+    viewer = await sync_to_async(viewer_for)(user)
+    if viewer is None:
+        return HttpResponse("Live updates are for agents, supervisors and admins.", status=403)
+    if not isinstance(request, ASGIRequest):
+        return _unavailable("Live updates need the ASGI server; this page refreshes itself instead.")
+    try:
+        page = Page(request.GET.get("page", Page.OTHER))
+    except ValueError:
+        page = Page.OTHER
+    if not await sync_to_async(_redis_answers)():
+        log.warning("live stream refused: Redis unavailable", extra={"user_id": user.pk})
+        return _unavailable("Live updates are paused (Redis is unavailable); this page refreshes itself instead.")
+    response = StreamingHttpResponse(_events(Listener(viewer, page, user)), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+async def _events(listener: Listener) -> AsyncIterator[bytes]:
+    # The hub is joined here, not in the view: the server iterates the stream on its own event loop,
+    # while the view itself may run on a short-lived one (Django adapts it for synchronous middleware).
+    hub = hub_for(settings.REDIS_URL)
+    if not await hub.join(listener):
+        return  # Redis went away since the view asked: the browser reconnects and is refused
+    try:
+        yield f"retry: {RETRY_MS}\n: open\n\n".encode()
+        while True:
+            try:
+                event: Event | None = await asyncio.wait_for(listener.queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield b": keepalive\n\n"
+                continue
+            if event is None:
+                return  # Redis went away: the browser reconnects and is told whether it is back
+            yield event.encode()
+    finally:
+        hub.leave(listener)  # also when the browser goes away (Django cancels the generator)
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(get_redis().ping())
+    except RedisError:
+        return False
+
+
+def _unavailable(words: str) -> HttpResponse:
+    return HttpResponse(words, status=503, content_type="text/plain")

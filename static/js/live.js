@@ -1,0 +1,38 @@
+/* Live updates: a page with sse-connect (htmx's SSE extension) swaps what its stream says changed.
+
+   When the stream is refused or breaks (a proxy, Redis down, a server without ASGI), the page says so
+   in #live-status and its live parts poll: their hx-trigger has "every Ns [exoLive.down()]". When the
+   stream opens again, every live part fetches itself afresh once (the "live:refresh" event on body),
+   so whatever changed while it was down is shown, and nothing is applied twice. */
+(function () {
+  "use strict";
+
+  var down = false;
+  var opened = false;
+
+  // Down: the stream broke, or this page has none (its live parts then poll as they always did).
+  window.exoLive = { down: function () { return down || !document.querySelector("[sse-connect]"); } };
+
+  function say(text) {
+    var status = document.getElementById("live-status");
+    if (!status) return;
+    status.textContent = text;
+    status.hidden = !text;
+  }
+
+  document.addEventListener("htmx:sseOpen", function () {
+    var again = opened;
+    opened = true;
+    document.body.setAttribute("data-live", "on");
+    if (down) say("Live updates are back.");
+    down = false;
+    if (again) htmx.trigger(document.body, "live:refresh");
+  });
+
+  document.addEventListener("htmx:sseError", function () {
+    document.body.setAttribute("data-live", "off");
+    if (down) return;
+    down = true;
+    say("Live updates are interrupted: this page refreshes itself every few seconds until they are back.");
+  });
+})();
