@@ -14,8 +14,9 @@ import requests
 
 from exoadmin.sandbox import records
 from exoadmin.sandbox.config import Config
+from exoadmin.sandbox.database import Row
 from exoadmin.sandbox.recordings import RecordingLinks
-from exoadmin.sandbox.store import Row, Store
+from exoadmin.sandbox.store import Store
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"

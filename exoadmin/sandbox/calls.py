@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from exoadmin.sandbox.callbacks import Callbacks
 from exoadmin.sandbox.config import Config
-from exoadmin.sandbox.store import Row, Store, found
+from exoadmin.sandbox.database import Row, found
+from exoadmin.sandbox.store import Store
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from exoadmin.sandbox import callbacks, demo, records, rules, seeding
-from exoadmin.sandbox.store import Row, found
+from exoadmin.sandbox import callbacks, demo, records, seeding
+from exoadmin.sandbox.database import Row, found
+from exoadmin.sandbox.rules import devices
+from exoadmin.sandbox.rules.errors import SandboxError
 
 if TYPE_CHECKING:
     from exoadmin.sandbox.server import Sandbox
@@ -41,7 +43,7 @@ def put_account(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], b
 def add_user(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
     user_id = seeding.add_user(sandbox.store, body)
     return records.user(
-        rules.get_user(sandbox.store, body["account_sid"], user_id), {"devices", "active_call", "last_login"}
+        devices.get_user(sandbox.store, body["account_sid"], user_id), {"devices", "active_call", "last_login"}
     )
 
 
@@ -188,6 +190,6 @@ def dispatch(sandbox: Sandbox, method: str, path: str, query: dict[str, str], ra
                 return 400, {"error": f"{error} is required"}
             except LookupError as error:
                 return 404, {"error": str(error)}
-            except (TypeError, ValueError, sqlite3.Error, rules.SandboxError) as error:
+            except (TypeError, ValueError, sqlite3.Error, SandboxError) as error:
                 return 400, {"error": str(error)}
     return 404, {"error": f"no control endpoint {method} {path}"}

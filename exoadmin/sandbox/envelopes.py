@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from exoadmin.sandbox.rules import SandboxError
+from exoadmin.sandbox.rules.errors import SandboxError
 
 # Exotel codes for the errors the HTTP layer produces itself, where a family has its own.
 TOO_MANY_REQUESTS_CODE = {"legs": 10724}

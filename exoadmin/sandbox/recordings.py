@@ -17,7 +17,7 @@ import wave
 from urllib.parse import urlencode
 
 from exoadmin.sandbox.config import Config
-from exoadmin.sandbox.store import Row
+from exoadmin.sandbox.database import Row
 
 SAMPLE_RATE = 8000
 

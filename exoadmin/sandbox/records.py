@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from exoadmin.sandbox.store import Row
+from exoadmin.sandbox.database import Row
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 # What v3 call details show as end_time while a call is still active (seed 002).

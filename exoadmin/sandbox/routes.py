@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from exoadmin.sandbox import envelopes, records, rules
+from exoadmin.sandbox import envelopes, records
+from exoadmin.sandbox.database import Row, found
 from exoadmin.sandbox.recordings import tone_wav
-from exoadmin.sandbox.rules import SandboxError
-from exoadmin.sandbox.store import Row, Store, found
+from exoadmin.sandbox.rules import calls, contacts, devices
+from exoadmin.sandbox.rules.errors import SandboxError
+from exoadmin.sandbox.store import Store
 
 if TYPE_CHECKING:
     from exoadmin.sandbox.server import Sandbox
@@ -62,18 +64,18 @@ class Route:
 
 
 def list_users(req: Request) -> Reply:
-    users, metadata = rules.list_users(req.store, req.sid, req.query)
+    users, metadata = devices.list_users(req.store, req.sid, req.query)
     fields = set(req.query.get("fields", "").split(","))
     return req.ok([envelopes.record(records.user(u, fields)) for u in users], metadata)
 
 
 def get_user(req: Request) -> Reply:
-    user = rules.get_user(req.store, req.sid, req.args["user_id"])
+    user = devices.get_user(req.store, req.sid, req.args["user_id"])
     return req.ok([envelopes.record(records.user(user, USER_FIELDS))])
 
 
 def set_device(req: Request) -> Reply:
-    device = rules.set_device_availability(req.store, req.sid, req.args["user_id"], req.args["device_id"], req.body)
+    device = devices.set_device_availability(req.store, req.sid, req.args["user_id"], req.args["device_id"], req.body)
     return req.ok([envelopes.record(records.device(device))])
 
 
@@ -81,21 +83,21 @@ def set_device(req: Request) -> Reply:
 
 
 def launch_v3_call(req: Request) -> Reply:
-    call = rules.launch_v3_call(req.store, req.sid, req.body)
+    call = calls.launch_v3_call(req.store, req.sid, req.body)
     return req.ok_call("call_details", records.v3_call(call, None, launching=True))
 
 
 def launch_v2_call(req: Request) -> Reply:
-    return req.ok(records.v2_call_summary(rules.launch_v2_call(req.store, req.sid, req.body)))
+    return req.ok(records.v2_call_summary(calls.launch_v2_call(req.store, req.sid, req.body)))
 
 
 def call_details(req: Request) -> Reply:
-    call = rules.find_call(req.store, req.sid, req.args["call_sid"], missing_code=1021)
+    call = calls.find_call(req.store, req.sid, req.args["call_sid"], missing_code=1021)
     return req.ok_call("call_details", records.v3_call(call, req.sandbox.links.for_call(call)))
 
 
 def call_legs(req: Request) -> Reply:
-    call = rules.find_call(req.store, req.sid, req.args["call_sid"], missing_code=10744)
+    call = calls.find_call(req.store, req.sid, req.args["call_sid"], missing_code=10744)
     return req.ok_call("leg_details", records.leg_details(call, req.store.legs(call["sid"])))
 
 
@@ -118,29 +120,29 @@ def _bulk_reply(req: Request, outcomes: list[Row | SandboxError]) -> Reply:
 
 
 def create_contacts(req: Request) -> Reply:
-    return _bulk_reply(req, rules.create_contacts(req.store, req.sid, req.body))
+    return _bulk_reply(req, contacts.create_contacts(req.store, req.sid, req.body))
 
 
 def update_contacts(req: Request) -> Reply:
-    return _bulk_reply(req, rules.update_contacts(req.store, req.sid, req.body))
+    return _bulk_reply(req, contacts.update_contacts(req.store, req.sid, req.body))
 
 
 def list_contacts(req: Request) -> Reply:
-    rows, metadata = rules.list_contacts(req.store, req.sid, req.query)
+    rows, metadata = contacts.list_contacts(req.store, req.sid, req.query)
     return req.ok([envelopes.record(records.contact(row)) for row in rows], metadata)
 
 
 def get_contact(req: Request) -> Reply:
-    return req.ok(envelopes.record(records.contact(rules.get_contact(req.store, req.sid, req.args["contact_sid"]))))
+    return req.ok(envelopes.record(records.contact(contacts.get_contact(req.store, req.sid, req.args["contact_sid"]))))
 
 
 def update_contact(req: Request) -> Reply:
-    row = rules.update_contact(req.store, req.sid, req.args["contact_sid"], req.body)
+    row = contacts.update_contact(req.store, req.sid, req.args["contact_sid"], req.body)
     return req.ok(envelopes.record(records.contact(row)))
 
 
 def delete_contact(req: Request) -> Reply:
-    row = rules.delete_contact(req.store, req.sid, req.args["contact_sid"])
+    row = contacts.delete_contact(req.store, req.sid, req.args["contact_sid"])
     return req.ok(envelopes.record(records.contact(row)))
 
 
@@ -148,12 +150,12 @@ def delete_contact(req: Request) -> Reply:
 
 
 def get_integration_devices(req: Request) -> Reply:
-    row = rules.integration_devices(req.store, req.sid, req.args["user_id"])
+    row = devices.integration_devices(req.store, req.sid, req.args["user_id"])
     return Reply(200, envelopes.integrations(records.integration_devices(row, presence=True)))
 
 
 def set_integration_devices(req: Request) -> Reply:
-    row = rules.set_integration_devices(req.store, req.sid, req.args["user_id"], req.body)
+    row = devices.set_integration_devices(req.store, req.sid, req.args["user_id"], req.body)
     return Reply(200, envelopes.integrations(records.integration_devices(row, presence=False)))
 
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from exoadmin.sandbox.store import Row, Store
+from exoadmin.sandbox.database import Row
+from exoadmin.sandbox.store import Store
 
 FIRST_NAMES = ("Aarav", "Diya", "Kabir", "Ananya", "Ishaan", "Saanvi", "Vihaan", "Myra", "Arjun", "Kiara")
 LAST_NAMES = ("Sharma", "Patel", "Reddy", "Nair", "Gupta", "Menon", "Joshi", "Kapoor", "Bose", "Pillai")

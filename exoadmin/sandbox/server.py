@@ -19,14 +19,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from exoadmin.sandbox import control, demo, envelopes, routes, rules
+from exoadmin.sandbox import control, demo, envelopes, routes
 from exoadmin.sandbox.callbacks import Callbacks
 from exoadmin.sandbox.calls import Progression
 from exoadmin.sandbox.config import Config
+from exoadmin.sandbox.database import Row
 from exoadmin.sandbox.ratelimit import RateLimiter
 from exoadmin.sandbox.recordings import RecordingLinks
-from exoadmin.sandbox.rules import SandboxError
-from exoadmin.sandbox.store import Row, Store
+from exoadmin.sandbox.rules.authentication import authenticate, authenticate_app
+from exoadmin.sandbox.rules.errors import SandboxError
+from exoadmin.sandbox.store import Store
 from exoadmin.sandbox.worker import Worker
 
 LOGGED_BODY_LIMIT = 64 * 1024
@@ -127,9 +129,9 @@ class Handler(BaseHTTPRequestHandler):
             return None  # pre-signed URLs carry their own proof
         if route.family == "integrations":
             token = header.removeprefix("Bearer ").strip()
-            return rules.authenticate_app(store, token, args["customer_id"], args["app_id"])
+            return authenticate_app(store, token, args["customer_id"], args["app_id"])
         api_key, api_token = _basic_credentials(header)
-        return rules.authenticate(store, api_key, api_token, args["sid"])
+        return authenticate(store, api_key, api_token, args["sid"])
 
     def _limit_and_inject_faults(self, family: str, account_sid: str, headers: dict[str, str]) -> None:
         sandbox = self.server.sandbox

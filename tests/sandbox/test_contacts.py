@@ -5,7 +5,8 @@ from collections import Counter
 
 import pytest
 
-from exoadmin.sandbox import rules, seeding
+from exoadmin.sandbox import seeding
+from exoadmin.sandbox.rules import contacts
 from exoadmin.sandbox.store import Store
 
 from .helpers import exotel_error
@@ -174,7 +175,7 @@ def test_a_5000_contact_bulk_update_is_one_transaction_that_reads_by_index(tmp_p
     sids = [contact["sid"] for contact in seeding.generated_contacts("acct", 5000, start=10_000)]
     statements = []
     store._db.set_trace_callback(statements.append)
-    outcomes = rules.update_contacts(store, "acct", {"contacts": [{"sid": sid, "tag": "bulk"} for sid in sids]})
+    outcomes = contacts.update_contacts(store, "acct", {"contacts": [{"sid": sid, "tag": "bulk"} for sid in sids]})
     store._db.set_trace_callback(None)
 
     assert len(outcomes) == 5000 and all(isinstance(outcome, dict) for outcome in outcomes)
