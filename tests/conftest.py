@@ -86,6 +86,16 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+@pytest.fixture
+def asgi_server(transactional_db, real_services):
+    """The product under uvicorn, for live streams (tests/support/asgi.py); `.url` like live_server's."""
+    from tests.support.asgi import AsgiServer
+
+    server = AsgiServer.start()
+    yield server
+    server.stop()
+
+
 QUEUES = ("interactive", "bulk")
 
 

@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 
 from exoadmin.live import fragments
 from exoadmin.live.publish import CHANNEL, Topic
+from exoadmin.accounts.roles import Role
 from exoadmin.live.viewer import Viewer
 
 log = logging.getLogger("exoadmin.live")
@@ -65,7 +66,7 @@ class Listener:
 
     @property
     def wants_board(self) -> bool:
-        return self.page == Page.BOARD
+        return self.page == Page.BOARD and self.viewer.role != Role.AGENT  # agents have no board
 
     @property
     def wants_calls(self) -> bool:

@@ -1,0 +1,119 @@
+"""The live stream over real HTTP under uvicorn: who hears what, what a board row carries, and the
+stream's refusals when it cannot work (no Redis, a WSGI server)."""
+
+import pytest
+
+from agents.audit import agent_state_refresh
+from agents.devices import agent_go_unavailable
+from exoadmin.live.publish import Topic, changed
+from tests.agents.conftest import board_supervisor, ccm_agent, ccm_user, phone_sip_agent, supervisor_actor
+from tests.live.streams import StreamReader
+from tests.support.processes import RedisServer
+
+__all__ = ["board_supervisor", "ccm_agent", "ccm_user", "phone_sip_agent", "supervisor_actor"]
+
+
+@pytest.fixture
+def streams():
+    opened = []
+
+    def open_stream(*args, **kwargs) -> StreamReader:
+        reader = StreamReader(*args, **kwargs)
+        opened.append(reader)
+        return reader
+
+    yield open_stream
+    for reader in opened:
+        reader.close()
+
+
+def test_a_device_change_reaches_an_open_board_as_its_new_row_then_the_counts(
+    asgi_server, streams, board_supervisor, ccm_agent, supervisor_actor
+):
+    board = streams(asgi_server.url, board_supervisor, page="board")
+
+    agent_go_unavailable(agent=ccm_agent, actor=supervisor_actor)
+
+    row = board.until(f"agent-{ccm_agent.pk}")
+    assert row.data.lstrip().startswith(f'<tr id="agent-{ccm_agent.pk}"')
+    assert 'class="state-off"' in row.data and "Turn ON" in row.data
+    counts = board.until("agent-counts")
+    assert '<span class="pill grey">1 off</span>' in counts.data
+
+
+def test_an_agent_hears_only_about_themselves_and_gets_no_board_rows(
+    asgi_server, streams, agent_login, ccm_agent, phone_sip_agent, board_supervisor
+):
+    mine = streams(asgi_server.url, agent_login, page="board")  # asking for the board's rows gets none
+    board = streams(asgi_server.url, board_supervisor, page="board")
+
+    agent_state_refresh(agent=phone_sip_agent)  # someone else's change
+    changed(Topic.CALL, 99, account_id=ccm_agent.account_id, agent_id=phone_sip_agent.pk)  # someone else's call
+    agent_state_refresh(agent=ccm_agent)
+
+    heard = board.names_until(f"agent-{ccm_agent.pk}")
+    assert f"agent-{phone_sip_agent.pk}" in heard and "call-99" in heard
+    own = mine.next()
+    assert (own.name, own.data) == (f"agent-{ccm_agent.pk}", "")
+    assert mine.quiet(1.0)
+
+
+def test_a_supervisor_of_another_account_hears_nothing_of_this_one(
+    asgi_server, streams, supervisor_login, ccm_agent, admin_login
+):
+    outsider = streams(asgi_server.url, supervisor_login, page="board")  # a member of no account
+    admin = streams(asgi_server.url, admin_login, page="board")
+
+    agent_state_refresh(agent=ccm_agent)
+
+    assert admin.until(f"agent-{ccm_agent.pk}").data.lstrip().startswith("<tr")
+    assert outsider.quiet(1.0)
+
+
+def test_without_redis_the_stream_is_refused_in_words(asgi_server, streams, board_supervisor, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+
+    refused = streams(asgi_server.url, board_supervisor)
+
+    assert refused.response.status_code == 503
+    assert "Live updates are paused (Redis is unavailable)" in refused.response.text
+
+
+def test_a_wsgi_server_refuses_the_stream_at_once(client, board_supervisor):
+    client.login(username=board_supervisor.username, password=board_supervisor.password)
+
+    response = client.get("/live/stream/")
+
+    assert response.status_code == 503
+    assert b"need the ASGI server" in response.content
+
+
+def test_nobody_without_a_role_gets_a_stream(client, django_user_model):
+    django_user_model.objects.create_user("nobody", password="pw-nobody-2026")
+    client.login(username="nobody", password="pw-nobody-2026")
+
+    assert client.get("/live/stream/").status_code == 403
+    client.logout()
+    assert client.get("/live/stream/").status_code == 403
+
+
+def test_the_stream_ends_when_redis_goes_away_and_opens_again_once_it_is_back(
+    asgi_server, streams, board_supervisor, ccm_agent, settings, service_logs
+):
+    redis = RedisServer(service_logs)
+    redis.start()
+    settings.REDIS_URL = redis.url
+    try:
+        board = streams(asgi_server.url, board_supervisor)
+        redis.stop()
+        while (event := board.next(timeout=15)) is not None:
+            pass  # anything already on its way, then the end
+        assert streams(asgi_server.url, board_supervisor).response.status_code == 503
+
+        redis.start()
+        again = streams(asgi_server.url, board_supervisor)
+        assert again.response.status_code == 200
+        agent_state_refresh(agent=ccm_agent)
+        assert again.until(f"agent-{ccm_agent.pk}").data.lstrip().startswith("<tr")
+    finally:
+        redis.stop()
