@@ -27,9 +27,9 @@ import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from redis.exceptions import RedisError
 
+from exoadmin.accounts.roles import Role
 from exoadmin.live import fragments
 from exoadmin.live.publish import CHANNEL, Topic
-from exoadmin.accounts.roles import Role
 from exoadmin.live.viewer import Viewer
 
 log = logging.getLogger("exoadmin.live")

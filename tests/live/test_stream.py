@@ -106,7 +106,7 @@ def test_the_stream_ends_when_redis_goes_away_and_opens_again_once_it_is_back(
     try:
         board = streams(asgi_server.url, board_supervisor)
         redis.stop()
-        while (event := board.next(timeout=15)) is not None:
+        while board.next(timeout=15) is not None:
             pass  # anything already on its way, then the end
         assert streams(asgi_server.url, board_supervisor).response.status_code == 503
 
