@@ -143,8 +143,13 @@ class Hub:
             self.flusher = asyncio.create_task(self._flush_later())
 
     async def _flush_later(self) -> None:
-        await asyncio.sleep(COALESCE_SECONDS)
-        dirty, self.dirty = self.dirty, {}
+        """Renders what changed, then again while changes keep coming (none is left unsent)."""
+        while self.dirty:
+            await asyncio.sleep(COALESCE_SECONDS)
+            dirty, self.dirty = self.dirty, {}
+            await self._flush(dirty)
+
+    async def _flush(self, dirty: dict[tuple, tuple[set[str], Listener]]) -> None:
         for scope, (names, some_listener) in dirty.items():
             for name in sorted(names):
                 html = await sync_to_async(_SHARED[name])(some_listener.user)

@@ -29,6 +29,20 @@
     if (again) htmx.trigger(document.body, "live:refresh");
   });
 
+  // A pushed board row replaces the old one: an agent ticked for end of shift stays ticked.
+  var ticked = {};
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    var row = event.target;
+    if (row.id && row.querySelector && row.querySelector("input.pick:checked")) ticked[row.id] = true;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var row = event.target;
+    if (!row.id || !ticked[row.id]) return;
+    delete ticked[row.id];
+    var pick = row.querySelector("input.pick");
+    if (pick) pick.checked = true;
+  });
+
   document.addEventListener("htmx:sseError", function () {
     document.body.setAttribute("data-live", "off");
     if (down) return;
