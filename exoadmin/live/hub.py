@@ -172,6 +172,11 @@ _WANTS: dict[str, Callable[[Listener], bool]] = {
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
 
 
+def is_listening(url: str) -> bool:
+    """Whether this process already holds a live subscription to Redis at `url` (any loop's hub)."""
+    return any(hub.url == url and hub.subscribed.is_set() for hub in list(_hubs.values()))
+
+
 def hub_for(url: str) -> Hub:
     """This event loop's hub (one per process under uvicorn; tests may run several loops)."""
     loop = asyncio.get_running_loop()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
@@ -18,7 +20,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
 
-from exoadmin.live.hub import Event, Listener, Page, hub_for
+from exoadmin.live.hub import Event, Listener, Page, hub_for, is_listening
 from exoadmin.live.viewer import viewer_for
 from exoadmin.redis import get_redis
 
@@ -42,7 +44,8 @@ async def stream(request):
         page = Page(request.GET.get("page", Page.OTHER))
     except ValueError:
         page = Page.OTHER
-    if not await sync_to_async(_redis_answers)():
+    # Ask Redis only while this process has no subscription: one open stream proves it answers.
+    if not is_listening(settings.REDIS_URL) and not await sync_to_async(_redis_answers)():
         log.warning("live stream refused: Redis unavailable", extra={"user_id": user.pk})
         return _unavailable("Live updates are paused (Redis is unavailable); this page refreshes itself instead.")
     response = StreamingHttpResponse(_events(Listener(viewer, page, user)), content_type="text/event-stream")
@@ -72,11 +75,23 @@ async def _events(listener: Listener) -> AsyncIterator[bytes]:
         hub.leave(listener)  # also when the browser goes away (Django cancels the generator)
 
 
+_ping_lock = threading.Lock()
+_last_ping: tuple[float, bool] = (0.0, False)  # when Redis was last asked, and whether it answered
+
+
 def _redis_answers() -> bool:
-    try:
-        return bool(get_redis().ping())
-    except RedisError:
-        return False
+    """One ping a second at most, however many streams open at once (a board's tab reopening)."""
+    global _last_ping
+    with _ping_lock:
+        asked_at, answered = _last_ping
+        if time.monotonic() - asked_at > 1.0:
+            try:
+                answered = bool(get_redis().ping())
+            except RedisError as exc:
+                log.warning("Redis did not answer a live stream's ping: %s", exc)
+                answered = False
+            _last_ping = (time.monotonic(), answered)
+        return answered
 
 
 def _unavailable(words: str) -> HttpResponse:
