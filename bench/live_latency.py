@@ -49,6 +49,8 @@ os.environ["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
 
 from bench.board_scale import seed  # noqa: E402  (sets up Django on its throw-away database)
 
+# isort: split
+
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
