@@ -31,6 +31,12 @@ class Availability(models.TextChoices):
 # The agents `Agent.is_gone_from_exotel` is true for, as a query (board filter and counts).
 GONE_FROM_EXOTEL = Q(device_model=DeviceModel.CCM, missing_in_exotel_since__isnull=False)
 
+# How often Exotel is asked again about an agent an open board shows (agents.freshness): CCM users
+# are read 50 to a request (by email), phone/SIP devices one request per agent, and so less often;
+# a CCM agent without an email can only be asked for on its own, so it goes at that slower pace too.
+CCM_REFRESH_SECONDS = 30
+PHONE_SIP_REFRESH_SECONDS = 120
+
 
 class Agent(models.Model):
     account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="agents")
@@ -99,6 +105,22 @@ class Agent(models.Model):
     @property
     def uses_phone_sip(self) -> bool:
         return self.device_model == DeviceModel.INTEGRATIONS
+
+    @property
+    def confirmed_at(self) -> datetime | None:
+        """When Exotel last answered about this agent: the last read of it (sync, freshness sweep,
+        read-back) or the last change Exotel confirmed, whichever is later; never when a page was drawn."""
+        return max((moment for moment in (self.synced_at, self.last_change_at) if moment), default=None)
+
+    @property
+    def refresh_seconds(self) -> int:
+        """How often Exotel is asked about this agent again while an open board shows it."""
+        return CCM_REFRESH_SECONDS if self.readable_by_email else PHONE_SIP_REFRESH_SECONDS
+
+    @property
+    def readable_by_email(self) -> bool:
+        """A CCM agent Exotel's users listing can be asked for by its email, 50 to a request."""
+        return self.device_model == DeviceModel.CCM and bool(self.email) and "," not in self.email
 
     @property
     def ringing_device(self) -> "Device | None":

@@ -372,9 +372,8 @@ def missing_in_words(agent: Agent) -> str:
 def my_availability(*, user) -> dict:
     """What the agent's own page shows; also the agent's home page."""
     agent = own_agent(user)
-    confirmed = max((t for t in (agent.synced_at, agent.last_change_at) if t), default=None) if agent else None
     return {
         "my_agent": agent,
         "my_state": state_in_words(agent) if agent else "",
-        "my_confirmed_at": confirmed,
+        "my_confirmed_at": agent.confirmed_at if agent else None,
     }

@@ -2,8 +2,11 @@
 
 A sync costs a constant number of queries per page of 50 Exotel users, whatever the number of
 agents: each page loads its agents and devices at once and writes them back in bulk. It never
-undoes a change a person made after Exotel's snapshot was taken, and never waits for an agent a
-change holds: the next sync reads what that change leaves in Exotel.
+undoes a change a person made (or a newer answer stored) after Exotel's snapshot was asked for,
+and never waits for an agent a change holds: the next sync reads what that change leaves in Exotel.
+
+`ccm_users_store` and `phone_sip_store` store what Exotel answered, for the sync and for the
+re-reads of the agents open boards show (agents.freshness) alike, and tell every open screen.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from exoadmin.accounts.models import ExotelAccount
 from exoadmin.exotel import integrations, users
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ConnectionFailed, ExotelError, NotFound
+from exoadmin.exotel.models import IntegrationDevices, User
+from exoadmin.live.publish import Topic, changed_many
 from exoadmin.locks import account_sync_lock, agents_locked_if_free
 from exoadmin.redis import get_redis
 from exoadmin.refusals import Refused
@@ -107,7 +112,7 @@ def _sync_ccm_users(account: ExotelAccount, client: ExotelClient, result: SyncRe
             fetched_at = timezone.now()
             page = users.list_users(client, offset=offset, limit=SYNC_PAGE)
             totals.add(page.total)
-            _sync_ccm_page(account, page.users, fetched_at, result)
+            ccm_users_store(account, page.users, fetched_at, result)
             seen.update(user.id for user in page.users)
             offset += len(page.users)
             if users.is_last_page(page, offset, SYNC_PAGE):
@@ -150,7 +155,14 @@ def _agent_ids(account: ExotelAccount, exotel_user_ids) -> dict[str, int]:
     )
 
 
-def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datetime, result: SyncResult) -> None:
+def ccm_users_store(
+    account: ExotelAccount, remote_users: list[User], fetched_at: datetime, result: SyncResult
+) -> list[Agent]:
+    """Store Exotel's answer for these users (asked for at `fetched_at`): agents created for new
+    ones, devices mirrored with drift audited, availability and drift flag set, logins linked.
+    Agents a change holds, or that Exotel answered about again since `fetched_at`, are left as
+    they are. Every agent stored is news to open screens, if only that it was confirmed again.
+    Answers the agents stored."""
     by_id = {user.id: user for user in remote_users}
     known = _agent_ids(account, by_id)
     if new := [user for user_id, user in by_id.items() if user_id not in known]:
@@ -173,7 +185,7 @@ def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datet
         result.created += len(known) - created_before
     with agents_locked_if_free(known.values()) as unlocked, transaction.atomic():
         batch = Batch(timezone.now())
-        agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
+        agents = [agent for agent in _agents_to_mirror(unlocked) if not _answered_after(agent, fetched_at)]
         for agent in agents:
             user = by_id[agent.exotel_user_id]
             agent.name, agent.email = _user_name(user), user.email or agent.email
@@ -182,18 +194,27 @@ def _sync_ccm_page(account: ExotelAccount, remote_users: list, fetched_at: datet
         batch.save()
         Agent.objects.bulk_update(agents, SYNC_FIELDS)
         result.linked += _link_logins(agents)
+        _tell_open_screens(account, agents)
     result.agents += len(agents)
     result.drifted += batch.drifted_agents
+    return agents
 
 
 def _agents_to_mirror(agent_ids: Iterable[int]) -> list[Agent]:
     return list(Agent.objects.filter(pk__in=list(agent_ids)).select_related("phone_sip").prefetch_related("devices"))
 
 
-def _changed_after(agent: Agent, moment: datetime) -> bool:
-    """A person changed the agent after Exotel's snapshot was taken: applying it would undo that
-    (the next sync reads the state that person set)."""
-    return bool(agent.last_change_at and agent.last_change_at > moment)
+def _answered_after(agent: Agent, moment: datetime) -> bool:
+    """Exotel answered about the agent after this snapshot was asked for (a person's change it
+    confirmed, or a newer read stored meanwhile): storing the snapshot would undo that (the next
+    read brings whatever is newer)."""
+    confirmed_at = agent.confirmed_at
+    return bool(confirmed_at and confirmed_at > moment)
+
+
+def _tell_open_screens(account: ExotelAccount, agents: list[Agent]) -> None:
+    """Once the stored page commits: each of these agents changed, or at least was confirmed anew."""
+    changed_many(Topic.AGENT, ((agent.pk, agent.pk) for agent in agents), account_id=account.pk)
 
 
 def _link_logins(agents: list[Agent]) -> int:
@@ -238,6 +259,7 @@ def _flag_missing(account: ExotelAccount, client: ExotelClient, seen: set[str], 
                 agent.missing_in_exotel_since = now
                 state_set(agent, list(agent.devices.all()), getattr(agent, "phone_sip", None), now)
             Agent.objects.bulk_update(agents, ["missing_in_exotel_since", *STATE_FIELDS])
+            _tell_open_screens(account, agents)
     if newly:
         log.warning(
             "%s agents of %s are no longer in Exotel's user list",
@@ -267,16 +289,31 @@ def _confirmed_gone(
 # -- phone/SIP devices --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PhoneSipAnswer:
+    """Exotel's answer about one agent's phone/SIP devices, and when it was asked for and given."""
+
+    devices: IntegrationDevices
+    asked_at: datetime
+    answered_at: datetime
+
+
+def phone_sip_read(client: ExotelClient, integrations_user_id: str) -> PhoneSipAnswer:
+    asked_at = timezone.now()
+    devices = integrations.get_devices(client, integrations_user_id)
+    return PhoneSipAnswer(devices, asked_at, timezone.now())
+
+
 def _sync_phone_sip(account: ExotelAccount, client: ExotelClient, result: SyncResult) -> None:
     """Exotel has no list of phone/SIP devices: one request per agent, written a page at a time."""
     if not account.has_integrations:
         return
     rows = list(account.agents.exclude(integrations_user_id="").values_list("pk", "integrations_user_id", "name"))
     for start in range(0, len(rows), SYNC_PAGE):
-        fetched_at, remote, unreachable = timezone.now(), {}, False
+        answers, unreachable = {}, False
         for agent_id, user_id, name in rows[start : start + SYNC_PAGE]:
             try:
-                remote[agent_id] = integrations.get_devices(client, user_id)
+                answers[agent_id] = phone_sip_read(client, user_id)
             except ConnectionFailed as exc:  # unreachable for one is unreachable for all: stop asking
                 log_exotel_failure(agent_id, "reading phone/SIP", exc)
                 result.errors.append(f"Phone/SIP devices: {exc.user_message}")
@@ -285,20 +322,29 @@ def _sync_phone_sip(account: ExotelAccount, client: ExotelClient, result: SyncRe
             except ExotelError as exc:
                 log_exotel_failure(agent_id, "reading phone/SIP", exc)
                 result.errors.append(f"{name}: {exc.user_message}")
-        _sync_phone_sip_page(remote, fetched_at, result)
+        phone_sip_store(account, answers, result)
         if unreachable:
             return
 
 
-def _sync_phone_sip_page(remote: dict, fetched_at: datetime, result: SyncResult) -> None:
-    with agents_locked_if_free(remote) as unlocked, transaction.atomic():
+def phone_sip_store(account: ExotelAccount, answers: dict[int, PhoneSipAnswer], result: SyncResult) -> list[Agent]:
+    """Store Exotel's phone/SIP answers by agent id: devices mirrored with drift audited, each
+    agent confirmed as of its own answer, availability and drift flag set; agents a change holds,
+    or that Exotel answered about again since they were asked for, are left as they are. Every
+    agent stored is news to open screens. Answers the agents stored."""
+    with agents_locked_if_free(answers) as unlocked, transaction.atomic():
         batch = Batch(timezone.now())
-        agents = [agent for agent in _agents_to_mirror(unlocked) if not _changed_after(agent, fetched_at)]
+        agents = [
+            agent for agent in _agents_to_mirror(unlocked) if not _answered_after(agent, answers[agent.pk].asked_at)
+        ]
         for agent in agents:
-            phone_sip = mirror_phone_sip(agent, getattr(agent, "phone_sip", None), remote[agent.pk], batch)
-            agent.synced_at = batch.now
+            answer = answers[agent.pk]
+            phone_sip = mirror_phone_sip(agent, getattr(agent, "phone_sip", None), answer.devices, batch)
+            agent.synced_at = answer.answered_at
             state_set(agent, list(agent.devices.all()), phone_sip, batch.now)
         batch.save()
         Agent.objects.bulk_update(agents, ["synced_at", *STATE_FIELDS, "last_change_at", "last_change_by"])
+        _tell_open_screens(account, agents)
     result.agents += sum(1 for agent in agents if agent.exotel_user_id == "")
     result.drifted += batch.drifted_agents
+    return agents

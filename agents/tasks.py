@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and call the agents' services (sync, shifts).
+"""Celery tasks: thin wrappers that take ids and call the agents' services (sync, freshness, shifts).
 
 They import the services in their bodies: the services enqueue these tasks, so importing them here
 at module level would be circular.
@@ -54,6 +54,14 @@ def bulk_agents_sync_all() -> None:
     from agents.sync import agents_sync_start
 
     agents_sync_start(account_ids=ExotelAccount.objects.values_list("pk", flat=True))
+
+
+@shared_task
+def bulk_watched_agents_refresh() -> None:
+    """Beat, every 10 s: ask Exotel again about the agents open boards show, as their answers age."""
+    from agents.freshness import watched_agents_refresh
+
+    watched_agents_refresh()
 
 
 @shared_task

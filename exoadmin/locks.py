@@ -14,6 +14,9 @@ depends on what running twice at once would break:
 - `account_sync_lock`: one sync of an account at a time (the board, beat and starting workers can
   all ask at once). Fails OPEN: syncing twice costs Exotel requests, nothing more, because creating
   agents ignores conflicts.
+- `freshness_sweep_lock`: one re-read of the agents open boards show at a time, across every
+  worker (beat asks every few seconds; a slow sweep must not be joined by the next). Fails CLOSED:
+  the sweep does not run, which costs nothing, since which agents are watched lives in Redis too.
 - `bulk_edit_check_lock`: one check of a bulk edit at a time; two would interleave its rows.
   Fails CLOSED: the error propagates and the check does not run; the stalled-job resume queues it
   again once Redis is back.
@@ -33,6 +36,7 @@ from exoadmin.refusals import Refused
 AGENT_CHANGE_SECONDS = 60  # longer than any change: two PUTs and a read-back, each with retries
 AGENT_CHANGE_WAIT = 15  # a click waits this long for the change before it
 ACCOUNT_SYNC_SECONDS = 900  # a sync of thousands of agents, paced by Exotel's rate limit
+FRESHNESS_SWEEP_SECONDS = 60  # far longer than a sweep, which stops starting requests well before
 BULK_EDIT_CHECK_SECONDS = 60  # renewed every batch; lapses this long after a check's worker dies
 
 
@@ -98,6 +102,21 @@ def account_sync_lock(account_id: int) -> Iterator[bool]:
     finally:
         if acquired:
             _release(held)
+
+
+@contextmanager
+def freshness_sweep_lock() -> Iterator[bool]:
+    """Answers False when another process is sweeping now, or when Redis cannot say."""
+    lock = get_redis().lock("exoadmin:agents:freshness-sweep", timeout=FRESHNESS_SWEEP_SECONDS)
+    try:
+        acquired = lock.acquire(blocking=False)
+    except RedisError:
+        acquired = False
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            _release(lock)
 
 
 @contextmanager

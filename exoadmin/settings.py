@@ -211,6 +211,13 @@ CELERY_BEAT_SCHEDULE = {
     "calls-poll-stale": {"task": "calls.tasks.bulk_poll_stale_calls", "schedule": 60.0},
     "calls-drain-callback-inbox": {"task": "calls.tasks.drain_callback_inbox", "schedule": 30.0},
     "agents-sync": {"task": "agents.tasks.bulk_agents_sync_all", "schedule": 180.0},
+    # Agents open boards show, re-read as their Exotel answer ages (agents.freshness); a sweep
+    # that has not started within its interval is dropped: the next one is already queued.
+    "agents-freshness": {
+        "task": "agents.tasks.bulk_watched_agents_refresh",
+        "schedule": 10.0,
+        "options": {"expire_seconds": 10},
+    },
     "agents-auto-off-rules": {"task": "agents.tasks.auto_off_rules_run_due", "schedule": 60.0},
     "contacts-resume-stalled": {"task": "contacts.tasks.resume_stalled_bulk_edits", "schedule": 15.0},
 }

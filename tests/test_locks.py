@@ -72,3 +72,15 @@ def test_without_redis_changes_and_syncs_go_ahead(redis_down):
 def test_without_redis_no_bulk_edit_check_runs(redis_down):
     with pytest.raises(RedisError), locks.bulk_edit_check_lock(5):
         pytest.fail("a check ran without its lock")
+
+
+def test_one_freshness_sweep_at_a_time():
+    with locks.freshness_sweep_lock() as first, locks.freshness_sweep_lock() as second:
+        assert (first, second) == (True, False)
+    with locks.freshness_sweep_lock() as again:
+        assert again
+
+
+def test_without_redis_no_freshness_sweep_runs(redis_down):
+    with locks.freshness_sweep_lock() as acquired:
+        assert acquired is False

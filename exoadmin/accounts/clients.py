@@ -36,12 +36,15 @@ def rate_budget() -> RateBudget:
 
 
 @lru_cache(maxsize=128)
-def _client(config: ExotelConfig, priority: Priority, redis_url: str) -> ExotelClient:
-    # One client (one pooled Session) per account configuration, priority and process; a changed
-    # token or base URL is a different config and so a fresh client.
-    return ExotelClient(config, budget=rate_budget(), priority=priority)
+def _client(config: ExotelConfig, priority: Priority, redis_url: str, budget_wait: float | None) -> ExotelClient:
+    # One client (one pooled Session) per account configuration, priority, wait and process; a
+    # changed token or base URL is a different config and so a fresh client.
+    return ExotelClient(config, budget=rate_budget(), priority=priority, budget_wait=budget_wait)
 
 
-def exotel_client(account: ExotelAccount, *, priority: Priority = "interactive") -> ExotelClient:
-    """A client sharing the account's rate budget with every other process of the product."""
-    return _client(exotel_config(account), priority, settings.REDIS_URL)
+def exotel_client(
+    account: ExotelAccount, *, priority: Priority = "interactive", budget_wait: float | None = None
+) -> ExotelClient:
+    """A client sharing the account's rate budget with every other process of the product;
+    `budget_wait` (seconds) for work that would rather stop than wait its priority's usual time."""
+    return _client(exotel_config(account), priority, settings.REDIS_URL, budget_wait)

@@ -12,10 +12,12 @@ argument of the module functions::
     budget = RateBudget(redis_client)                  # shared with every process through Redis
     client = ExotelClient(config, budget=budget)       # priority="interactive", for clicks
     bulk = ExotelClient(config, budget=budget, priority="bulk")   # for Celery jobs
+    ExotelClient(config, budget=budget, priority="bulk", budget_wait=1.0)  # give up soon, not queue
 
 Public API (every function's docstring names its seed):
 
-    users.list_users(client, *, offset=0, limit=50) -> UsersPage
+    users.list_users(client, *, offset=0, limit=50, emails=()) -> UsersPage
+    users.users_by_email(client, emails) -> list[User]         # ≤50 emails, one request
     users.iter_all_users(client, *, page_size=50) -> Iterator[User]
     users.get_user(client, user_id) -> User
     devices.set_device_available(client, *, user_id, device_id, available) -> Device

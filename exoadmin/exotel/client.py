@@ -19,6 +19,8 @@ class ExotelClient:
 
     `priority="bulk"` for jobs and periodic sync, so that they leave the budget's reserve to
     supervisors' clicks; `budget=None` for tools that do not share the account's rate budget.
+    `budget_wait`: seconds a request may wait for the budget before RateLimited (default by priority,
+    transport.BUDGET_WAIT), shorter for periodic work that would rather try again next round.
     """
 
     def __init__(
@@ -27,6 +29,7 @@ class ExotelClient:
         *,
         budget: RateBudget | None = None,
         priority: Priority = "interactive",
+        budget_wait: float | None = None,
         session: requests.Session | None = None,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
@@ -34,6 +37,7 @@ class ExotelClient:
         self.config = config
         self.budget = budget
         self.priority = priority
+        self.budget_wait = budget_wait
         self.session = session or requests.Session()
         self._retry = retry
         self._sleep = sleep
@@ -67,6 +71,7 @@ class ExotelClient:
             timeout=(self.config.connect_timeout, self.config.read_timeout),
             budget=self.budget if rate_limited else None,
             priority=self.priority,
+            budget_wait=self.budget_wait,
             retry=self._retry,
             sleep=self._sleep,
         )

@@ -61,6 +61,7 @@ class Transport:
         timeout: tuple[float, float],
         budget: RateBudget | None = None,
         priority: Priority = "interactive",
+        budget_wait: float | None = None,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -71,6 +72,7 @@ class Transport:
         self.timeout = timeout
         self.budget = budget
         self.priority = priority
+        self.budget_wait = BUDGET_WAIT[priority] if budget_wait is None else budget_wait
         self.retry = retry
         self._sleep = sleep
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -95,7 +97,7 @@ class Transport:
         while True:
             attempt += 1
             if self.budget is not None:
-                self.budget.acquire(self.account_sid, self.priority, BUDGET_WAIT[self.priority])
+                self.budget.acquire(self.account_sid, self.priority, self.budget_wait)
             try:
                 return self._send(method, path, params, body, attempt, unsure)
             except ExotelError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .client import ExotelClient
 from .models import User, UsersPage, records, single_record
@@ -11,18 +11,23 @@ MAX_PAGE = 50  # Exotel's maximum `limit` for users (research 2.2)
 _FIELDS = "devices,active_call,last_login"
 
 
-def list_users(client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE) -> UsersPage:
-    """One page of users with their devices, active call and last login.
+def list_users(
+    client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE, emails: Sequence[str] = ()
+) -> UsersPage:
+    """One page of users with their devices, active call and last login; only the users with one
+    of `emails` when given (Exotel's `email` filter, a comma list).
 
-    Reference: seed 000; exotel-contract.md "Agents' devices — model 1".
+    Reference: seed 000; exotel-contract.md "Agents' devices — model 1"; exotel-api-research.md 2.2
+    (filters `email` and `devices.contact_uri`; there is no filter by user id).
     """
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE}")
-    envelope = client.ccm_api.request(
-        "GET",
-        client.account_path("v2", "users"),
-        params={"fields": _FIELDS, "offset": offset, "limit": limit},
-    )
+    if any("," in email or not email for email in emails):
+        raise ValueError("an email in a filter can be neither empty nor contain a comma")
+    params: dict[str, str | int] = {"fields": _FIELDS, "offset": offset, "limit": limit}
+    if emails:
+        params["email"] = ",".join(emails)
+    envelope = client.ccm_api.request("GET", client.account_path("v2", "users"), params=params)
     meta = envelope.metadata or {}
     users = [User.from_data(data, envelope.request_id) for data in records(envelope.response)]
     return UsersPage(
@@ -32,6 +37,18 @@ def list_users(client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE) 
         limit=int(meta.get("limit", limit)),
         request_id=envelope.request_id,
     )
+
+
+def users_by_email(client: ExotelClient, emails: Sequence[str]) -> list[User]:
+    """The users with these emails (at most 50: one request), in Exotel's order; an email no user
+    has is simply not answered for. The cheapest way to re-read chosen users: Exotel's listing
+    cannot be filtered by user id, and an email, unlike a device's number, never changes once set.
+
+    Reference: exotel-api-research.md 2.2 (`email` filter, comma-separated; `limit` max 50).
+    """
+    if not 1 <= len(emails) <= MAX_PAGE:
+        raise ValueError(f"between 1 and {MAX_PAGE} emails per request")
+    return list_users(client, limit=MAX_PAGE, emails=emails).users
 
 
 def iter_all_users(client: ExotelClient, *, page_size: int = MAX_PAGE) -> Iterator[User]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.db import transaction
@@ -41,9 +42,26 @@ def changed(topic: Topic, pk: int | str, *, account_id: int | None, agent_id: in
     transaction.on_commit(lambda: _publish(message))
 
 
-def _publish(message: dict[str, object]) -> None:
-    message["at"] = time.time()  # when it was sent: streams measure how late news arrives
+def changed_many(topic: Topic, changes: Iterable[tuple[int, int | None]], *, account_id: int | None) -> None:
+    """`changed(topic, pk, account_id=account_id, agent_id=agent_id)` for each (pk, agent_id), sent
+    together in one round trip to Redis once the current transaction commits (a sync of a page of
+    agents tells every screen about each of them)."""
+    messages: list[dict[str, object]] = [
+        {"topic": str(topic), "id": pk, "account": account_id, "agent": agent_id} for pk, agent_id in changes
+    ]
+    if messages:
+        transaction.on_commit(lambda: _publish(*messages))
+
+
+def _publish(*messages: dict[str, object]) -> None:
+    at = time.time()  # when it was sent: streams measure how late news arrives
     try:
-        get_redis().publish(CHANNEL, json.dumps(message))
+        pipeline = get_redis().pipeline(transaction=False)
+        for message in messages:
+            message["at"] = at
+            pipeline.publish(CHANNEL, json.dumps(message))
+        pipeline.execute()
     except RedisError as exc:
-        log.warning("live update not published, Redis unavailable: %s", exc, extra={"live": message})
+        log.warning(
+            "live update not published, Redis unavailable: %s", exc, extra={"live": messages[0], "count": len(messages)}
+        )

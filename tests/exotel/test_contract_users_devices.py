@@ -1,5 +1,7 @@
 """Users and the single-ON device model (seed 000), against the real sandbox over HTTP."""
 
+from urllib.parse import parse_qs
+
 import pytest
 
 from exoadmin.exotel import devices, users
@@ -32,6 +34,33 @@ def test_iter_all_users_walks_every_page(sandbox, client):
 def test_list_users_refuses_a_page_over_50_before_sending(sandbox, client):
     with pytest.raises(ValueError):
         users.list_users(client, limit=51)
+    assert sandbox.requests("/users", "GET") == []
+
+
+def test_users_are_read_by_email_fifty_to_one_request(sandbox, client):
+    for n in range(3):
+        sandbox.control(
+            "POST",
+            "/_sandbox/users",
+            {
+                "account_sid": "acme",
+                "first_name": f"Agent{n}",
+                "last_name": "Agent",
+                "email": f"agent+{n}@example.com",
+                "devices": [],
+            },
+        )
+    found = users.users_by_email(client, ["agent+0@example.com", "agent+2@example.com", "nobody@example.com"])
+    assert sorted(user.email for user in found) == ["agent+0@example.com", "agent+2@example.com"]
+    (entry,) = sandbox.requests("/users", "GET")
+    query = parse_qs(entry["query"])
+    assert query["email"] == ["agent+0@example.com,agent+2@example.com,nobody@example.com"] and query["limit"] == ["50"]
+
+
+@pytest.mark.parametrize("emails", [[], [f"a{n}@example.com" for n in range(51)], ["a@example.com,b@example.com"]])
+def test_a_users_by_email_request_exotel_cannot_answer_is_refused_before_sending(sandbox, client, emails):
+    with pytest.raises(ValueError):
+        users.users_by_email(client, emails)
     assert sandbox.requests("/users", "GET") == []
 
 

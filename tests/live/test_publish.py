@@ -5,7 +5,7 @@ import json
 import pytest
 from django.db import transaction
 
-from exoadmin.live.publish import CHANNEL, Topic, changed
+from exoadmin.live.publish import CHANNEL, Topic, changed, changed_many
 from exoadmin.redis import get_redis
 
 
@@ -49,4 +49,33 @@ def test_a_rolled_back_change_is_never_published(listener):
 def test_redis_down_loses_the_news_but_not_the_change(settings, caplog):
     settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
     changed(Topic.BULK_EDIT, 3, account_id=7)  # must not raise: the change itself is already stored
+    assert "live update not published" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_changes_are_published_together_only_after_their_transaction_commits(listener):
+    with transaction.atomic():
+        changed_many(Topic.AGENT, [(1, 1), (2, 2), (3, 3)], account_id=7)
+        assert _next_message(listener, timeout=0.3) is None
+    messages = [_next_message(listener) for _ in range(3)]
+    assert [(m["topic"], m["id"], m["account"], m["agent"]) for m in messages] == [
+        ("agent", 1, 7, 1),
+        ("agent", 2, 7, 2),
+        ("agent", 3, 7, 3),
+    ]
+    assert len({m["at"] for m in messages}) == 1, "sent in one go"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_rolled_back_changes_are_never_published(listener):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        changed_many(Topic.AGENT, [(1, 1), (2, 2)], account_id=7)
+        raise RuntimeError("the sync page failed")
+    assert _next_message(listener, timeout=0.5) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_loses_the_news_of_many_changes_but_not_the_changes(settings, caplog):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    changed_many(Topic.AGENT, [(1, 1), (2, 2)], account_id=7)  # must not raise
     assert "live update not published" in caplog.text
