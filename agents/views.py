@@ -26,6 +26,7 @@ from agents.forms import DEVICE_ACTIONS, AgentIdsForm, AutoOffRuleForm, BoardFil
 from agents.models import Availability, Source
 from exoadmin.accounts.roles import agent_required, supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
+from exoadmin.live import watching
 from exoadmin.refusals import Refused, with_request_id
 from exoadmin.spreadsheets import csv_download, csv_lines
 
@@ -125,6 +126,8 @@ def _board_context(request) -> dict:
 @require_GET
 def board(request):
     context = _board_context(request)
+    # Its agents are re-read from Exotel often while the page (its live stream) stays open.
+    watching.board_shows(request.session.session_key or "", (agent.pk for agent in context["page"].agents))
     template = "agents/board.html#board" if request.htmx and not request.htmx.boosted else "agents/board.html"
     return render(request, template, context)
 

@@ -28,7 +28,7 @@ from asgiref.sync import sync_to_async
 from redis.exceptions import RedisError
 
 from exoadmin.accounts.roles import Role
-from exoadmin.live import fragments
+from exoadmin.live import fragments, watching
 from exoadmin.live.publish import CHANNEL, Topic
 from exoadmin.live.viewer import Viewer
 
@@ -62,6 +62,7 @@ class Listener:
     viewer: Viewer
     page: Page
     user: object  # the signed-in user, for the selectors that render shared fragments
+    session_key: str = ""  # whose board page (exoadmin.live.watching) this stream keeps fresh
     queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
 
     @property
@@ -81,6 +82,7 @@ class Hub:
         self.reader: asyncio.Task[None] | None = None
         self.flusher: asyncio.Task[None] | None = None
         self.dirty: dict[tuple, tuple[set[str], Listener]] = {}  # scope → (fragments to redo, a listener)
+        self.watcher: asyncio.Task[None] | None = None
 
     async def join(self, listener: Listener) -> bool:
         """Adds a stream; False when Redis cannot be reached now (the stream is refused)."""
@@ -92,6 +94,8 @@ class Hub:
         except TimeoutError:
             return False
         self.listeners.add(listener)
+        if listener.wants_board and (self.watcher is None or self.watcher.done()):
+            self.watcher = asyncio.create_task(self._rewatch())
         return True
 
     def leave(self, listener: Listener) -> None:
@@ -114,6 +118,19 @@ class Hub:
             for listener in list(self.listeners):
                 listener.queue.put_nowait(None)  # the stream ends; the browser reconnects
             self.listeners.clear()
+            await client.aclose()
+
+    async def _rewatch(self) -> None:
+        """While boards are open here, their agents stay watched (so they are re-read from Exotel)."""
+        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=2)
+        try:
+            while boards := [listener for listener in self.listeners if listener.wants_board]:
+                try:
+                    await watching.rewatch(client, (listener.session_key for listener in boards))
+                except (RedisError, OSError) as exc:
+                    log.warning("open boards' agents not watched again, Redis unavailable: %s", exc)
+                await asyncio.sleep(watching.REWATCH_SECONDS)
+        finally:
             await client.aclose()
 
     async def _deliver(self, message: dict) -> None:

@@ -48,7 +48,8 @@ async def stream(request):
     if not is_listening(settings.REDIS_URL) and not await sync_to_async(_redis_answers)():
         log.warning("live stream refused: Redis unavailable", extra={"user_id": user.pk})
         return _unavailable("Live updates are paused (Redis is unavailable); this page refreshes itself instead.")
-    response = StreamingHttpResponse(_events(Listener(viewer, page, user)), content_type="text/event-stream")
+    listener = Listener(viewer, page, user, request.session.session_key or "")
+    response = StreamingHttpResponse(_events(listener), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
@@ -76,15 +77,17 @@ async def _events(listener: Listener) -> AsyncIterator[bytes]:
 
 
 _ping_lock = threading.Lock()
-_last_ping: tuple[float, bool] = (0.0, False)  # when Redis was last asked, and whether it answered
+_last_ping: tuple[float, bool] = (0.0, False)  # when Redis last answered a ping (or failed to), and how
 
 
 def _redis_answers() -> bool:
-    """One ping a second at most, however many streams open at once (a board's tab reopening)."""
+    """Whether Redis answers now. Streams opening together share one ping: each takes the first answer
+    obtained after it asked, so a burst of reconnecting boards costs one round trip, never a stale one."""
     global _last_ping
+    asked_at = time.monotonic()
     with _ping_lock:
-        asked_at, answered = _last_ping
-        if time.monotonic() - asked_at > 1.0:
+        answered_at, answered = _last_ping
+        if answered_at < asked_at:
             try:
                 answered = bool(get_redis().ping())
             except RedisError as exc:

@@ -1,14 +1,19 @@
 """The live stream over real HTTP under uvicorn: who hears what, what a board row carries, and the
 stream's refusals when it cannot work (no Redis, a WSGI server)."""
 
+import time
+
 import pytest
 
 from agents.audit import agent_state_refresh
 from agents.devices import agent_go_unavailable
+from exoadmin.live import hub as hub_module
+from exoadmin.live import watching
 from exoadmin.live.publish import Topic, changed
+from exoadmin.redis import get_redis
 from tests.agents.conftest import board_supervisor, ccm_agent, ccm_user, phone_sip_agent, supervisor_actor
 from tests.live.streams import StreamReader
-from tests.support.processes import RedisServer
+from tests.support.processes import RedisServer, wait_until
 
 __all__ = ["board_supervisor", "ccm_agent", "ccm_user", "phone_sip_agent", "supervisor_actor"]
 
@@ -117,3 +122,23 @@ def test_the_stream_ends_when_redis_goes_away_and_opens_again_once_it_is_back(
         assert again.until(f"agent-{ccm_agent.pk}").data.lstrip().startswith("<tr")
     finally:
         redis.stop()
+
+
+def test_an_open_board_keeps_the_agents_it_shows_watched_until_it_closes(
+    asgi_server, streams, board_supervisor, ccm_agent, monkeypatch
+):
+    monkeypatch.setattr(watching, "REWATCH_SECONDS", 0.1)
+    board = streams(asgi_server.url, board_supervisor, page="board")
+    assert board.session.get(f"{asgi_server.url}/agents/", timeout=10).status_code == 200  # the page is drawn
+    get_redis().delete(watching.KEY)
+
+    wait_until(lambda: ccm_agent.pk in watching.watched_agents(), timeout=5, what="the board's agents watched again")
+    board.close()
+    wait_until(board_is_gone, timeout=5, what="the closed stream to leave")
+    get_redis().delete(watching.KEY)
+    time.sleep(0.5)
+    assert ccm_agent.pk not in watching.watched_agents()
+
+
+def board_is_gone() -> bool:
+    return not any(listener.wants_board for hub in hub_module._hubs.values() for listener in hub.listeners)
