@@ -1,4 +1,4 @@
-"""Faults under load: the real product (gunicorn + a Celery worker) against the Exotel sandbox
+"""Faults under load: the real product (gunicorn with uvicorn workers + a Celery worker) against the Exotel sandbox
 answering 20% of requests with faults, while supervisors poll the board and click device switches
 and status callbacks arrive at 100/s. Nothing may fail except what Exotel itself refused, and no
 callback may be lost.
@@ -311,7 +311,7 @@ def supervisor(base: str, figures: Figures, stop: threading.Event, click_every: 
                 figures,
                 "live calls poll",
                 lambda: session_for_polls.get(f"{base}/calls/live/", timeout=15),
-                judge_partial("refreshes every 5 s"),
+                judge_partial('data-announce-changes="live-calls"'),
             )
             stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
@@ -593,7 +593,7 @@ def start_product(processes: Processes, env: dict, base: str) -> None:
 
     processes.start(
         "gunicorn",
-        [str(Path(PYTHON).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "exoadmin.wsgi"],
+        [str(Path(PYTHON).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "exoadmin.asgi:application"],
         env,
         lambda: requests.get(f"{base}/login/", timeout=2).ok,
     )
