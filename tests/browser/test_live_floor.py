@@ -6,11 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.agents.conftest import board_supervisor, ccm_agent, ccm_user, supervisor_actor
+from tests.agents.conftest import board_supervisor, ccm_agent, ccm_user, phone_sip_agent, supervisor_actor
 from tests.support.browser import log_in
 from tests.support.processes import RedisServer
 
-__all__ = ["board_supervisor", "ccm_agent", "ccm_user", "supervisor_actor"]
+__all__ = ["board_supervisor", "ccm_agent", "ccm_user", "phone_sip_agent", "supervisor_actor"]
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +71,25 @@ def test_a_cut_stream_says_so_polls_and_catches_up_when_it_is_back(
         expect(page.locator("body")).to_have_attribute("data-live", "on")
     finally:
         redis.stop()
+
+
+def test_an_agents_page_changes_with_their_own_devices_and_never_with_anothers(
+    page, asgi_server, ccm_agent, agent_login, phone_sip_agent, supervisor_actor
+):
+    from agents.audit import agent_state_refresh
+    from agents.devices import agent_go_unavailable
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, asgi_server, agent_login)
+    expect(page.locator("body")).to_have_attribute("data-live", "on")
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "/agents/me/" in request.url else None)
+
+    agent_state_refresh(agent=phone_sip_agent)  # another agent's news: never reaches this page
+    page.wait_for_timeout(1500)
+    assert fetched == []
+    agent_go_unavailable(agent=ccm_agent, actor=supervisor_actor)  # a supervisor turns this agent OFF
+
+    expect(page.get_by_test_id("my-state")).to_have_text("You are not taking calls.")
+    assert fetched  # the page fetched its own devices once told they changed
+    page.screenshot(path="/tmp/live-agent.png", full_page=True)
