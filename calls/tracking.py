@@ -4,7 +4,7 @@ through calls/inbox.py), polling of calls Exotel went quiet about, and the legs 
 Callbacks can arrive late, twice, out of order or never: applying one is idempotent, a call only
 moves forward (active → answered → terminal), and polling recovers what was never delivered.
 Nothing is asked of Exotel about a call whose sid we do not know yet (its launch is reconciled
-by calls/launching.py instead).
+by calls/reconciling.py instead).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calls.inbox import inbox_push
-from calls.launching import call_reconcile
 from calls.models import Call, CallEvent, CallLeg, CallStatus, Direction, EventKind, LaunchOutcome, Side, State
 from calls.payloads import BadPayload, CallSnapshot, ExotelEvent, from_callback, from_details
+from calls.reconciling import call_reconcile
 from calls.recordings import recording_link_check
 from calls.timeline import timeline_add, timeline_add_failure
 from exoadmin.accounts.clients import exotel_client
