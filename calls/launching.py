@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 
 from agents.models import Agent
 from calls import selectors
+from calls.changes import call_changed
 from calls.models import ApiVersion, Call, Direction, EventKind, LaunchOutcome, State
 from calls.payloads import CALLBACK_EVENTS, ExotelEvent
 from calls.preflight import Preflight, preflight_check
@@ -186,9 +187,15 @@ def call_launch(*, launch: LaunchRequest, user) -> Call:
         return call
     if call.account is None:  # never (the row names launch.account_id); were it so, nothing is dialled
         _launch_refused(call, Refused(NO_ACCOUNT), None)
-        call.refresh_from_db()
-        return call
-    client = exotel_client(call.account)
+    else:
+        _place(call, launch, exotel_client(call.account))
+    call.refresh_from_db()
+    call_changed(call)
+    return call
+
+
+def _place(call: Call, launch: LaunchRequest, client: ExotelClient) -> None:
+    """The one POST to Exotel, and what its answer (or the lack of one) means for the call row."""
     try:
         answer = _send(client, call, launch)
     except UnknownOutcome as exc:
@@ -209,8 +216,6 @@ def call_launch(*, launch: LaunchRequest, user) -> Call:
         )
     else:
         _launch_accepted(call, answer)
-    call.refresh_from_db()
-    return call
 
 
 def _claim(launch: LaunchRequest, user) -> tuple[Call, bool]:

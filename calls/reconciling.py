@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from agents.models import DeviceModel
+from calls.changes import call_changed
 from calls.models import Call, EventKind, LaunchOutcome
 from calls.timeline import timeline_add, timeline_add_failure
 from exoadmin.accounts.clients import exotel_client
@@ -51,5 +52,7 @@ def call_reconcile(*, call_id: int, priority: Priority = "interactive") -> Call:
                     summary=f"Found the call in Exotel as the agent's active call (sid {sid}).",
                     request_id=user.request_id,
                 )
+                call.refresh_from_db()
+                call_changed(call)
     call.refresh_from_db()
     return call
