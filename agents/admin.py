@@ -75,6 +75,7 @@ class AgentAdmin(admin.ModelAdmin):
         "last_change_at",
         "last_change_by",
         "active_call_sid",
+        "live_call",
         "last_login_at",
         "synced_at",
         "missing_in_exotel_since",

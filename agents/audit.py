@@ -121,7 +121,7 @@ def log_exotel_failure(agent_id: int, what: str, exc: ExotelError) -> None:
 def _availability(agent: Agent, devices: list[Device], phone_sip: PhoneSip | None) -> Availability:
     if agent.is_gone_from_exotel:
         return Availability.OFF  # Exotel cannot ring a user it no longer has
-    if agent.active_call_sid or any(d.is_busy for d in devices):
+    if agent.is_busy or any(d.is_busy for d in devices):  # Exotel's active call, or ours (agents/on_call.py)
         return Availability.BUSY
     if agent.uses_phone_sip:
         on = bool(phone_sip and (phone_sip.phone_enabled or phone_sip.sip_enabled))

@@ -8,6 +8,7 @@ from django.db.models import TextChoices
 
 from agents.mirror import FreshState
 from agents.models import Agent, Device, DeviceStatus, DeviceType
+from agents.on_call import live_call_of
 from agents.selectors import missing_in_words
 from exoadmin.refusals import with_request_id
 
@@ -126,6 +127,15 @@ def _phone_sip_checks(fresh: FreshState) -> list[Check]:
 
 
 def _busy_checks(agent: Agent, fresh: FreshState) -> list[Check]:
+    live = live_call_of(agent)  # a call placed through exoadmin: the only busy word phone/SIP has
+    if live:
+        return [
+            Check(
+                Status.PROBLEM,
+                f"{live.words}: Exotel sends no new call until it ends.",
+                "Wait for the call to end; it shows on the board when it does.",
+            )
+        ]
     busy_device = Device.objects.filter(agent=agent, status=DeviceStatus.BUSY).first()
     if agent.active_call_sid or busy_device:
         what = f" (call {agent.active_call_sid})" if agent.active_call_sid else ""

@@ -55,6 +55,15 @@ class Agent(models.Model):
     integrations_user_id = models.CharField("integrations user id", max_length=100, blank=True)
     # What Exotel said at the last sync or change.
     active_call_sid = models.CharField(max_length=100, blank=True)
+    # The call the product placed for this agent that is live now (agents/on_call.py keeps it).
+    live_call = models.ForeignKey(
+        "calls.Call",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The call placed through exoadmin this agent is on now.",
+    )
     last_login_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     # Denormalised from the newest AvailabilityEvent, so the board needs no per-row query.
@@ -89,7 +98,8 @@ class Agent(models.Model):
 
     @property
     def is_busy(self) -> bool:
-        return bool(self.active_call_sid)
+        """On a call: Exotel's active call at the last read, or a call placed through exoadmin."""
+        return bool(self.active_call_sid or self.live_call_id)
 
     @property
     def is_gone_from_exotel(self) -> bool:

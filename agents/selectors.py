@@ -1,7 +1,8 @@
 """Reads for the agent page, the board, the agent detail page and the CSV export.
 
-The board reads only denormalised columns and two prefetches, so a page costs the same number of
-queries whether the account has 50 agents or 5,000; pages are keyset-paginated.
+The board reads only denormalised columns, the live call (joined) and two prefetches, so a page
+costs the same number of queries whether the account has 50 agents or 5,000; pages are
+keyset-paginated.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def own_agent(user) -> Agent | None:
     """The agent linked to this login (an agent acts only on their own devices)."""
     return (
         Agent.objects.filter(user=user)
-        .select_related("account", "phone_sip")
+        .select_related("account", "phone_sip", "live_call")
         .prefetch_related(Prefetch("devices", queryset=Device.objects.order_by("-type", "name")))
         .first()
     )
@@ -232,7 +233,7 @@ def board_row_pushed(agent_id: int) -> Agent | None:
 
 def _as_rows(agents: QuerySet[Agent]) -> QuerySet[Agent]:
     devices = Prefetch("devices", queryset=Device.objects.order_by("-type", "name"))
-    return agents.select_related("account", "phone_sip").prefetch_related(devices)
+    return agents.select_related("account", "phone_sip", "live_call").prefetch_related(devices)
 
 
 def board_export_rows(user, filters: BoardFilters):
@@ -362,11 +363,16 @@ def state_in_words(agent: Agent, *, you: bool = True) -> str:
 
 def missing_in_words(agent: Agent) -> str:
     """ "Not found in Exotel since 10:42" (with the date when not today); "" unless `is_gone_from_exotel`."""
-    if not agent.is_gone_from_exotel:
+    since = agent.missing_in_exotel_since
+    if not agent.is_gone_from_exotel or since is None:
         return ""
-    local = timezone.localtime(agent.missing_in_exotel_since)
-    when = f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%d %b %H:%M}"
-    return f"Not found in Exotel since {when}"
+    return f"Not found in Exotel since {at_words(since)}"
+
+
+def at_words(moment: datetime) -> str:
+    """ "10:42" today, "04 Dec 10:42" another day (local time)."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%d %b %H:%M}"
 
 
 def my_availability(*, user) -> dict:

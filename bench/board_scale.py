@@ -1,7 +1,8 @@
 """Does the supervisor board cost the same with 5,000 agents as with 50?
 
 Seeds a throw-away SQLite database with two accounts, one of 50 agents and one of 5,000 (each
-agent with a phone and a SIP device, or phone/SIP), each watched by its own supervisor. Renders
+agent with a phone and a SIP device, or phone/SIP; a third of them on a call placed through
+exoadmin, which their row shows), each watched by its own supervisor. Renders
 each supervisor's first board page (50 rows) and a page sorted by time in state through Django's
 test client, interleaved, and compares the SQL queries and the fastest of N renders (the least
 noisy estimate on a shared machine: other processes only ever add time). Needs no Redis,
@@ -39,6 +40,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from agents.models import Agent, Device, PhoneSip  # noqa: E402
+from calls.models import Call  # noqa: E402
 from exoadmin.accounts.roles import Role  # noqa: E402
 from exoadmin.accounts.services import account_create_or_update, user_create_or_update  # noqa: E402
 
@@ -101,6 +103,25 @@ def seed(count: int) -> Client:
         ],
         batch_size=2000,
     )
+    busy = [agent for agent in agents if agent.availability == "busy"]
+    calls = Call.objects.bulk_create(
+        [
+            Call(
+                account=account,
+                agent=agent,
+                customer_number=f"+9196{agent.pk:08d}",
+                exophone="+918030752400",
+                launch_outcome="accepted",
+                created_at=now - timedelta(seconds=agent.pk % 600),
+                options={"from_contact_uri": f"+9198{agent.pk:08d}"},
+            )
+            for agent in busy
+        ],
+        batch_size=2000,
+    )
+    for agent, call in zip(busy, calls, strict=True):
+        agent.live_call = call  # each busy agent is on a call placed through exoadmin
+    Agent.objects.bulk_update(busy, ["live_call"], batch_size=2000)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(supervisor)
     return client
@@ -112,6 +133,7 @@ def queries(client: Client) -> int:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200 and response.content.count(b'class="pick"') == 50, url
+        assert b'data-testid="live-call"' in response.content, url  # the rows show their live calls
         total += len(captured)
     return total
 

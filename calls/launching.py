@@ -1,18 +1,10 @@
 """Launching a call: the launch step (pre-flight, calls/preflight.py, then the launch as the confirm
-step shows it), the confirm step, placing the call once, and finding a call whose launch had no answer.
+step shows it), the confirm step, and placing the call once.
 
 No double calls. A launch is claimed by inserting its Call row (unique `key`) and committing
 BEFORE the POST to Exotel; only the request that inserted the row dials. A double click, a browser
 retry or a second tab with the same confirm form finds the row and shows that call instead.
-
-Reconciliation of an unknown outcome (the POST was sent, no answer came): we never resend. The
-call stays "outcome unknown" and is matched later by
-  1. our status callback URL, which carries `?ref=<key>`: Exotel calls it back for that launch,
-     so the first callback gives us the sid (we do not borrow `custom_field`, which belongs to
-     the supervisor);
-  2. for CCM agents, the agent's `active_call` in Exotel (same customer and ExoPhone), checked a
-     few seconds after the timeout and again by the periodic poll.
-Once matched, callbacks and polling carry the call to its final state like any other.
+A launch Exotel gave no answer to is never sent again: calls/reconciling.py finds it.
 """
 
 from __future__ import annotations
@@ -32,18 +24,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from agents.models import Agent, DeviceModel
+from agents.models import Agent
 from calls import selectors
+from calls.changes import call_changed
 from calls.models import ApiVersion, Call, Direction, EventKind, LaunchOutcome, State
 from calls.payloads import CALLBACK_EVENTS, ExotelEvent
 from calls.preflight import Preflight, preflight_check
-from calls.timeline import timeline_add, timeline_add_failure
+from calls.timeline import timeline_add
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import calls as exotel_calls
-from exoadmin.exotel import users
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ExotelError, UnknownOutcome
-from exoadmin.exotel.ratelimit import Priority
 from exoadmin.refusals import Refused, with_request_id
 
 log = logging.getLogger("exoadmin.calls")
@@ -196,9 +187,15 @@ def call_launch(*, launch: LaunchRequest, user) -> Call:
         return call
     if call.account is None:  # never (the row names launch.account_id); were it so, nothing is dialled
         _launch_refused(call, Refused(NO_ACCOUNT), None)
-        call.refresh_from_db()
-        return call
-    client = exotel_client(call.account)
+    else:
+        _place(call, launch, exotel_client(call.account))
+    call.refresh_from_db()
+    call_changed(call)
+    return call
+
+
+def _place(call: Call, launch: LaunchRequest, client: ExotelClient) -> None:
+    """The one POST to Exotel, and what its answer (or the lack of one) means for the call row."""
     try:
         answer = _send(client, call, launch)
     except UnknownOutcome as exc:
@@ -219,8 +216,6 @@ def call_launch(*, launch: LaunchRequest, user) -> Call:
         )
     else:
         _launch_accepted(call, answer)
-    call.refresh_from_db()
-    return call
 
 
 def _claim(launch: LaunchRequest, user) -> tuple[Call, bool]:
@@ -372,38 +367,3 @@ def _preflight_summary(preflight: dict) -> str:
     if preflight.get("ok"):
         return f"Device ON, verified and free: {preflight.get('rings_first')} rings first."
     return preflight.get("reason") or "Not checked."
-
-
-# -- an unknown outcome ------------------------------------------------------------------
-
-
-def call_reconcile(*, call_id: int, priority: Priority = "interactive") -> Call:
-    """Find the sid of a launch whose outcome is unknown, without ever launching again."""
-    call = Call.objects.select_related("account", "agent").get(pk=call_id)
-    agent = call.agent
-    if call.sid or not agent or agent.device_model != DeviceModel.CCM or not agent.exotel_user_id:
-        return call  # the ref on our callback URL will match it when Exotel calls back
-    if call.account is None:
-        return call  # no account to ask Exotel with (a launch always has one): only the ref can match it
-    try:
-        user = users.get_user(exotel_client(call.account, priority=priority), agent.exotel_user_id)
-    except ExotelError as exc:
-        timeline_add_failure(call=call, what="the agent's active call", exc=exc)
-        return call
-    active = user.active_call if isinstance(user.active_call, dict) else {}
-    sid = active.get("call_sid")
-    if (
-        sid
-        and active.get("contact_uri") in (call.customer_number, None)
-        and active.get("virtual_number") in (call.exophone, None)
-    ):
-        with transaction.atomic():
-            if Call.objects.filter(pk=call.pk, sid__isnull=True).update(sid=sid, launch_outcome=LaunchOutcome.ACCEPTED):
-                timeline_add(
-                    call=call,
-                    kind=EventKind.RECONCILED,
-                    summary=f"Found the call in Exotel as the agent's active call (sid {sid}).",
-                    request_id=user.request_id,
-                )
-    call.refresh_from_db()
-    return call

@@ -205,6 +205,19 @@ class Call(models.Model):
         return self.direction == Direction.INBOUND
 
     @property
+    def agent_contact_uri(self) -> str:
+        """The agent's number or SIP address the call rings: the one the launch named, else the one the
+        pre-flight found ringing ("" for a call placed outside exoadmin)."""
+        options, preflight = self.options or {}, self.preflight or {}
+        named = options.get("from_contact_uri") or options.get("user_contact_uri")
+        return str(named or preflight.get("from_contact_uri") or "")
+
+    @property
+    def since(self) -> datetime:
+        """When the call began, as far as we know: Exotel's start time, else when it was launched."""
+        return self.started_at or self.created_at
+
+    @property
     def status_words(self) -> str:
         """What happened, in a supervisor's words."""
         return status_words(

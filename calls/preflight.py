@@ -1,5 +1,7 @@
 """Pre-flight: just before dialling, ask Exotel (fresh, not our last sync) whether the agent's
-device is ON, verified and free, and work out which device rings first."""
+device is ON, verified and free, and work out which device rings first. An agent already on a call
+placed through exoadmin (agents/on_call.py) is not dialled again: the integrations API (phone/SIP)
+has no busy flag, and our own live calls are the best knowledge we have."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from django.utils import timezone
 
 from agents.models import Agent, DeviceModel, DeviceType
+from agents.on_call import live_call_now
 from agents.selectors import missing_in_words
-from calls.models import Call, State
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import integrations, users
 from exoadmin.exotel.errors import ExotelError
@@ -43,6 +45,11 @@ def preflight_check(*, agent: Agent) -> Preflight:
             False,
             f"{agent.name}: {missing_in_words(agent)}, removed there? "
             "Sync the agents if the user is back, or ask an admin to remove the agent here.",
+        )
+    live = live_call_now(agent)
+    if live:  # a call placed through exoadmin that has not ended: Exotel would refuse a second one
+        return Preflight(
+            False, f"{agent.name} is already on a call with {live.number} since {live.since_words}: wait until it ends."
         )
     if agent.device_model == DeviceModel.INTEGRATIONS:
         return _check_phone_sip(agent)
@@ -92,9 +99,6 @@ def _check_phone_sip(agent: Agent) -> Preflight:
             f"{agent.name} has no phone enabled and no registered SIP device: enable one first.",
             request_id=request_id,
         )
-    # The integrations API has no busy flag; our own live calls are the best knowledge we have.
-    if Call.objects.filter(agent=agent, state=State.ACTIVE, sid__isnull=False).exists():
-        return Preflight(False, f"{agent.name} is on another call: wait until it ends.", request_id=request_id)
     label = " and ".join(f"{kind} {uri}" for kind, uri in ringing)
     return Preflight(
         True,

@@ -28,7 +28,7 @@ def bulk_fetch_call_legs(call_id: int) -> None:
 @shared_task
 def reconcile_call(call_id: int) -> None:
     """A launch whose outcome is unknown: look for the call in Exotel (never launch again)."""
-    from calls.launching import call_reconcile
+    from calls.reconciling import call_reconcile
 
     call_reconcile(call_id=call_id)
 

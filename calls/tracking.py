@@ -4,7 +4,7 @@ through calls/inbox.py), polling of calls Exotel went quiet about, and the legs 
 Callbacks can arrive late, twice, out of order or never: applying one is idempotent, a call only
 moves forward (active → answered → terminal), and polling recovers what was never delivered.
 Nothing is asked of Exotel about a call whose sid we do not know yet (its launch is reconciled
-by calls/launching.py instead).
+by calls/reconciling.py instead).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from calls.changes import call_changed
 from calls.inbox import inbox_push
-from calls.launching import call_reconcile
 from calls.models import Call, CallEvent, CallLeg, CallStatus, Direction, EventKind, LaunchOutcome, Side, State
 from calls.payloads import BadPayload, CallSnapshot, ExotelEvent, from_callback, from_details
+from calls.reconciling import call_reconcile
 from calls.recordings import recording_link_check
 from calls.timeline import timeline_add, timeline_add_failure
 from exoadmin.accounts.clients import exotel_client
@@ -91,6 +92,7 @@ def callback_receive(*, payload: Any, ref: str | None) -> Call:
         except IntegrityError:
             return call
         _apply(call, snapshot)
+        call_changed(call)
     if call.is_terminal and call.legs_fetched_at is None:
         _fetch_legs_later(call)
     return call
@@ -230,6 +232,7 @@ def call_refresh(*, call_id: int, priority: Priority = "bulk") -> Call:
             request_id=details.request_id,
         )
         _apply(call, snapshot)
+        call_changed(call)
     if call.is_terminal and call.legs_fetched_at is None:
         call_legs_fetch(call_id=call.pk, priority=priority)
     return call
@@ -246,6 +249,7 @@ def call_legs_fetch(*, call_id: int, priority: Priority = "bulk") -> None:
     except NotFound as exc:
         timeline_add_failure(call=call, what="legs", exc=exc)
         Call.objects.filter(pk=call.pk).update(legs_fetched_at=timezone.now())  # nothing will ever come
+        call_changed(call)
         return
     except ExotelError as exc:
         timeline_add_failure(call=call, what="legs", exc=exc)
@@ -278,6 +282,7 @@ def call_legs_fetch(*, call_id: int, priority: Priority = "bulk") -> None:
             summary=f"Legs: {len(agent_legs)} agent, {len(customer_legs)} customer",
             request_id=legs.request_id,
         )
+        call_changed(call)
 
 
 def calls_poll_stale(*, active_after: timedelta = POLL_ACTIVE_AFTER, limit: int = POLL_BATCH) -> int:

@@ -1,5 +1,12 @@
 """The agent detail page: the audit timeline and "why isn't this agent getting calls?" from fresh data."""
 
+import html
+
+import pytest
+from django.utils import timezone
+
+from tests.support.live_calls import callbacks_withheld, place_call
+
 from .conftest import PHONE, SIP, change_in_exotel
 
 
@@ -72,3 +79,21 @@ def test_detail_lists_the_agents_latest_calls(client, board_supervisor, ccm_agen
     page = client.get(f"/agents/{ccm_agent.pk}/").content.decode()
 
     assert "+919811112222" in page and "Completed" in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("device_model", ["ccm", "phone_sip"])
+def test_why_no_calls_says_the_agent_is_on_a_call_placed_here_with_whom_since_when(
+    client, sandbox, board_supervisor, request, device_model
+):
+    agent = request.getfixturevalue("ccm_agent" if device_model == "ccm" else "phone_sip_agent")
+    callbacks_withheld(sandbox)
+    log_in(client, board_supervisor)
+    call = place_call(client, agent, "+919876543210")
+
+    page = html.unescape(client.get(f"/agents/{agent.pk}/").content.decode())
+
+    since = timezone.localtime(call.since).strftime("%H:%M")
+    assert f"On a call with +919876543210 since {since}: Exotel sends no new call until it ends." in page
+    assert "Not on a call." not in page
+    assert f'href="/calls/{call.key}/"' in page

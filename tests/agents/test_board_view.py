@@ -73,6 +73,30 @@ def test_query_count_does_not_grow_with_the_agents_shown(client, board_superviso
     assert board_queries(client, "/agents/?q=More&sort=time_in_state") == few
 
 
+def on_calls(account, agents) -> None:
+    """Each agent on a call placed through exoadmin (as the launch leaves it)."""
+    from calls.models import Call
+
+    for agent in agents:
+        agent.live_call = Call.objects.create(
+            account=account, agent=agent, customer_number="+919811112222", created_at=timezone.now()
+        )
+        agent.availability = "busy"
+        agent.save(update_fields=["live_call", "availability"])
+
+
+def test_live_calls_on_the_board_cost_no_query_per_row(client, board_supervisor, exotel_account):
+    log_in(client, board_supervisor)
+    on_calls(exotel_account, make_agents(exotel_account, 5))
+    few = board_queries(client)
+    on_calls(exotel_account, make_agents(exotel_account, 60, prefix="More"))
+
+    page = client.get("/agents/").content.decode()
+
+    assert page.count('data-testid="live-call"') == 50  # a full page, every row on a call
+    assert board_queries(client) == few
+
+
 def test_pages_follow_each_other_without_gaps_or_repeats(client, board_supervisor, exotel_account):
     from agents import selectors
 

@@ -1,6 +1,10 @@
 """The agent's own page: plain words, one control per device, confirmed state, only their own devices."""
 
+import pytest
+from django.test import Client
+
 from agents.models import AvailabilityEvent
+from tests.support.live_calls import callbacks_withheld, place_call
 
 from .conftest import PHONE, SIP, exotel_devices, sandbox_user
 
@@ -138,3 +142,24 @@ def test_the_only_enabled_phone_or_sip_has_its_turn_off_disabled_with_the_reason
     html = client.get("/agents/me/").content.decode()
 
     assert " disabled " not in html and "must stay on" not in html, "with both on, either may go OFF"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agents_own_page_shows_the_call_they_are_on_with_a_link_to_it(
+    client, sandbox, ccm_agent, agent_login, board_supervisor
+):
+    callbacks_withheld(sandbox)
+    supervisor = Client()
+    log_in(supervisor, board_supervisor)
+    call = place_call(supervisor, ccm_agent, "+919876543210")
+    log_in(client, agent_login)
+
+    for url in ("/agents/me/", "/"):
+        page = client.get(url).content.decode()
+        assert "You are on a call." in page, url
+        assert (
+            f'<a href="/calls/{call.key}/" data-testid="live-call-link">Outbound call with +919876543210</a>' in page
+        ), url
+        assert f"on your phone {PHONE}" in page and f'data-since="{int(call.since.timestamp())}"' in page, url
+        assert "js/clocks.js" in page, url  # the clock runs
+    assert client.get(f"/calls/{call.key}/").status_code == 200  # the link opens the agent's own call

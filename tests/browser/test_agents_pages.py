@@ -1,6 +1,9 @@
 """The agent's phone-sized page and the supervisor board, driven in chromium against the sandbox."""
 
+import re
+
 import pytest
+from django.test import Client
 from playwright.sync_api import expect
 
 from agents.sync import agents_sync
@@ -15,6 +18,7 @@ from tests.agents.conftest import (
     synced_agent,
 )
 from tests.support.browser import log_in
+from tests.support.live_calls import callbacks_withheld, place_call
 
 __all__ = ["board_supervisor", "phone_sip_agent"]  # fixtures shared with tests/agents
 
@@ -182,3 +186,29 @@ def test_supervisor_adds_an_end_of_shift_rule_from_the_navigation(page, live_ser
     page.get_by_role("button", name="Delete the rule").click()
     expect(page.get_by_role("status")).to_contain_text("Rule “Day shift ends” deleted")
     expect(page.get_by_text("No rules yet.")).to_be_visible()
+
+
+def test_the_call_an_agent_is_on_shows_with_a_running_clock_on_their_page_and_the_board(
+    page, live_server, asha, agent_login, board_supervisor, sandbox
+):
+    agent, _ = asha
+    callbacks_withheld(sandbox)  # the call stays live here: Exotel's end is never delivered
+    supervisor = Client()
+    supervisor.login(username=board_supervisor.username, password=board_supervisor.password)
+    call = place_call(supervisor, agent, "+919876543210")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, agent_login)
+
+    live = page.get_by_test_id("live-call")
+    expect(live.get_by_role("link", name="Outbound call with +919876543210")).to_have_attribute(
+        "href", f"/calls/{call.key}/"
+    )
+    expect(live.locator(".clock")).to_have_text(re.compile(r"^(\d+m )?\d+s$"))  # the clock runs
+    page.screenshot(path="/tmp/agents-me-on-call.png", full_page=True)
+
+    page.context.clear_cookies()
+    log_in(page, live_server, board_supervisor)
+    page.goto(f"{live_server.url}/agents/")
+    row = page.get_by_test_id(f"agent-row-{agent.pk}")
+    expect(row.get_by_test_id("live-call")).to_contain_text(f"Outbound call with +919876543210 on their phone {PHONE}")
+    expect(row.get_by_test_id("live-call").locator(".clock")).to_have_text(re.compile(r"^(\d+m )?\d+s$"))

@@ -1,11 +1,14 @@
 """Pre-flight with fresh Exotel data, for both device models."""
 
+import html
+
 import pytest
 from django.utils import timezone
 
 from agents.models import Agent, DeviceModel
 from calls.preflight import preflight_check
-from tests.calls.conftest import sandbox_agent
+from tests.calls.conftest import CUSTOMER, EXOPHONE, launches, sandbox_agent
+from tests.support.live_calls import callbacks_withheld, place_call
 
 
 @pytest.fixture
@@ -79,3 +82,23 @@ def test_agent_no_longer_in_exotel_is_refused_in_words_without_asking(exotel_acc
     assert not result.ok and "Ravi Test: Not found in Exotel since" in result.reason
     assert "Sync the agents if the user is back" in result.reason
     assert len(sandbox.requests(path=f"/users/{user['id']}", method="GET")) == asked_before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("device_model", ["ccm", "phone_sip"])
+def test_an_agent_already_on_a_call_placed_here_is_not_dialled_again(
+    client, sandbox, supervisor, asha, phone_sip_agent, device_model
+):
+    agent = asha if device_model == "ccm" else phone_sip_agent()
+    callbacks_withheld(sandbox)  # the product has not heard that the first call ended
+    assert client.login(username=supervisor.username, password=supervisor.password)
+    call = place_call(client, agent, CUSTOMER)
+    since = timezone.localtime(call.since).strftime("%H:%M")
+
+    result = preflight_check(agent=agent)
+    response = client.post("/calls/new/", {"agent": agent.pk, "customer_number": "+919876543220", "exophone": EXOPHONE})
+
+    reason = f"{agent.name} is already on a call with {CUSTOMER} since {since}: wait until it ends."
+    assert (result.ok, result.reason) == (False, reason)
+    assert response.status_code == 409 and reason in html.unescape(response.content.decode())
+    assert len(launches(sandbox)) == 1
