@@ -43,6 +43,7 @@ AUDIENCE = {
             "rule_delete",
         )
     },
+    "live:stream": ANY_ROLE,  # each hears only what they may see (tests/live)
     # Agents see their own calls; supervisors those of their accounts (ownership tested in tests/calls).
     **{
         f"calls:{name}": ANY_ROLE

@@ -20,6 +20,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
 
+from exoadmin.accounts.roles import any_role_required
 from exoadmin.live.hub import Event, Listener, Page, hub_for, is_listening
 from exoadmin.live.viewer import viewer_for
 from exoadmin.redis import get_redis
@@ -30,14 +31,12 @@ KEEPALIVE_SECONDS = 15.0  # a comment this often keeps proxies from closing an i
 RETRY_MS = 2000  # how soon a browser reconnects after the stream ends
 
 
+@any_role_required
 @require_GET
 async def stream(request):
     user = await request.auser()
-    if not user.is_authenticated:
-        return HttpResponse("Log in to receive live updates.", status=403, content_type="text/plain")
     viewer = await sync_to_async(viewer_for)(user)
-    if viewer is None:
-        return HttpResponse("Live updates are for agents, supervisors and admins.", status=403)
+    assert viewer is not None  # any_role_required lets in only people with a role
     if not isinstance(request, ASGIRequest):
         return _unavailable("Live updates need the ASGI server; this page refreshes itself instead.")
     try:

@@ -99,7 +99,7 @@ def test_nobody_without_a_role_gets_a_stream(client, django_user_model):
 
     assert client.get("/live/stream/").status_code == 403
     client.logout()
-    assert client.get("/live/stream/").status_code == 403
+    assert client.get("/live/stream/")["Location"].startswith("/login/")
 
 
 def test_the_stream_ends_when_redis_goes_away_and_opens_again_once_it_is_back(
