@@ -4,13 +4,15 @@ through the stream (no reload, no poll), and a page whose stream is cut says so 
 import re
 
 import pytest
+from django.test import Client
 from playwright.sync_api import expect
 
 from tests.agents.conftest import board_supervisor, ccm_agent, ccm_user, phone_sip_agent, supervisor_actor
 from tests.support.browser import log_in
+from tests.support.live_calls import callbacks_withheld, deliver, exotel_callback, place_call, tasks_inline
 from tests.support.processes import RedisServer
 
-__all__ = ["board_supervisor", "ccm_agent", "ccm_user", "phone_sip_agent", "supervisor_actor"]
+__all__ = ["board_supervisor", "ccm_agent", "ccm_user", "phone_sip_agent", "supervisor_actor", "tasks_inline"]
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +95,36 @@ def test_an_agents_page_changes_with_their_own_devices_and_never_with_anothers(
     expect(page.get_by_test_id("my-state")).to_have_text("You are not taking calls.")
     assert fetched  # the page fetched its own devices once told they changed
     page.screenshot(path="/tmp/live-agent.png", full_page=True)
+
+
+def test_a_launched_call_shows_the_agent_on_it_everywhere_and_free_after_its_end(
+    page, browser, asgi_server, board_supervisor, ccm_agent, agent_login, sandbox, tasks_inline
+):
+    callbacks_withheld(sandbox)  # Exotel's callbacks are delivered below, when the test says
+    log_in(page, asgi_server, board_supervisor)
+    page.goto(f"{asgi_server.url}/agents/")
+    expect(page.locator("body")).to_have_attribute("data-live", "on")
+    polled = board_requests(page)
+    agent_page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(agent_page, asgi_server, agent_login)
+    expect(agent_page.locator("body")).to_have_attribute("data-live", "on")
+
+    supervisor = Client()
+    supervisor.force_login(board_supervisor.user)
+    call = place_call(supervisor, ccm_agent, "+919876543210")
+
+    row = page.get_by_test_id(f"agent-row-{ccm_agent.pk}")
+    expect(row).to_have_class(re.compile("state-busy"))
+    expect(row.get_by_test_id("live-call")).to_contain_text("Outbound call with +919876543210")
+    expect(page.locator("#calls-now")).to_contain_text("+919876543210")
+    expect(agent_page.get_by_test_id("my-state")).to_have_text("You are on a call.")
+    page.screenshot(path="/tmp/live-board-on-call.png", full_page=True)
+
+    deliver(supervisor, exotel_callback(sandbox, call, "terminal"))
+
+    expect(row).to_have_class(re.compile("state-available"))
+    expect(row.get_by_test_id("live-call")).to_have_count(0)
+    expect(page.locator("#calls-now")).to_contain_text("No calls in progress.")
+    expect(agent_page.get_by_test_id("my-state")).not_to_have_text("You are on a call.")
+    assert polled == []
+    agent_page.context.close()
