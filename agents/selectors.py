@@ -29,6 +29,7 @@ from agents.models import (
 )
 from exoadmin.accounts.roles import Role, role_of
 from exoadmin.accounts.selectors import accounts_for_user
+from teams.scope import supervised_agents
 
 PAGE_SIZE = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts agents with no time first
@@ -38,11 +39,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts agents with no time first
 
 
 def agents_for_user(user) -> QuerySet[Agent]:
-    """Admins see every agent; supervisors the agents of the accounts they are a member of."""
+    """Admins see every agent; supervisors those of their accounts and teams (teams/scope.py)."""
     agents = Agent.objects.all()
     if role_of(user) == Role.ADMIN:
         return agents
-    return agents.filter(account__in=accounts_for_user(user).values("pk"))
+    return agents.filter(supervised_agents(user))
 
 
 def agent_for_user(user, agent_id: int) -> Agent:

@@ -53,6 +53,7 @@ def seed(count: int) -> Client:
     account = account_create_or_update(name=name, account_sid=name, api_key="k", api_token="t", exophones=[])
     supervisor = user_create_or_update(username=name, password="pw-bench-2026", role=Role.SUPERVISOR)
     account.members.add(supervisor)
+    account.account_wide.add(supervisor)  # sees every team
     now = timezone.now()
     agents = Agent.objects.bulk_create(
         Agent(

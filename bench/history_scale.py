@@ -58,6 +58,7 @@ def cast():
     )
     supervisor = user_create_or_update(username="bench-supervisor", password="x" * 12, role=Role.SUPERVISOR)
     account.members.add(supervisor)
+    account.account_wide.add(supervisor)  # sees every team
     agents = [
         Agent.objects.create(account=account, name=f"Agent {i:02d}", exotel_user_id=f"u{i}") for i in range(AGENTS)
     ]

@@ -36,6 +36,7 @@ from exoadmin.exotel import calls as exotel_calls
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ExotelError, UnknownOutcome
 from exoadmin.refusals import Refused, with_request_id
+from teams.scope import teams_of_agent
 
 log = logging.getLogger("exoadmin.calls")
 
@@ -235,6 +236,7 @@ def _claim(launch: LaunchRequest, user) -> tuple[Call, bool]:
                 launched_by=user,
                 preflight=launch.preflight,
             )
+            call.teams.set(teams_of_agent(launch.agent_id))  # the call stays theirs if the agent moves
             timeline_add(
                 call=call,
                 kind=EventKind.PREFLIGHT,

@@ -139,6 +139,9 @@ class Call(models.Model):
     key = models.UUIDField("idempotency key", default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(ExotelAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="calls")
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
+    teams = models.ManyToManyField(
+        "teams.Team", blank=True, related_name="calls", help_text="The teams its agent was in when it was placed."
+    )
     api_version = models.CharField("call API", max_length=2, choices=ApiVersion.choices, default=ApiVersion.V3)
     sid = models.CharField("Exotel call sid", max_length=100, null=True, blank=True)
     customer_number = models.CharField(max_length=40, blank=True)

@@ -28,6 +28,7 @@ from calls.models import (
 )
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.roles import Role, role_of
+from teams.scope import supervised_calls
 
 PAGE_SIZE = 50
 # History counts matching calls up to this many, then shows "10,000+": counting further costs
@@ -36,13 +37,13 @@ TOTAL_CAP = 10_000
 
 
 def visible_calls(user) -> QuerySet[Call]:
-    """Admins all calls; supervisors the calls of their accounts; agents only their own."""
+    """Admins all calls; supervisors those of their accounts and teams (teams/scope.py); agents only their own."""
     role = role_of(user)
     calls = Call.objects.all()
     if role == Role.ADMIN:
         return calls
     if role == Role.SUPERVISOR:
-        return calls.filter(account__in=ExotelAccount.objects.filter(members=user).values("pk"))
+        return calls.filter(supervised_calls(user))
     if role == Role.AGENT:
         return calls.filter(agent__user=user)
     return calls.none()

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "agents",
     "calls",
     "contacts",
+    "teams",
 ]
 
 MIDDLEWARE = [

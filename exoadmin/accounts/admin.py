@@ -64,14 +64,14 @@ class ExotelAccountAdmin(admin.ModelAdmin):
     list_display = ("name", "account_sid", "region", "integrations_enabled", "exophone_count")
     list_filter = ("region",)
     search_fields = ("name", "account_sid")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "account_wide")
     fieldsets = (  # every field of ACCOUNT_FIELDS, once
         (None, {"fields": ("name", "region", "account_sid", "api_key", "api_token")}),
         (
             "Integrations (phone/SIP devices)",
             {"fields": ("integrations_customer_id", "integrations_app_id", "integrations_app_token")},
         ),
-        ("People", {"fields": ("members",)}),
+        ("People", {"fields": ("members", "account_wide")}),
     )
 
     def get_queryset(self, request):

@@ -36,4 +36,6 @@ def demo_data_create() -> list[tuple[str, str, Role]]:
         )
         if role != Role.ADMIN:
             account.members.add(user)
+        if role == Role.SUPERVISOR:
+            account.account_wide.add(user)  # the demo's first supervisor sees every team
     return [(username, password, role) for username, password, role, *_ in DEMO_LOGINS]

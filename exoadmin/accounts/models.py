@@ -29,6 +29,13 @@ class ExotelAccount(models.Model):
         related_name="exotel_accounts",
         help_text="Supervisors and agents who work in this account.",
     )
+    account_wide = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="account_wide_accounts",
+        verbose_name="account-wide supervisors",
+        help_text="Supervisors who see every agent, call and job of this account; others see only the teams they lead.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from tests.contacts.conftest import checked_upload
 
 def test_home_counts_agents_by_state_in_the_supervisors_accounts(client, supervisor_login, exotel_account):
     exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)  # sees every team
     elsewhere = account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
     Agent.objects.create(account=exotel_account, name="Asha", availability="available")
     Agent.objects.create(account=exotel_account, name="Rahul", availability="busy")
@@ -27,6 +28,7 @@ def test_home_counts_agents_by_state_in_the_supervisors_accounts(client, supervi
 
 def test_home_counts_todays_calls_and_lists_bulk_edits_waiting(client, supervisor_login, exotel_account):
     exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)  # sees every team
     elsewhere = account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
     make_call(exotel_account)
     make_call(exotel_account, status="to_leg_unanswered", talk_time=None)

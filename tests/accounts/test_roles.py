@@ -74,6 +74,7 @@ def test_members_see_only_their_accounts_and_admins_see_all(client, exotel_accou
 
     account_create_or_update(name="Other", account_sid="other", api_key="k", api_token="t", exophones=[])
     exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)  # sees every team
     client.login(username=supervisor_login.username, password=supervisor_login.password)
 
     page = client.get("/").content.decode()

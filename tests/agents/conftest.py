@@ -113,4 +113,5 @@ def supervisor_actor(supervisor_login):
 @pytest.fixture
 def board_supervisor(supervisor_login, exotel_account):
     exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)  # sees every team
     return supervisor_login

@@ -26,6 +26,7 @@ def shot(page, name: str) -> None:
 @pytest.fixture
 def member(supervisor_login, exotel_account):
     exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)  # sees every team
     return supervisor_login
 
 

@@ -88,6 +88,7 @@ def vikram(exotel_account, sandbox, other_agent_login):
 @pytest.fixture
 def supervisor(supervisor_login, exotel_account):
     exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)  # sees every team
     return supervisor_login
 
 

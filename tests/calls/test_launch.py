@@ -252,6 +252,7 @@ def test_the_form_costs_the_same_queries_for_one_account_or_five(asha, superviso
             name=f"Branch {n}", account_sid=f"branch{n}", api_key="k", api_token="t", exophones=[f"+91803075250{n}"]
         )
         account.members.add(supervisor.user)
+        account.account_wide.add(supervisor.user)  # sees every team
         Agent.objects.create(account=account, name=f"Agent {n}", exotel_user_id=f"u{n}")
         if n % 2:
             use_api(account, "v2")

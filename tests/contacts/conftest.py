@@ -9,6 +9,7 @@ from tests.contacts.helpers import csv_bytes
 def member(supervisor_login, exotel_account):
     """The supervisor, a member of the Acme account."""
     exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)  # sees every team
     return supervisor_login
 
 

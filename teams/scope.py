@@ -1,0 +1,38 @@
+"""Who sees which agents and calls: the one place the teams rule is stated.
+
+Admins see everything. A supervisor sees the agents of the accounts where they are account-wide and
+the agents of the teams they lead; the calls of those accounts and the calls placed for those teams
+(a call belongs to the teams its agent was in when it was placed). Everything a supervisor can list,
+count, chart, export, open by id or hear about on a live stream goes through these two filters.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from exoadmin.accounts.models import ExotelAccount
+from teams.models import Team
+
+
+def wide_accounts(user):
+    """The accounts whose every agent and call this supervisor sees."""
+    return ExotelAccount.objects.filter(account_wide=user, members=user).values("pk")
+
+
+def supervised_agents(user) -> Q:
+    """Over Agent: the agents a supervisor looks after."""
+    led = Team.agents.through.objects.filter(team__leads=user, team__account__members=user).values("agent_id")
+    return Q(account__in=wide_accounts(user)) | Q(pk__in=led)
+
+
+def supervised_calls(user) -> Q:
+    """Over Call: the calls a supervisor looks after."""
+    led = Team.calls.through.objects.filter(team__leads=user, team__account__members=user).values("call_id")
+    return Q(account__in=wide_accounts(user)) | Q(pk__in=led)
+
+
+def teams_of_agent(agent_id: int | None) -> list[int]:
+    """The teams a call placed now for this agent belongs to."""
+    if agent_id is None:
+        return []
+    return list(Team.agents.through.objects.filter(agent_id=agent_id).values_list("team_id", flat=True))
