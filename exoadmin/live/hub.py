@@ -88,8 +88,12 @@ class Hub:
         self.flusher: asyncio.Task[None] | None = None
         self.dirty: dict[tuple, tuple[set[str], Listener]] = {}  # scope → (fragments to redo, a listener)
         self.watcher: asyncio.Task[None] | None = None
-        retry = AsyncRetry(NoBackoff(), 1)  # a connection a Redis restart closed is replaced at once
-        self.commands = aioredis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2, retry=retry)
+        # Streams opening together wait their turn for a connection (a plain pool refuses the 101st).
+        # One retry replaces at once a connection that a Redis restart closed.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=20, timeout=SUBSCRIBE_TIMEOUT, socket_connect_timeout=1, socket_timeout=2
+        )
+        self.commands = aioredis.Redis(connection_pool=pool, retry=AsyncRetry(NoBackoff(), 1))
 
     async def join(self, listener: Listener) -> bool:
         """Adds a stream; False when Redis cannot be reached now (the stream is refused)."""
