@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import AsyncIterator
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
@@ -38,21 +37,22 @@ LIFETIME_SECONDS = 300.0
 
 @any_role_required
 @require_GET
-async def stream(request):
-    user = await request.auser()
-    viewer = await sync_to_async(viewer_for)(user)
-    assert viewer is not None  # any_role_required lets in only people with a role
+def stream(request):
+    # A plain view: Django runs it in a thread under ASGI; only the stream it returns is async, and
+    # the server iterates that on its own event loop.
     if not isinstance(request, ASGIRequest):
         return _unavailable("Live updates need the ASGI server; this page refreshes itself instead.")
+    viewer = viewer_for(request.user)
+    assert viewer is not None  # any_role_required lets in only people with a role
     try:
         page = Page(request.GET.get("page", Page.OTHER))
     except ValueError:
         page = Page.OTHER
     # Ask Redis only while this process has no subscription: one open stream proves it answers.
-    if not is_listening(settings.REDIS_URL) and not await sync_to_async(_redis_answers)():
-        log.warning("live stream refused: Redis unavailable", extra={"user_id": user.pk})
+    if not is_listening(settings.REDIS_URL) and not _redis_answers():
+        log.warning("live stream refused: Redis unavailable", extra={"user_id": request.user.pk})
         return _unavailable("Live updates are paused (Redis is unavailable); this page refreshes itself instead.")
-    listener = Listener(viewer, page, user, watching.viewer_key(request.session.session_key or ""))
+    listener = Listener(viewer, page, request.user, watching.viewer_key(request.session.session_key or ""))
     response = StreamingHttpResponse(_events(listener), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
@@ -60,8 +60,7 @@ async def stream(request):
 
 
 async def _events(listener: Listener) -> AsyncIterator[bytes]:
-    # The hub is joined here, not in the view: the server iterates the stream on its own event loop,
-    # while the view itself may run on a short-lived one (Django adapts it for synchronous middleware).
+    # The hub is joined here, on the server's event loop, where the stream is iterated.
     hub = hub_for(settings.REDIS_URL)
     if not await hub.join(listener):
         return  # Redis went away since the view asked: the browser reconnects and is refused

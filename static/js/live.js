@@ -37,15 +37,23 @@
     htmx.trigger(document.body, "live:refresh");
   });
 
-  document.addEventListener("htmx:sseError", function () {
-    if (down || broken) return;
-    broken = window.setTimeout(function () {
-      broken = null;
-      down = true;
-      window.clearTimeout(hideBack);
-      document.body.setAttribute("data-live", "off");
-      say("Live updates are interrupted: this page refreshes itself every few seconds until they are back.");
-    }, QUIET_MS);
+  function goDown() {
+    window.clearTimeout(broken);
+    broken = null;
+    down = true;
+    window.clearTimeout(hideBack);
+    document.body.setAttribute("data-live", "off");
+    say("Live updates are interrupted: this page refreshes itself every few seconds until they are back.");
+  }
+
+  document.addEventListener("htmx:sseError", function (event) {
+    if (down) return;
+    var source = event.detail && event.detail.source;
+    if (source && source.readyState === EventSource.CLOSED) {
+      goDown();  // the server refused the stream (no Redis, no ASGI): poll at once
+    } else if (!broken) {
+      broken = window.setTimeout(goDown, QUIET_MS);  // it ended: the browser is reconnecting
+    }
   });
 
   // Exotel confirmed agents unchanged: their rows' "confirmed by Exotel N s ago" start again.

@@ -37,6 +37,7 @@ from exoadmin.accounts.demo import DEMO_LOGINS, demo_data_create
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.health.models import WorkerHeartbeat
 from exoadmin.sandbox import demo as sandbox_demo
+from teams.models import Team
 from tests.calls.conftest import callbacks_to, fast_calls  # noqa: F401
 from tests.conftest import Login
 from tests.test_permission_matrix import ALLOWED, AUDIENCE, PUBLIC, product_urls
@@ -115,6 +116,8 @@ def demo(sandbox, settings, monkeypatch) -> Demo:
     BulkEditProblem.objects.create(bulk_edit=bulk_edit, line=7, column="email", value="x@", message="Not an email.")
     ContactSync.objects.create(account=account, state="done", fetched=20, total=20, finished_at=timezone.now())
     CallSettings.objects.create(account=account, api_version="v3")
+    team, _ = Team.objects.get_or_create(account=account, name="Sales")
+    team.agents.add(asha)
     WorkerHeartbeat.objects.create(hostname="worker@demo", seen_at=timezone.now())
     every_3_minutes = IntervalSchedule.objects.create(every=3, period=IntervalSchedule.MINUTES)
     CrontabSchedule.objects.create(minute="0", hour="19")

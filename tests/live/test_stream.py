@@ -114,10 +114,16 @@ def test_the_stream_ends_when_redis_goes_away_and_opens_again_once_it_is_back(
         assert streams(asgi_server.url, board_supervisor).response.status_code == 503
 
         redis.start()
-        again = streams(asgi_server.url, board_supervisor)
-        assert again.response.status_code == 200
-        agent_state_refresh(agent=ccm_agent)
-        assert again.until(f"agent-{ccm_agent.pk}").data.lstrip().startswith("<tr")
+
+        def reconnected() -> str:  # as a browser's EventSource does: it tries again until it is let in
+            again = streams(asgi_server.url, board_supervisor)
+            assert again.response.status_code == 200
+            agent_state_refresh(agent=ccm_agent)
+            return again.until(f"agent-{ccm_agent.pk}", timeout=2).data
+
+        assert (
+            wait_until(reconnected, timeout=20, what="a stream that carries changes again").lstrip().startswith("<tr")
+        )
     finally:
         redis.stop()
 
