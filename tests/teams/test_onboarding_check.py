@@ -104,3 +104,51 @@ def test_an_excel_file_or_a_wrong_header_is_refused_as_a_whole(acme, admin_login
         people_import_check(data=b"PK\x03\x04rest", filename="people.xlsx", user=admin_login.user)
     with pytest.raises(FileRejected, match="no “teams” column"):
         people_import_check(data=b"login,name,email,role,exotel_account\n", filename="p.csv", user=admin_login.user)
+
+
+def test_a_user_id_twice_in_the_file_or_already_another_logins_agent_is_refused(acme, admin_login, agent_login):
+    from agents.models import Agent
+
+    Agent.objects.create(account=acme, user=agent_login.user, name="Asha Rao", exotel_user_id="ccm-005")
+    rows = [ccm_agent_row(0), ccm_agent_row(1, ccm_user_id="ccm-000"), ccm_agent_row(5)]
+
+    people_import = people_import_check(data=people_csv(rows), filename="people.csv", user=admin_login.user)
+
+    problems = problems_by_line(people_import)
+    assert problems[3] == [("ccm_user_id", "ccm_user_id “ccm-000” is already on row 2.")]
+    assert problems[4] == [
+        ("ccm_user_id", "ccm_user_id “ccm-005” already belongs to the agent Asha Rao (login “asha”) in Acme.")
+    ]
+
+
+def test_with_the_bulk_budget_used_up_rows_are_left_unchecked_and_a_click_still_goes(
+    acme, admin_login, sandbox, monkeypatch
+):
+    from django.conf import settings
+
+    from exoadmin.accounts.clients import rate_budget
+    from exoadmin.exotel.errors import RateLimited
+    from exoadmin.redis import get_redis
+    from teams.people import exotel_ids
+
+    monkeypatch.setattr(exotel_ids, "BUDGET_WAIT", 0.0)
+    budget = rate_budget()
+    with pytest.raises(RateLimited):
+        for _ in range(settings.EXOTEL_RATE_LIMIT_PER_MINUTE):
+            budget.acquire("acme", "bulk", max_wait=0)
+    sent_before = len(sandbox.requests())
+    try:
+        people_import = people_import_check(
+            data=people_csv([ccm_agent_row(0)]), filename="people.csv", user=admin_login.user
+        )
+
+        assert problems_by_line(people_import)[2] == [
+            (
+                "ccm_user_id",
+                "Not checked: Exotel's rate limit is used up for now; upload the file again in a minute.",
+            )
+        ]
+        assert len(sandbox.requests()) == sent_before
+        budget.acquire("acme", "interactive", max_wait=0)  # the reserve is still there for a click
+    finally:
+        get_redis().delete("exoadmin:exotel:budget:acme")

@@ -89,3 +89,17 @@ def test_the_admin_navigation_links_to_people_and_others_do_not(client, acme, ad
     assert reverse("people:import") in client.get(reverse("home")).content.decode()
     client.force_login(supervisor_login.user)
     assert reverse("people:import") not in client.get(reverse("home")).content.decode()
+
+
+def test_applying_after_a_team_was_deleted_applies_nothing_and_says_why(client, acme, admin_login):
+    client.force_login(admin_login.user)
+    upload(client, people_csv([ccm_agent_row(0), ccm_agent_row(1)]))
+    people_import = PeopleImport.objects.get()
+    Team.objects.filter(name="Alpha").delete()
+
+    page = client.post(reverse("people:apply", args=[people_import.pk]), follow=True).content.decode()
+
+    assert "Row 2 changed since the check (No team “Alpha” in Acme" in page
+    assert "Upload the file again to check it afresh." in page
+    people_import.refresh_from_db()
+    assert people_import.state == PeopleImport.State.CHECKED and not acme.members.exists()
