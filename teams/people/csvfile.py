@@ -115,7 +115,6 @@ def _check_cells(row: PersonRow) -> None:
     cells = row.cells
     cells["role"] = cells["role"].lower()
     cells["device_model"] = cells["device_model"].lower()
-    cells["email"] = cells["email"].lower()
     if not cells["login"]:
         row.refuse("login", "The login is missing: every row needs the username the person logs in with.")
     else:

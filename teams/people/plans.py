@@ -66,11 +66,11 @@ def check_against_database(row: PersonRow, directory: Directory) -> None:
 
 
 def _check_agent_identity(row: PersonRow, account: ExotelAccount, user: User | None) -> None:
-    own = Agent.objects.filter(user=user).first() if user is not None else None
-    if own is not None and own.account_id != account.pk:
+    target = agent_for(row, account, user)
+    if target is not None and target.account_id != account.pk:
         row.refuse(
             "exotel_account",
-            f"“{row.cells['login']}” is an agent of {own.account.name}: an agent works in one account.",
+            f"“{row.cells['login']}” is an agent of {target.account.name}: an agent works in one account.",
         )
         return
     for column, field in (("ccm_user_id", "exotel_user_id"), ("integrations_user_id", "integrations_user_id")):
@@ -78,7 +78,7 @@ def _check_agent_identity(row: PersonRow, account: ExotelAccount, user: User | N
         if not user_id:
             continue
         holder = Agent.objects.filter(account=account, **{field: user_id}).select_related("user").first()
-        if holder is None or holder == own or (own is None and holder.user_id is None):
+        if holder is None or holder == target:
             continue
         who = f"login “{holder.user.username}”" if holder.user else "no login"
         row.refuse(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.models import Agent
@@ -84,6 +84,15 @@ def good_rows(people_import: PeopleImport) -> list[dict]:
 
 def people_import_apply(people_import: PeopleImport) -> PeopleImport:
     """Applies every good row, or none of them: one transaction. Rows with problems are left out."""
+    try:
+        return _apply(people_import)
+    except IntegrityError:  # someone else wrote the same login or id between our check and our write
+        raise ChangedSinceCheck(
+            "Another change to these people landed at the same moment, so nothing was applied."
+        ) from None
+
+
+def _apply(people_import: PeopleImport) -> PeopleImport:
     with transaction.atomic():
         locked = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
         if locked.state == PeopleImport.State.APPLIED:

@@ -152,3 +152,20 @@ def test_with_the_bulk_budget_used_up_rows_are_left_unchecked_and_a_click_still_
         budget.acquire("acme", "interactive", max_wait=0)  # the reserve is still there for a click
     finally:
         get_redis().delete("exoadmin:exotel:budget:acme")
+
+
+def test_ids_of_two_different_agents_on_one_row_are_refused(acme, admin_login):
+    from agents.models import Agent
+
+    Agent.objects.create(account=acme, name="Synced CCM", exotel_user_id="ccm-000")
+    Agent.objects.create(account=acme, name="Typed phone/SIP", integrations_user_id="agent_007")
+    row = ccm_agent_row(0, integrations_user_id="agent_007")
+
+    people_import = people_import_check(data=people_csv([row]), filename="people.csv", user=admin_login.user)
+
+    assert problems_by_line(people_import)[2] == [
+        (
+            "integrations_user_id",
+            "integrations_user_id “agent_007” already belongs to the agent Typed phone/SIP (no login) in Acme.",
+        )
+    ]
