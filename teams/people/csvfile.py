@@ -34,7 +34,7 @@ ROLES = ("agent", "supervisor")
 DEVICE_MODELS = ("ccm", "integrations")
 ID_COLUMN = {"ccm": "ccm_user_id", "integrations": "integrations_user_id"}
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 2000  # checked and applied within the request: about 10 s to check, 20 s to apply 2,000
 _BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 SAVE_AS_CSV = "save it as “CSV UTF-8” (in Excel: File → Save As → CSV UTF-8) and upload it again"
 
