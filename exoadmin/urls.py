@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("calls.urls")),
     path("", include("contacts.urls")),
     path("", include("exoadmin.live.urls")),
+    path("", include("teams.people.urls")),
 ]

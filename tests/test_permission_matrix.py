@@ -11,7 +11,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC, ANY_ROLE, AGENT, SUPERVISOR = "public", "any role", "agents", "supervisors and admins"
+PUBLIC, ANY_ROLE, AGENT, SUPERVISOR, ADMIN = "public", "any role", "agents", "supervisors and admins", "admins"
 
 AUDIENCE = {
     "login": PUBLIC,
@@ -67,8 +67,15 @@ AUDIENCE = {
             "bulk_problems_csv",
         )
     },
+    # Onboarding people in bulk changes logins and roles: admins only.
+    **{f"people:{name}": ADMIN for name in ("import", "export", "import_detail", "apply", "failures_csv")},
 }
-ALLOWED = {ANY_ROLE: {"agent", "supervisor", "admin"}, AGENT: {"agent"}, SUPERVISOR: {"supervisor", "admin"}}
+ALLOWED = {
+    ANY_ROLE: {"agent", "supervisor", "admin"},
+    AGENT: {"agent"},
+    SUPERVISOR: {"supervisor", "admin"},
+    ADMIN: {"admin"},
+}
 SAMPLE_KWARGS = {"int": 987654, "uuid": uuid.UUID(int=1), "string": "not-the-token"}
 
 
