@@ -452,7 +452,8 @@ def test_the_agent_page_says_what_changed_and_polls_stay_quiet(page, live_server
     sandbox.control("PATCH", f"/_sandbox/devices/{phone.exotel_id}", {"available": True})  # ON behind our back
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("Another device is ON: turn it OFF first")
-    expect(announced(page)).to_have_text("You are not taking calls. Done: Exotel confirmed the change.")
+    # Exotel was read back after refusing: the page says what rings now (the phone turned ON elsewhere)
+    expect(announced(page)).to_have_text(f"Calls ring on your phone {phone.contact_uri}.")
 
 
 def test_the_board_says_what_a_switch_and_a_filter_did_but_not_each_poll(page, live_server, demo):
