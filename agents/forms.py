@@ -25,6 +25,8 @@ class BoardFilterForm(forms.Form):
     busy = forms.ChoiceField(required=False, choices=[("", "Busy or free"), ("busy", "On a call"), ("free", "Free")])
     drift = forms.BooleanField(required=False, label="Drift only")
     missing = forms.BooleanField(required=False, label="Not found in Exotel only")
+    # Any id parses; the board keeps only a team the viewer may see (the choices are those teams).
+    team = forms.CharField(required=False, max_length=20, label="Team")
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in SORTS.items()])
     after = forms.CharField(required=False, max_length=500)
 
@@ -39,6 +41,7 @@ class BoardFilterForm(forms.Form):
             drift=bool(data.get("drift")),
             missing=bool(data.get("missing")),
             q=(data.get("q") or "").strip(),
+            team=database_id(data["team"]) if data.get("team") else None,
             sort=data.get("sort") or "name",
             after=data.get("after") or "",
         )

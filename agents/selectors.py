@@ -27,9 +27,12 @@ from agents.models import (
     EndOfShiftJob,
     PhoneSip,
 )
+from agents.team_counts import team_counts
 from exoadmin.accounts.roles import Role, role_of
 from exoadmin.accounts.selectors import accounts_for_user
+from teams.models import Team
 from teams.scope import supervised_agents
+from teams.visible import teams_for_user
 
 PAGE_SIZE = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts agents with no time first
@@ -89,6 +92,7 @@ class BoardFilters:
     drift: bool = False
     missing: bool = False  # only agents not found in Exotel
     q: str = ""
+    team: int | None = None  # only this team's agents (a team the user may see)
     sort: str = "name"
     after: str = ""  # keyset cursor
 
@@ -104,6 +108,7 @@ class BoardFilters:
             "drift": "1" if self.drift else "",
             "missing": "1" if self.missing else "",
             "q": self.q,
+            "team": "" if self.team is None else str(self.team),
             "sort": "" if self.sort == "name" else self.sort,
         }
         return {k: v for k, v in values.items() if v}
@@ -133,6 +138,9 @@ def _filtered(user, filters: BoardFilters) -> QuerySet[Agent]:
         agents = agents.filter(has_drift=True)
     if filters.missing:
         agents = agents.filter(GONE_FROM_EXOTEL)
+    if filters.team is not None:
+        members = Team.agents.through.objects.filter(team=filters.team, team__in=teams_for_user(user).values("pk"))
+        agents = agents.filter(pk__in=members.values("agent_id"))
     if filters.q:
         q = filters.q.strip()
         agents = agents.filter(
@@ -207,8 +215,9 @@ def board_page(user, filters: BoardFilters, *, page_size: int = PAGE_SIZE) -> Bo
 
 
 def board_counts(user) -> dict:
-    """How many of the user's agents are in each state, and when Exotel was last read: one query."""
-    return agents_for_user(user).aggregate(
+    """How many of the user's agents are in each state, and when Exotel was last read (one query);
+    `teams`: the same per team the user may see (agents.team_counts, one query)."""
+    counts = agents_for_user(user).aggregate(
         total=Count("pk"),
         available=Count("pk", filter=Q(availability=Availability.AVAILABLE)),
         busy=Count("pk", filter=Q(availability=Availability.BUSY)),
@@ -217,6 +226,7 @@ def board_counts(user) -> dict:
         missing=Count("pk", filter=GONE_FROM_EXOTEL),
         last_synced_at=Max("synced_at"),
     )
+    return {**counts, "teams": team_counts(user)}
 
 
 def board_row(user, agent_id: int) -> Agent:

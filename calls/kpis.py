@@ -1,18 +1,20 @@
 """Reads for the KPIs page and the home page's card: totals of placed calls over a date range, and
-their breakdowns by hour, agent and ExoPhone, each in one query. Who sees which calls is
+their breakdowns by hour, agent, ExoPhone and team, each in a query or two. Who sees which calls is
 calls.selectors.visible_calls; what counts as answered is history's "Completed" filter."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from calls.models import Call, HistoryStatus, LaunchOutcome
 from calls.selectors import STATUS_FILTERS, visible_calls
+from teams.visible import teams_for_user
 
 
 @dataclass
@@ -24,17 +26,23 @@ class KpiTotals:
 
 
 @dataclass
+class TeamKpis(KpiTotals):
+    team: str  # "" for the calls placed for no team
+
+
+@dataclass
 class Kpis(KpiTotals):
     per_hour: list[tuple[int, int]]
     per_agent: list[tuple[str, int, int]]
     per_exophone: list[tuple[str, int, int]]
+    per_team: list[TeamKpis]
 
 
 ANSWERED = STATUS_FILTERS[HistoryStatus.COMPLETED]
 
 
 def kpis_between(user, date_from: datetime, date_to: datetime) -> Kpis:
-    """The totals and their breakdowns by hour, agent and ExoPhone."""
+    """The totals and their breakdowns by hour, agent, ExoPhone and team."""
     calls = _placed_calls(user, date_from, date_to)
     tz = timezone.get_current_timezone()
     hours = dict(
@@ -58,7 +66,41 @@ def kpis_between(user, date_from: datetime, date_to: datetime) -> Kpis:
         per_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
         per_agent=per_agent,
         per_exophone=per_exophone,
+        per_team=per_team(user, calls),
     )
+
+
+def per_team(user, calls: QuerySet[Call]) -> list[TeamKpis]:
+    """One row per team the user may see (a team with no calls shows zeros), from the call–team table
+    grouped by team (a call in two teams counts in both), then the calls of no team if any: three
+    queries however many teams and calls."""
+    teams = list(teams_for_user(user).order_by("account__name", "name", "pk").values_list("pk", "name"))
+    answered = _over_calls(ANSWERED)
+    memberships = Call.teams.through.objects.filter(team__in=[pk for pk, _ in teams], call__in=calls.values("pk"))
+    stats = {
+        row["team_id"]: row
+        for row in memberships.values("team_id")
+        .annotate(n=Count("call_id"), ok=Count("call_id", filter=answered))
+        .annotate(talk=Avg("call__talk_time", filter=answered))
+        .order_by()
+    }
+    rows = []
+    for pk, name in teams:
+        row = stats.get(pk, {"n": 0, "ok": 0, "talk": None})
+        rows.append(TeamKpis(**vars(_rates(row["n"], row["ok"], row["talk"])), team=name))
+    no_team = _totals(calls.filter(teams__isnull=True))
+    return rows + ([TeamKpis(**vars(no_team), team="")] if no_team.calls else [])
+
+
+def _over_calls(condition: Q) -> Q:
+    """A condition on Call's fields, read from the call–team table."""
+    over = Q()
+    over.connector, over.negated = condition.connector, condition.negated
+    over.children = [
+        (f"call__{child[0]}", child[1]) if isinstance(child, tuple) else _over_calls(cast(Q, child))
+        for child in condition.children
+    ]
+    return over
 
 
 def kpi_totals_today(user) -> KpiTotals:
@@ -80,12 +122,15 @@ def _totals(calls: QuerySet[Call]) -> KpiTotals:
     totals = calls.aggregate(
         calls=Count("id"), answered=Count("id", filter=ANSWERED), talk=Avg("talk_time", filter=ANSWERED)
     )
-    n = totals["calls"]
+    return _rates(totals["calls"], totals["answered"], totals["talk"])
+
+
+def _rates(calls: int, answered: int, talk: float | None) -> KpiTotals:
     return KpiTotals(
-        calls=n,
-        answered=totals["answered"],
-        answer_rate=round(100 * totals["answered"] / n, 1) if n else None,
-        average_talk=round(totals["talk"], 1) if totals["talk"] is not None else None,
+        calls=calls,
+        answered=answered,
+        answer_rate=round(100 * answered / calls, 1) if calls else None,
+        average_talk=round(talk, 1) if talk is not None else None,
     )
 
 
