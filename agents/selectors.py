@@ -24,12 +24,13 @@ from agents.models import (
     Availability,
     AvailabilityEvent,
     Device,
+    EndOfShiftItem,
     EndOfShiftJob,
     PhoneSip,
 )
 from exoadmin.accounts.roles import Role, role_of
-from exoadmin.accounts.selectors import accounts_for_user
-from teams.scope import supervised_agents
+from teams.models import Team
+from teams.scope import supervised_agents, supervised_rules, supervised_teams
 
 PAGE_SIZE = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # sorts agents with no time first
@@ -262,8 +263,9 @@ def agent_calls(user, agent: Agent, *, limit: int = 10) -> list | None:
 def end_of_shift_job_for_user(user, job_id: int) -> EndOfShiftJob:
     """A job whose agents the user may see (admins: any)."""
     jobs = EndOfShiftJob.objects.all()
-    if role_of(user) != Role.ADMIN:
-        jobs = jobs.filter(Q(created_by=user) | Q(items__agent__in=agents_for_user(user).values("pk"))).distinct()
+    if role_of(user) != Role.ADMIN:  # theirs, or one whose every agent they supervise (rules' jobs)
+        others = EndOfShiftItem.objects.exclude(agent__in=agents_for_user(user).values("pk")).values("job_id")
+        jobs = jobs.filter(Q(created_by=user) | (Q(items__isnull=False) & ~Q(pk__in=others))).distinct()
     try:
         return jobs.get(pk=job_id)
     except (EndOfShiftJob.DoesNotExist, ValueError):
@@ -274,18 +276,21 @@ def end_of_shift_job_for_user(user, job_id: int) -> EndOfShiftJob:
 
 
 def rules_for_user(user) -> QuerySet[AutoOffRule]:
-    """Admins see every rule; supervisors the rules of the accounts they are a member of. Counts are
+    """Admins see every rule; supervisors those teams/scope.py's supervised_rules gives them. Counts are
     subqueries: joining agents and a year of daily jobs would multiply rows."""
     members = AutoOffRule.agents.through.objects.filter(autooffrule=OuterRef("pk"))
+    teams = AutoOffRule.teams.through.objects.filter(autooffrule=OuterRef("pk"))
     # django-stubs does not track annotations on an auto-created many-to-many through model.
     agent_counts = members.values("autooffrule").annotate(n=Count("pk")).values("n")  # type: ignore[misc]
+    team_counts = teams.values("autooffrule").annotate(n=Count("pk")).values("n")  # type: ignore[misc]
     rules = AutoOffRule.objects.select_related("account").annotate(
         agent_count=Coalesce(Subquery(agent_counts), 0),
+        team_count=Coalesce(Subquery(team_counts), 0),
         last_job_id=Subquery(EndOfShiftJob.objects.filter(rule=OuterRef("pk")).order_by("-pk").values("pk")[:1]),
     )
     if role_of(user) == Role.ADMIN:
         return rules
-    return rules.filter(account__in=accounts_for_user(user).values("pk"))
+    return rules.filter(supervised_rules(user))
 
 
 def rule_for_user(user, rule_id: int) -> AutoOffRule:
@@ -311,9 +316,16 @@ def rule_agent_choices(user) -> list[RuleAgentChoice]:
     )
 
 
+def rule_teams(user) -> QuerySet[Team]:
+    """The teams a rule of this user may target, for the rule form."""
+    teams = Team.objects.select_related("account").order_by("account__name", "name")
+    return teams if role_of(user) == Role.ADMIN else teams.filter(supervised_teams(user)).distinct()
+
+
 def rules_export_rows(user):
-    """Every rule with its agents' names, for the CSV export (two queries)."""
-    return rules_for_user(user).prefetch_related(Prefetch("agents", queryset=Agent.objects.only("name")))
+    """Every rule with its agents' and teams' names, for the CSV export (three queries)."""
+    named = Prefetch("agents", queryset=Agent.objects.only("name"))
+    return rules_for_user(user).prefetch_related(named, Prefetch("teams", queryset=Team.objects.only("name")))
 
 
 # -- words --------------------------------------------------------------------------------------

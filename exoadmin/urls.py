@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("calls.urls")),
     path("", include("contacts.urls")),
+    path("", include("teams.urls")),
     path("", include("exoadmin.live.urls")),
 ]

@@ -11,7 +11,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC, ANY_ROLE, AGENT, SUPERVISOR = "public", "any role", "agents", "supervisors and admins"
+PUBLIC, ANY_ROLE, AGENT, SUPERVISOR, ADMIN = "public", "any role", "agents", "supervisors and admins", "admins"
 
 AUDIENCE = {
     "login": PUBLIC,
@@ -43,6 +43,7 @@ AUDIENCE = {
             "rule_delete",
         )
     },
+    **{f"teams:{name}": ADMIN for name in ("list", "add", "edit", "delete")},
     "live:stream": ANY_ROLE,  # each hears only what they may see (tests/live)
     # Agents see their own calls; supervisors those of their accounts (ownership tested in tests/calls).
     **{
@@ -68,7 +69,12 @@ AUDIENCE = {
         )
     },
 }
-ALLOWED = {ANY_ROLE: {"agent", "supervisor", "admin"}, AGENT: {"agent"}, SUPERVISOR: {"supervisor", "admin"}}
+ALLOWED = {
+    ANY_ROLE: {"agent", "supervisor", "admin"},
+    AGENT: {"agent"},
+    SUPERVISOR: {"supervisor", "admin"},
+    ADMIN: {"admin"},
+}
 SAMPLE_KWARGS = {"int": 987654, "uuid": uuid.UUID(int=1), "string": "not-the-token"}
 
 

@@ -3,6 +3,9 @@
 However many streams a process serves, it holds one subscription to exoadmin.live.publish's channel
 (fan-out across processes and machines is Redis's). Each change goes to the streams whose viewer may
 see it, as one server-sent event named after what changed (`agent-42`, `call-7`, `bulk-3`, `shift-5`).
+When a team changes, each open stream of a supervisor of its account gets its viewer again (moving an
+agent between teams takes effect on open streams at once) and a `scope-changed` event, on which the
+page fetches its live parts afresh.
 
 What every board shows alike is rendered once per change, not once per screen: a board row travels
 as its HTML, and the board's counts and the calls-now list are rendered once per viewer scope at most
@@ -25,12 +28,13 @@ from enum import StrEnum
 
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections
 from redis.exceptions import RedisError
 
 from exoadmin.accounts.roles import Role
 from exoadmin.live import fragments, watching
 from exoadmin.live.publish import CHANNEL, Topic
-from exoadmin.live.viewer import Viewer
+from exoadmin.live.viewer import Viewer, viewer_for
 
 log = logging.getLogger("exoadmin.live")
 
@@ -134,6 +138,9 @@ class Hub:
             await client.aclose()
 
     async def _deliver(self, message: dict) -> None:
+        if message["topic"] == Topic.TEAM:
+            await self._rescope(message.get("account"))
+            return
         listeners = [listener for listener in self.listeners if listener.viewer.may_see(message)]
         if not listeners:
             return
@@ -145,6 +152,20 @@ class Hub:
             data = row if row is not None and listener.wants_board else ""
             listener.queue.put_nowait(Event(name, data, at))
             self._mark(listener, message["topic"])
+
+    async def _rescope(self, account_id: int | None) -> None:
+        """A team of this account changed: each supervisor of the account gets their scope again (what
+        they hear from now on) and is told so, so their page fetches its live parts afresh."""
+        for listener in list(self.listeners):
+            accounts = listener.viewer.account_ids
+            if listener.viewer.role != Role.SUPERVISOR or (accounts is not None and account_id not in accounts):
+                continue
+            viewer = await sync_to_async(_viewer_again)(listener.user)
+            if viewer is None:
+                listener.queue.put_nowait(None)  # no longer a supervisor: the stream ends
+                continue
+            listener.viewer = viewer
+            listener.queue.put_nowait(Event("scope-changed"))
 
     def _mark(self, listener: Listener, topic: str) -> None:
         redo = set()
@@ -173,6 +194,11 @@ class Hub:
                 for listener in self.listeners:
                     if listener.viewer.scope == scope and _WANTS[name](listener):
                         listener.queue.put_nowait(Event(name, html))
+
+
+def _viewer_again(user) -> Viewer | None:
+    close_old_connections()  # this runs outside any request: drop a connection the database closed
+    return viewer_for(user)
 
 
 _EVENT_NAMES = {Topic.AGENT: "agent", Topic.CALL: "call", Topic.BULK_EDIT: "bulk", Topic.SHIFT_JOB: "shift"}

@@ -3,7 +3,8 @@
    When the stream is refused or breaks (a proxy, Redis down, a server without ASGI), the page says so
    in #live-status and its live parts poll: their hx-trigger has "every Ns [exoLive.down()]". When the
    stream opens again, every live part fetches itself afresh once (the "live:refresh" event on body),
-   so whatever changed while it was down is shown, and nothing is applied twice. */
+   so whatever changed while it was down is shown, and nothing is applied twice. The same happens when
+   the stream says "scope-changed" (a team's agents or leads changed: this person now supervises others). */
 (function () {
   "use strict";
 
@@ -20,7 +21,13 @@
     status.hidden = !text;
   }
 
-  document.addEventListener("htmx:sseOpen", function () {
+  document.addEventListener("htmx:sseOpen", function (event) {
+    // Who this person supervises changed (a team's agents or leads): every live part fetches itself.
+    var source = event.detail && event.detail.source;
+    if (source && !source.exoScopeHeard) {
+      source.exoScopeHeard = true;
+      source.addEventListener("scope-changed", function () { htmx.trigger(document.body, "live:refresh"); });
+    }
     var again = opened;
     opened = true;
     document.body.setAttribute("data-live", "on");
