@@ -57,7 +57,10 @@ def team_save(
     name = name.strip()
     if not name:
         raise TeamRefused("Give the team a name, e.g. the client it works for.", field="name")
-    if Team.objects.filter(account=account, name__iexact=name).exclude(pk=team.pk if team else None).exists():
+    same_name = Team.objects.filter(account=account, name__iexact=name)
+    if team is not None and team.pk:
+        same_name = same_name.exclude(pk=team.pk)
+    if same_name.exists():
         raise TeamRefused(f"{account.name} already has a team called “{name}”: choose another name.", field="name")
     strangers = [agent for agent in agents if agent.account_id != account.pk]
     if strangers:
