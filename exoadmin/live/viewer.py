@@ -17,6 +17,8 @@ from exoadmin.accounts.roles import Role, role_of
 from exoadmin.accounts.selectors import accounts_for_user
 from teams.scope import team_agent_ids, wide_accounts
 
+_AGENTS_NEWS = {"agent", "call"}  # news about one agent or one call: heard within a supervisor's scope only
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -36,8 +38,11 @@ class Viewer:
             return True
         if account not in self.account_ids:
             return False
-        # News of no agent (a bulk edit) is the account's; an agent's or a call's, only in scope.
-        return agent is None or account in self.wide_account_ids or agent in self.agent_ids
+        if account in self.wide_account_ids:
+            return True
+        if agent is None:  # a bulk edit's news is the account's; a call of no agent, only account-wide
+            return message.get("topic") not in _AGENTS_NEWS
+        return agent in self.agent_ids
 
     @property
     def scope(self) -> tuple:

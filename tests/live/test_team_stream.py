@@ -73,3 +73,20 @@ def _drain(reader: StreamReader) -> list:
     while not reader.quiet(0.5):
         events.append(reader.next(0.1))
     return [event for event in events if event is not None]
+
+
+def test_a_team_viewer_hears_its_agents_and_its_accounts_news_and_nothing_else():
+    from exoadmin.accounts.roles import Role
+    from exoadmin.live.viewer import Viewer
+
+    lead = Viewer(1, Role.SUPERVISOR, frozenset({10, 20}), None, frozenset({20}), frozenset({5}))
+
+    def hears(topic, account, agent):
+        return lead.may_see({"topic": topic, "id": 1, "account": account, "agent": agent})
+
+    assert hears("agent", 10, 5) and hears("call", 10, 5)  # their team's agent
+    assert not hears("agent", 10, 6) and not hears("call", 10, 6)  # another team's
+    assert not hears("call", 10, None)  # a call of no agent: account-wide supervisors only
+    assert hears("bulk_edit", 10, None) and hears("shift_job", None, None)  # account-level news, as before
+    assert hears("agent", 20, 6) and hears("call", 20, None)  # where they are account-wide
+    assert not hears("bulk_edit", 30, None) and not hears("agent", 30, 5)  # not their account
