@@ -44,6 +44,7 @@ def test_two_team_supervisors_see_different_boards_and_histories(
     log_in(admin, asgi_server, admin_login)
     admin.goto(f"{asgi_server.url}/teams/{a.team.pk}/")
     admin.get_by_label("Vikram Shah").check()
+    admin.screenshot(path="/tmp/team-form.png", full_page=True)
     admin.get_by_role("button", name="Save the team").click()
     expect(admin.get_by_text("Team “Sales” saved: 2 agents")).to_be_visible()
 
