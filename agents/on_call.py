@@ -29,7 +29,6 @@ from django.utils import timezone
 from agents.audit import agent_state_refresh
 from agents.models import Agent, Device, DeviceStatus
 from agents.selectors import RingingPlace, at_words
-from exoadmin.live.publish import Topic, changed
 
 if TYPE_CHECKING:
     from calls.models import Call
@@ -48,8 +47,7 @@ def live_call_follow(*, call: Call) -> None:
             moved = agents.filter(live_call=call).update(live_call=None) + _exotel_busy_ended(agent_id, call)
         if not moved:
             return
-        agent = agent_state_refresh(agent=Agent.objects.get(pk=agent_id))
-        changed(Topic.AGENT, agent.pk, account_id=agent.account_id, agent_id=agent.pk)
+        agent_state_refresh(agent=Agent.objects.get(pk=agent_id))  # which tells open screens
 
 
 def _exotel_busy_ended(agent_id: int, call: Call) -> int:

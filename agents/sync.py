@@ -33,7 +33,7 @@ from exoadmin.exotel import integrations, users
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ConnectionFailed, ExotelError, NotFound
 from exoadmin.exotel.models import IntegrationDevices, User
-from exoadmin.live.publish import Topic, changed_many
+from exoadmin.live.publish import Topic, changed_many, confirmed
 from exoadmin.locks import account_sync_lock, agents_locked_if_free
 from exoadmin.redis import get_redis
 from exoadmin.refusals import Refused
@@ -186,15 +186,18 @@ def ccm_users_store(
     with agents_locked_if_free(known.values()) as unlocked, transaction.atomic():
         batch = Batch(timezone.now())
         agents = [agent for agent in _agents_to_mirror(unlocked) if not _answered_after(agent, fetched_at)]
+        news = set()
         for agent in agents:
-            user = by_id[agent.exotel_user_id]
+            user, before = by_id[agent.exotel_user_id], _row_state(agent)
             agent.name, agent.email = _user_name(user), user.email or agent.email
             devices = mirror_user(agent, user, list(agent.devices.all()), batch)
             state_set(agent, devices, getattr(agent, "phone_sip", None), batch.now)
+            if _row_state(agent, devices) != before:
+                news.add(agent.pk)
         batch.save()
         Agent.objects.bulk_update(agents, SYNC_FIELDS)
         result.linked += _link_logins(agents)
-        _tell_open_screens(account, agents)
+        _tell_open_screens(account, agents, news)
     result.agents += len(agents)
     result.drifted += batch.drifted_agents
     return agents
@@ -212,9 +215,25 @@ def _answered_after(agent: Agent, moment: datetime) -> bool:
     return bool(confirmed_at and confirmed_at > moment)
 
 
-def _tell_open_screens(account: ExotelAccount, agents: list[Agent]) -> None:
-    """Once the stored page commits: each of these agents changed, or at least was confirmed anew."""
-    changed_many(Topic.AGENT, ((agent.pk, agent.pk) for agent in agents), account_id=account.pk)
+def _row_state(agent: Agent, devices: list | None = None, phone_sip=None) -> tuple:
+    """What a board row shows of an agent from Exotel's answer, to tell a change from a confirmation."""
+    devices = list(agent.devices.all()) if devices is None else devices
+    phone_sip = getattr(agent, "phone_sip", None) if phone_sip is None else phone_sip
+    return (
+        agent.name,
+        agent.availability,
+        agent.has_drift,
+        agent.missing_in_exotel_since,
+        sorted((d.exotel_id, d.contact_uri, d.available, d.verified, d.status) for d in devices),
+        phone_sip and (phone_sip.phone_enabled, phone_sip.sip_enabled, phone_sip.sip_registered),
+    )
+
+
+def _tell_open_screens(account: ExotelAccount, agents: list[Agent], news: set[int]) -> None:
+    """Once the stored page commits: the agents whose row changed are news, as rows; the others
+    were only confirmed again, which open boards hear in one message (their "confirmed N s ago")."""
+    changed_many(Topic.AGENT, ((pk, pk) for pk in sorted(news)), account_id=account.pk)
+    confirmed([agent.pk for agent in agents if agent.pk not in news], account_id=account.pk)
 
 
 def _link_logins(agents: list[Agent]) -> int:
@@ -259,7 +278,7 @@ def _flag_missing(account: ExotelAccount, client: ExotelClient, seen: set[str], 
                 agent.missing_in_exotel_since = now
                 state_set(agent, list(agent.devices.all()), getattr(agent, "phone_sip", None), now)
             Agent.objects.bulk_update(agents, ["missing_in_exotel_since", *STATE_FIELDS])
-            _tell_open_screens(account, agents)
+            _tell_open_screens(account, agents, {agent.pk for agent in agents})  # each one newly flagged
     if newly:
         log.warning(
             "%s agents of %s are no longer in Exotel's user list",
@@ -337,14 +356,17 @@ def phone_sip_store(account: ExotelAccount, answers: dict[int, PhoneSipAnswer], 
         agents = [
             agent for agent in _agents_to_mirror(unlocked) if not _answered_after(agent, answers[agent.pk].asked_at)
         ]
+        news = set()
         for agent in agents:
-            answer = answers[agent.pk]
+            answer, before = answers[agent.pk], _row_state(agent)
             phone_sip = mirror_phone_sip(agent, getattr(agent, "phone_sip", None), answer.devices, batch)
             agent.synced_at = answer.answered_at
             state_set(agent, list(agent.devices.all()), phone_sip, batch.now)
+            if _row_state(agent, phone_sip=phone_sip) != before:
+                news.add(agent.pk)
         batch.save()
         Agent.objects.bulk_update(agents, ["synced_at", *STATE_FIELDS, "last_change_at", "last_change_by"])
-        _tell_open_screens(account, agents)
+        _tell_open_screens(account, agents, news)
     result.agents += sum(1 for agent in agents if agent.exotel_user_id == "")
     result.drifted += batch.drifted_agents
     return agents

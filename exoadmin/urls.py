@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("teams.urls")),
     path("", include("exoadmin.live.urls")),
+    path("", include("teams.people.urls")),
 ]

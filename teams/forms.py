@@ -46,14 +46,14 @@ class TeamForm(forms.Form):
     )
 
     @classmethod
-    def for_team(cls, team: Team, *args, **kwargs) -> "TeamForm":
+    def for_team(cls, team: Team, data=None) -> "TeamForm":
         initial = {
             "name": team.name,
             "account": team.account_id,
             "agents": list(team.agents.values_list("pk", flat=True)),
             "leads": list(team.leads.values_list("pk", flat=True)),
         }
-        return cls(*args, initial=initial, **kwargs)
+        return cls(data, initial=initial)
 
     def chosen(self, name: str) -> set[int]:
         """The ticked agents or leads, to tick them again when the form comes back with errors."""

@@ -5,8 +5,11 @@ sees and acts on only their agents, calls and jobs) or is marked account-wide on
 sees all of it). Admins see everything. Who sees what is decided in teams/scope.py, once.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from exoadmin.accounts.models import ExotelAccount
 
@@ -28,3 +31,30 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PeopleImport(models.Model):
+    """One uploaded people CSV: every row as read, its problems, what applying it would change, and
+    (once applied) what it did. Rows live in one JSON list: files are small (a few thousand rows) and
+    are only ever shown, applied or downloaded whole. teams/people/ reads and writes it."""
+
+    class State(models.TextChoices):
+        CHECKED = "checked", "checked, waiting for you"
+        APPLIED = "applied", "applied"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.CHECKED)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename or f"people import {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:import_detail", args=[self.pk])

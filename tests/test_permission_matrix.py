@@ -68,6 +68,8 @@ AUDIENCE = {
             "bulk_problems_csv",
         )
     },
+    # Onboarding people in bulk changes logins and roles: admins only.
+    **{f"people:{name}": ADMIN for name in ("import", "export", "import_detail", "apply", "failures_csv")},
 }
 ALLOWED = {
     ANY_ROLE: {"agent", "supervisor", "admin"},

@@ -3,9 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
@@ -42,9 +40,6 @@ def role_required(*roles: Role) -> Callable:
     """Anonymous users go to the login page; a wrong role gets a 403 naming the roles needed."""
 
     def decorator(view):
-        if iscoroutinefunction(view):
-            return _async_role_required(view, roles)
-
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -55,21 +50,6 @@ def role_required(*roles: Role) -> Callable:
         return wrapper
 
     return decorator
-
-
-def _async_role_required(view, roles: tuple[Role, ...]) -> Callable:
-    """The same rule for an async view (the live stream), which must not block its event loop."""
-
-    @wraps(view)
-    async def wrapper(request, *args, **kwargs):
-        user = await request.auser()
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if await sync_to_async(role_of)(user) not in roles:
-            raise PermissionDenied(f"This page is for {_who(roles)}.")
-        return await view(request, *args, **kwargs)
-
-    return wrapper
 
 
 supervisor_required = role_required(Role.SUPERVISOR, Role.ADMIN)

@@ -9,10 +9,11 @@ from exoadmin.accounts.roles import GROUP_NAMES, Role
 
 @transaction.atomic
 def user_create_or_update(
-    *, username: str, password: str, role: Role, first_name: str = "", last_name: str = "", email: str = ""
+    *, username: str, password: str | None, role: Role, first_name: str = "", last_name: str = "", email: str = ""
 ) -> User:
-    """Idempotent: the user ends with exactly this role and password."""
-    user, _ = User.objects.update_or_create(
+    """Idempotent: the user ends with exactly this role and password. `password=None` keeps an existing
+    user's password and gives a new one an unusable password (set it in Django admin)."""
+    user, created = User.objects.update_or_create(
         username=username,
         defaults={
             "first_name": first_name,
@@ -23,8 +24,9 @@ def user_create_or_update(
             "is_active": True,
         },
     )
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    if password is not None or created:
+        user.set_password(password)  # None: unusable
+        user.save(update_fields=["password"])
     groups = [Group.objects.get_or_create(name=GROUP_NAMES[role])[0]] if role in GROUP_NAMES else []
     user.groups.set(groups)
     return user

@@ -21,7 +21,7 @@ def board_row(agent_id: int) -> str:
     agent = agent_selectors.board_row_pushed(agent_id)
     if agent is None:
         return ""  # deleted since: the row stays until the page next reloads its table
-    return render_to_string("agents/board.html#row", {**_NO_REQUEST, "agent": agent, "live": True})
+    return render_to_string("agents/board.html#row", {**_NO_REQUEST, "agent": agent})
 
 
 def board_counts(user) -> str:
@@ -31,4 +31,4 @@ def board_counts(user) -> str:
 
 def calls_now(user) -> str:
     close_old_connections()
-    return render_to_string("calls/_live_calls_list.html", {"calls": call_selectors.live_calls(user), "live": True})
+    return render_to_string("calls/_live_calls_list.html", {"calls": call_selectors.live_calls(user)})

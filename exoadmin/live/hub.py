@@ -20,6 +20,7 @@ fragments afresh, so nothing is missed and nothing is applied twice.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 from collections.abc import Callable
@@ -29,17 +30,20 @@ from enum import StrEnum
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from exoadmin.accounts.roles import Role
 from exoadmin.live import fragments, watching
-from exoadmin.live.publish import CHANNEL, Topic
+from exoadmin.live.publish import CHANNEL, CONFIRMED, SHOWS, Topic
 from exoadmin.live.viewer import Viewer, viewer_for
 
 log = logging.getLogger("exoadmin.live")
 
 COALESCE_SECONDS = 0.5  # shared fragments are re-rendered at most this often per scope
 SUBSCRIBE_TIMEOUT = 2.0  # a stream that cannot reach Redis this soon is refused (the page polls)
+QUEUE_LIMIT = 500  # events waiting for one browser; more and its stream is ended (it reconnects)
 
 
 class Page(StrEnum):
@@ -66,8 +70,9 @@ class Listener:
     viewer: Viewer
     page: Page
     user: object  # the signed-in user, for the selectors that render shared fragments
-    session_key: str = ""  # whose board page (exoadmin.live.watching) this stream keeps fresh
-    queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+    board: str = ""  # names the person's board (exoadmin.live.watching.viewer_key)
+    shown: set[int] = field(default_factory=set)  # the agents that board shows: their rows are pushed
+    queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
 
     @property
     def wants_board(self) -> bool:
@@ -87,23 +92,45 @@ class Hub:
         self.flusher: asyncio.Task[None] | None = None
         self.dirty: dict[tuple, tuple[set[str], Listener]] = {}  # scope → (fragments to redo, a listener)
         self.watcher: asyncio.Task[None] | None = None
+        # Streams opening together wait their turn for a connection (a plain pool refuses the 101st).
+        # One retry replaces at once a connection that a Redis restart closed.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=20, timeout=SUBSCRIBE_TIMEOUT, socket_connect_timeout=1, socket_timeout=2
+        )
+        self.commands = aioredis.Redis(connection_pool=pool, retry=AsyncRetry(NoBackoff(), 1))
 
     async def join(self, listener: Listener) -> bool:
         """Adds a stream; False when Redis cannot be reached now (the stream is refused)."""
         if self.reader is None or self.reader.done():
             self.subscribed.clear()
-            self.reader = asyncio.create_task(self._read())
+            self.reader = _task(self._read())
         try:
             await asyncio.wait_for(self.subscribed.wait(), SUBSCRIBE_TIMEOUT)
         except TimeoutError:
             return False
+        if listener.wants_board:
+            try:
+                listener.shown = await watching.shown_by(self.commands, listener.board)
+            except (RedisError, OSError) as exc:  # its rows are pushed once the board is drawn again
+                log.warning("which agents a board shows is unknown, Redis unavailable: %s", exc)
         self.listeners.add(listener)
         if listener.wants_board and (self.watcher is None or self.watcher.done()):
-            self.watcher = asyncio.create_task(self._rewatch())
+            self.watcher = _task(self._rewatch())
         return True
 
     def leave(self, listener: Listener) -> None:
         self.listeners.discard(listener)
+
+    def _send(self, listener: Listener, event: Event) -> None:
+        """Queues an event; a stream too slow to keep up is ended (its page reconnects and catches up)."""
+        try:
+            listener.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            log.warning("live stream dropped: its browser fell %s events behind", QUEUE_LIMIT)
+            self.leave(listener)
+            while not listener.queue.empty():
+                listener.queue.get_nowait()
+            listener.queue.put_nowait(None)
 
     async def _read(self) -> None:
         client = aioredis.Redis.from_url(self.url, socket_connect_timeout=1, health_check_interval=10)
@@ -114,28 +141,46 @@ class Hub:
                 while True:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None:
-                        await self._deliver(json.loads(message["data"]))
+                        await self._handle(message["data"])
         except (RedisError, OSError) as exc:
             log.warning("live updates stopped, Redis unavailable: %s", exc)
         finally:
             self.subscribed.clear()
             for listener in list(self.listeners):
-                listener.queue.put_nowait(None)  # the stream ends; the browser reconnects
+                self._send(listener, None)  # type: ignore[arg-type]  # the end: the browser reconnects
             self.listeners.clear()
             await client.aclose()
 
+    async def _handle(self, data: bytes) -> None:
+        """One published message; a bad one is logged and skipped, never ending every stream."""
+        try:
+            message = json.loads(data)
+            if message["topic"] == SHOWS:
+                for listener in self.listeners:
+                    if listener.board and listener.board == message["viewer"]:
+                        listener.shown = set(message["ids"])
+            elif message["topic"] == CONFIRMED:
+                self._confirmed(message)
+            else:
+                await self._deliver(message)
+        except Exception:
+            log.exception("live update not delivered", extra={"live": data[:200]})
+
     async def _rewatch(self) -> None:
         """While boards are open here, their agents stay watched (so they are re-read from Exotel)."""
-        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=2)
-        try:
-            while boards := [listener for listener in self.listeners if listener.wants_board]:
-                try:
-                    await watching.rewatch(client, (listener.session_key for listener in boards))
-                except (RedisError, OSError) as exc:
-                    log.warning("open boards' agents not watched again, Redis unavailable: %s", exc)
-                await asyncio.sleep(watching.REWATCH_SECONDS)
-        finally:
-            await client.aclose()
+        while boards := [listener for listener in self.listeners if listener.wants_board]:
+            try:
+                await watching.rewatch(self.commands, set().union(*(listener.shown for listener in boards)))
+            except (RedisError, OSError) as exc:
+                log.warning("open boards' agents not watched again, Redis unavailable: %s", exc)
+            await asyncio.sleep(watching.REWATCH_SECONDS)
+
+    def _confirmed(self, message: dict) -> None:
+        """Agents Exotel confirmed unchanged: boards showing them move their "confirmed N s ago"."""
+        at, ids = round(message["at"]), message["ids"]
+        for listener in [listener for listener in self.listeners if listener.wants_board]:
+            if listener.viewer.may_see(message) and (mine := [pk for pk in ids if pk in listener.shown]):
+                self._send(listener, Event(CONFIRMED, json.dumps(dict.fromkeys(map(str, mine), at))))
 
     async def _deliver(self, message: dict) -> None:
         if message["topic"] == Topic.TEAM:
@@ -144,13 +189,17 @@ class Hub:
         listeners = [listener for listener in self.listeners if listener.viewer.may_see(message)]
         if not listeners:
             return
-        name, at = f"{_EVENT_NAMES[message['topic']]}-{message['id']}", message.get("at")
-        row = None
-        if message["topic"] == Topic.AGENT and any(listener.wants_board for listener in listeners):
-            row = await sync_to_async(fragments.board_row)(message["id"])
+        name, at, agent_id = f"{_EVENT_NAMES[message['topic']]}-{message['id']}", message.get("at"), message["id"]
+        is_agent = message["topic"] == Topic.AGENT
+        showing = [
+            listener for listener in listeners if is_agent and listener.wants_board and agent_id in listener.shown
+        ]
+        row = await sync_to_async(fragments.board_row)(agent_id) if showing else ""
         for listener in listeners:
-            data = row if row is not None and listener.wants_board else ""
-            listener.queue.put_nowait(Event(name, data, at))
+            if listener in showing:
+                self._send(listener, Event(name, row, at))
+            elif not (is_agent and listener.wants_board):  # boards hear only of the rows they show
+                self._send(listener, Event(name, "", at))
             self._mark(listener, message["topic"])
 
     async def _rescope(self, account_id: int | None) -> None:
@@ -161,11 +210,12 @@ class Hub:
             if listener.viewer.role != Role.SUPERVISOR or (accounts is not None and account_id not in accounts):
                 continue
             viewer = await sync_to_async(_viewer_again)(listener.user)
-            if viewer is None:
-                listener.queue.put_nowait(None)  # no longer a supervisor: the stream ends
+            if viewer is None:  # no longer a supervisor: the stream ends
+                self.leave(listener)
+                listener.queue.put_nowait(None)
                 continue
             listener.viewer = viewer
-            listener.queue.put_nowait(Event("scope-changed"))
+            self._send(listener, Event("scope-changed"))
 
     def _mark(self, listener: Listener, topic: str) -> None:
         redo = set()
@@ -178,22 +228,30 @@ class Hub:
         pending, _ = self.dirty.setdefault(listener.viewer.scope, (set(), listener))
         pending |= redo
         if self.flusher is None or self.flusher.done():
-            self.flusher = asyncio.create_task(self._flush_later())
+            self.flusher = _task(self._flush_later())
 
     async def _flush_later(self) -> None:
         """Renders what changed, then again while changes keep coming (none is left unsent)."""
         while self.dirty:
             await asyncio.sleep(COALESCE_SECONDS)
             dirty, self.dirty = self.dirty, {}
-            await self._flush(dirty)
+            try:
+                await self._flush(dirty)
+            except Exception:
+                log.exception("live counts or calls not rendered")
 
     async def _flush(self, dirty: dict[tuple, tuple[set[str], Listener]]) -> None:
         for scope, (names, some_listener) in dirty.items():
             for name in sorted(names):
                 html = await sync_to_async(_SHARED[name])(some_listener.user)
-                for listener in self.listeners:
+                for listener in list(self.listeners):
                     if listener.viewer.scope == scope and _WANTS[name](listener):
-                        listener.queue.put_nowait(Event(name, html))
+                        self._send(listener, Event(name, html))
+
+
+def _task(coroutine) -> asyncio.Task:
+    """A hub task outlives the request that started it: it gets a context of its own, not that request's."""
+    return asyncio.create_task(coroutine, context=contextvars.Context())
 
 
 def _viewer_again(user) -> Viewer | None:
@@ -223,6 +281,8 @@ def is_listening(url: str) -> bool:
 def hub_for(url: str) -> Hub:
     """This event loop's hub (one per process under uvicorn; tests may run several loops)."""
     loop = asyncio.get_running_loop()
+    for gone in [other for other in _hubs if other.is_closed()]:
+        del _hubs[gone]
     hub = _hubs.get(loop)
     if hub is None or hub.url != url:
         hub = _hubs[loop] = Hub(url)

@@ -23,6 +23,8 @@ from exoadmin.redis import get_redis
 log = logging.getLogger("exoadmin.live")
 
 CHANNEL = "exoadmin:live"
+SHOWS = "shows"  # a message saying which agents a person's board shows (see `shows`)
+CONFIRMED = "confirmed"  # a message naming agents Exotel confirmed unchanged (see `confirmed`)
 
 
 class Topic(StrEnum):
@@ -52,6 +54,19 @@ def changed_many(topic: Topic, changes: Iterable[tuple[int, int | None]], *, acc
     ]
     if messages:
         transaction.on_commit(lambda: _publish(*messages))
+
+
+def confirmed(agent_ids: list[int], *, account_id: int) -> None:
+    """Exotel answered again about these agents and nothing they show changed: one message for them
+    all, so open boards move their "confirmed by Exotel N s ago" without re-drawing a row."""
+    if agent_ids:
+        message: dict[str, object] = {"topic": CONFIRMED, "ids": agent_ids, "account": account_id, "agent": None}
+        transaction.on_commit(lambda: _publish(message))
+
+
+def shows(viewer: str, agent_ids: list[int]) -> None:
+    """A board page was drawn: its open stream pushes these agents' rows (best effort, at once)."""
+    _publish({"topic": SHOWS, "viewer": viewer, "ids": agent_ids, "account": None, "agent": None})
 
 
 def _publish(*messages: dict[str, object]) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import threading
 import time
 from collections.abc import AsyncIterator
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
 
 from exoadmin.accounts.roles import any_role_required
+from exoadmin.live import watching
 from exoadmin.live.hub import Event, Listener, Page, hub_for, is_listening
 from exoadmin.live.viewer import viewer_for
 from exoadmin.redis import get_redis
@@ -28,26 +29,30 @@ from exoadmin.redis import get_redis
 log = logging.getLogger("exoadmin.live")
 
 KEEPALIVE_SECONDS = 15.0  # a comment this often keeps proxies from closing an idle stream
-RETRY_MS = 2000  # how soon a browser reconnects after the stream ends
+RETRY_MS = (1000, 4000)  # a browser reconnects after a random wait in this range (not all at once)
+# A stream ends after this long (plus up to a minute, so they do not end together) and the browser
+# opens a new one: who may see what (a logout, a role or team change) is checked again at that point.
+LIFETIME_SECONDS = 300.0
 
 
 @any_role_required
 @require_GET
-async def stream(request):
-    user = await request.auser()
-    viewer = await sync_to_async(viewer_for)(user)
-    assert viewer is not None  # any_role_required lets in only people with a role
+def stream(request):
+    # A plain view: Django runs it in a thread under ASGI; only the stream it returns is async, and
+    # the server iterates that on its own event loop.
     if not isinstance(request, ASGIRequest):
         return _unavailable("Live updates need the ASGI server; this page refreshes itself instead.")
+    viewer = viewer_for(request.user)
+    assert viewer is not None  # any_role_required lets in only people with a role
     try:
         page = Page(request.GET.get("page", Page.OTHER))
     except ValueError:
         page = Page.OTHER
     # Ask Redis only while this process has no subscription: one open stream proves it answers.
-    if not is_listening(settings.REDIS_URL) and not await sync_to_async(_redis_answers)():
-        log.warning("live stream refused: Redis unavailable", extra={"user_id": user.pk})
+    if not is_listening(settings.REDIS_URL) and not _redis_answers():
+        log.warning("live stream refused: Redis unavailable", extra={"user_id": request.user.pk})
         return _unavailable("Live updates are paused (Redis is unavailable); this page refreshes itself instead.")
-    listener = Listener(viewer, page, user, request.session.session_key or "")
+    listener = Listener(viewer, page, request.user, watching.viewer_key(request.session.session_key or ""))
     response = StreamingHttpResponse(_events(listener), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
@@ -55,16 +60,16 @@ async def stream(request):
 
 
 async def _events(listener: Listener) -> AsyncIterator[bytes]:
-    # The hub is joined here, not in the view: the server iterates the stream on its own event loop,
-    # while the view itself may run on a short-lived one (Django adapts it for synchronous middleware).
+    # The hub is joined here, on the server's event loop, where the stream is iterated.
     hub = hub_for(settings.REDIS_URL)
     if not await hub.join(listener):
         return  # Redis went away since the view asked: the browser reconnects and is refused
     try:
-        yield f"retry: {RETRY_MS}\n: open\n\n".encode()
-        while True:
+        yield f"retry: {random.randint(*RETRY_MS)}\n: open\n\n".encode()
+        ends = time.monotonic() + LIFETIME_SECONDS + random.uniform(0, 60)
+        while (left := ends - time.monotonic()) > 0:
             try:
-                event: Event | None = await asyncio.wait_for(listener.queue.get(), KEEPALIVE_SECONDS)
+                event: Event | None = await asyncio.wait_for(listener.queue.get(), min(KEEPALIVE_SECONDS, left))
             except TimeoutError:
                 yield b": keepalive\n\n"
                 continue

@@ -9,12 +9,14 @@ One sorted set in Redis, shared by every web process: member = agent id, score =
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable
 
 from redis.asyncio import Redis as AsyncRedis
 from redis.exceptions import RedisError
 
+from exoadmin.live.publish import shows
 from exoadmin.redis import get_redis
 
 KEY = "exoadmin:live:watched-agents"
@@ -47,24 +49,34 @@ def watched_agents() -> set[int]:
         return set()
 
 
-def board_shows(viewer_key: str, agent_ids: Iterable[int]) -> None:
-    """A board page was drawn for this session: watch its agents now and while its stream is open."""
-    ids = list(agent_ids)
+def viewer_key(session_key: str) -> str:
+    """Names a person's board in Redis without writing their session key (a credential) there."""
+    return hashlib.sha256(f"exoadmin-board:{session_key}".encode()).hexdigest()[:32] if session_key else ""
+
+
+def board_shows(session_key: str, agent_ids: Iterable[int]) -> None:
+    """A board page was drawn for this session: its agents are watched now, and its open stream
+    (exoadmin.live.hub) learns which rows to push and keeps them watched while it stays open."""
+    ids, key = list(agent_ids), viewer_key(session_key)
     watch(ids)
+    if not key:
+        return
     try:
-        get_redis().set(SHOWS_KEY.format(viewer_key), ",".join(map(str, ids)), ex=int(SHOWS_SECONDS))
+        get_redis().set(SHOWS_KEY.format(key), ",".join(map(str, ids)), ex=int(SHOWS_SECONDS))
     except RedisError:
         pass
+    shows(key, ids)
 
 
-async def rewatch(redis: AsyncRedis, viewer_keys: Iterable[str]) -> None:
-    """The agents the open streams' boards show are watched again (one round trip for them all)."""
-    keys = [SHOWS_KEY.format(key) for key in set(viewer_keys) if key]
-    if not keys:
-        return
-    shown = await redis.mget(keys)
-    until = time.time() + WATCH_SECONDS
-    texts = [value.decode() if isinstance(value, bytes) else value for value in shown if value]
-    members = {member: until for text in texts for member in text.split(",") if member}
-    if members:
-        await redis.zadd(KEY, members, gt=True)
+async def shown_by(redis: AsyncRedis, key: str) -> set[int]:
+    """The agents a person's board showed when last drawn (a stream opening asks, once)."""
+    value = await redis.get(SHOWS_KEY.format(key)) if key else None
+    text = value.decode() if isinstance(value, bytes) else value or ""
+    return {int(member) for member in text.split(",") if member}
+
+
+async def rewatch(redis: AsyncRedis, agent_ids: set[int]) -> None:
+    """The agents open boards show are watched again (one round trip for all of a process's boards)."""
+    if agent_ids:
+        until = time.time() + WATCH_SECONDS
+        await redis.zadd(KEY, {str(agent_id): until for agent_id in agent_ids}, gt=True)

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +38,9 @@ from exoadmin.accounts.demo import DEMO_LOGINS, demo_data_create
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.health.models import WorkerHeartbeat
 from exoadmin.sandbox import demo as sandbox_demo
+from teams.models import Team
+from teams.people.csvfile import COLUMNS as PEOPLE_COLUMNS
+from teams.people.services import people_import_check
 from tests.calls.conftest import callbacks_to, fast_calls  # noqa: F401
 from tests.conftest import Login
 from tests.test_permission_matrix import ALLOWED, AUDIENCE, PUBLIC, product_urls
@@ -115,12 +119,20 @@ def demo(sandbox, settings, monkeypatch) -> Demo:
     BulkEditProblem.objects.create(bulk_edit=bulk_edit, line=7, column="email", value="x@", message="Not an email.")
     ContactSync.objects.create(account=account, state="done", fetched=20, total=20, finished_at=timezone.now())
     CallSettings.objects.create(account=account, api_version="v3")
+    team, _ = Team.objects.get_or_create(account=account, name="Sales")
+    team.agents.add(asha)
     WorkerHeartbeat.objects.create(hostname="worker@demo", seen_at=timezone.now())
     every_3_minutes = IntervalSchedule.objects.create(every=3, period=IntervalSchedule.MINUTES)
     CrontabSchedule.objects.create(minute="0", hour="19")
     SolarSchedule.objects.create(event="sunset", latitude=12.97, longitude=77.59)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
     PeriodicTask.objects.create(name="agents sync", task="agents.tasks.agents_sync_all", interval=every_3_minutes)
+    people = [PEOPLE_COLUMNS, ["supervisor", "Sunita Rao", "", "supervisor", account.name], ["x", "X", "x@", "boss"]]
+    people_import = people_import_check(  # a people import waiting for review: a change and a rejected row
+        data="".join(",".join(row) + "\n" for row in people).encode(),
+        filename="people.csv",
+        user=User.objects.get(username="admin"),
+    )
     return Demo(
         logins={"admin": by_name["admin"], "supervisor": by_name["supervisor"], "agent": by_name["asha"]},
         asha=asha,
@@ -131,6 +143,7 @@ def demo(sandbox, settings, monkeypatch) -> Demo:
             "rule_id": rule.pk,
             "key": call.key,
             "bulk_edit_id": bulk_edit.id,
+            "import_id": people_import.pk,
             "token": "a-token",  # the webhook's: not a page
         },
         admin_objects={Agent: meera, Call: call, ExotelAccount: account},

@@ -25,6 +25,8 @@ class StreamReader:
             headers={"X-CSRFToken": self.session.cookies["csrftoken"], "Referer": f"{base_url}/login/"},
             timeout=5,
         )
+        if page == "board":  # as a browser does: the board is drawn, then its stream opens
+            self.session.get(f"{base_url}/agents/", timeout=10)
         self.response = self.session.get(f"{base_url}/live/stream/", params={"page": page}, stream=True, timeout=10)
         self.events: queue.Queue[Event | None] = queue.Queue()
         self.opened = threading.Event()
@@ -60,12 +62,13 @@ class StreamReader:
             return True
         return False
 
-    def until(self, name: str, timeout: float = 5.0) -> Event:
-        """The next event called `name`, skipping others; fails if the stream ends or stays quiet."""
+    def until(self, name: str, timeout: float = 5.0, saying: str = "") -> Event:
+        """The next event called `name` (whose data has `saying`), skipping others; fails if the stream
+        ends or stays quiet (a change may send several events: its audit, then its new state)."""
         while True:
             event = self.next(timeout)
             assert event is not None, f"the stream ended before {name}"
-            if event.name == name:
+            if event.name == name and saying in event.data:
                 return event
 
     def names_until(self, name: str, timeout: float = 5.0) -> list[str]:

@@ -62,7 +62,8 @@ def test_moving_an_agent_into_the_team_reaches_its_leads_open_stream(asgi_server
         by=admin_login.user,
     )
 
-    stream_a.until("scope-changed")  # the page fetches its live parts afresh
+    stream_a.until("scope-changed")
+    stream_a.session.get(f"{asgi_server.url}/agents/", timeout=10)  # as the page does: its board afresh
     agent_state_refresh(agent=b.agent)
     row = stream_a.until(f"agent-{b.agent.pk}")
     assert row.data.lstrip().startswith(f'<tr id="agent-{b.agent.pk}"')
