@@ -183,10 +183,11 @@ def ccm_users_store(
         created_before = len(known)
         known = _agent_ids(account, by_id)
         result.created += len(known) - created_before
+    created = {known[user.id] for user in new if user.id in known}
     with agents_locked_if_free(known.values()) as unlocked, transaction.atomic():
         batch = Batch(timezone.now())
         agents = [agent for agent in _agents_to_mirror(unlocked) if not _answered_after(agent, fetched_at)]
-        news = set()
+        news = {agent.pk for agent in agents if agent.pk in created}  # new rows for every board
         for agent in agents:
             user, before = by_id[agent.exotel_user_id], _row_state(agent)
             agent.name, agent.email = _user_name(user), user.email or agent.email

@@ -257,10 +257,27 @@ def received(pubsub, timeout=2.0) -> list[dict]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_agent_read_again_is_news_to_open_screens(ccm_agent, exotel_account, listener):
+def test_an_agent_read_again_unchanged_is_one_confirmation_for_open_boards(ccm_agent, exotel_account, listener):
     answered_ago([ccm_agent], 60)
     watch([ccm_agent.pk])
     received(listener, timeout=0.3)  # what the fixtures' sync published
+
+    watched_agents_refresh()
+
+    (message,) = received(listener)
+    assert {key: message[key] for key in ("topic", "ids", "account")} == {
+        "topic": "confirmed",
+        "ids": [ccm_agent.pk],
+        "account": exotel_account.pk,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agent_read_again_changed_is_news_with_its_row(ccm_agent, ccm_user, sandbox, exotel_account, listener):
+    answered_ago([ccm_agent], 60)
+    watch([ccm_agent.pk])
+    received(listener, timeout=0.3)
+    change_in_exotel(sandbox, ccm_user["id"], PHONE, available=False)  # behind the product's back
 
     watched_agents_refresh()
 
