@@ -101,3 +101,9 @@ def team_changed(team: Team, *, also_account_id: int | None = None) -> None:
     changed(Topic.TEAM, team.pk, account_id=team.account_id)
     if also_account_id is not None and also_account_id != team.account_id:
         changed(Topic.TEAM, team.pk, account_id=also_account_id)
+
+
+def account_scopes_changed(account_id: int) -> None:
+    """Who supervises whom in this account changed outside the team pages (a people import): its
+    supervisors' open screens get their scope again."""
+    changed(Topic.TEAM, f"account-{account_id}", account_id=account_id)
