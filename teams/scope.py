@@ -42,7 +42,8 @@ def teams_of_agent(agent_id: int | None) -> list[int]:
 def supervised_teams(user) -> Q:
     """Over Team: the teams a supervisor may pick (on a rule): every team of their account-wide
     accounts, and the teams they lead."""
-    return Q(account__in=wide_accounts(user)) | Q(leads=user, account__members=user)
+    led = Team.leads.through.objects.filter(user=user, team__account__members=user).values("team_id")
+    return Q(account__in=wide_accounts(user)) | Q(pk__in=led)
 
 
 def team_agent_ids(user) -> frozenset[int]:
@@ -67,6 +68,6 @@ def supervised_rules(user) -> Q:
         (Q(pk__in=named.values("autooffrule_id")) | Q(pk__in=targeted.values("autooffrule_id")))
         & ~Q(pk__in=others_agents.values("autooffrule_id"))
         & ~Q(pk__in=others_teams.values("autooffrule_id"))
-        & Q(account__members=user)
+        & Q(account__in=ExotelAccount.objects.filter(members=user).values("pk"))
     )
     return Q(account__in=wide_accounts(user)) | own

@@ -191,3 +191,17 @@ def test_moving_an_agent_into_team_a_shows_them_to_its_lead_on_the_next_request(
     assert b.agent.name in board
     history = client.get(reverse("calls:history")).content.decode()
     assert b.number not in history  # a call stays with the team its agent was in when it was placed
+
+
+def test_an_account_wide_supervisor_opens_every_rule_once_whoever_else_is_a_member(
+    client, sides, lead_a, lead_b, rules, supervisor_login, exotel_account
+):
+    exotel_account.members.add(supervisor_login.user)
+    exotel_account.account_wide.add(supervisor_login.user)
+    log_in(client, supervisor_login)
+
+    listed = client.get(reverse("agents:rules")).context["rules"]
+    opened = [client.get(reverse("agents:rule_delete", args=[rule.pk])).status_code for rule in rules.values()]
+
+    assert sorted(rule.name for rule in listed) == sorted(rule.name for rule in rules.values())
+    assert opened == [200] * len(rules)
