@@ -155,7 +155,7 @@ class AutoOffRuleAdmin(admin.ModelAdmin):
     list_display = ("name", "account", "at_time", "weekdays", "enabled", "last_run_on")
     list_filter = ("account", "enabled")
     search_fields = ("name",)
-    filter_horizontal = ("agents",)
+    filter_horizontal = ("agents", "teams")
 
 
 class EndOfShiftItemInline(admin.TabularInline):

@@ -1,5 +1,6 @@
 """Demo agents for `make run`: the sandbox's demo users and phone/SIP users, created from the
-sandbox's constants, with asha and vikram linked to theirs. Existing agents are left as they are,
+sandbox's constants, with asha and vikram linked to theirs, in two teams (Sales: asha's, Support:
+vikram's), each led by its own supervisor. Existing agents and teams are left as they are,
 so a second start never rewinds what the demo has changed since.
 
 This runs before Redis, the sandbox and the worker start, so it does not sync: the worker syncs
@@ -10,8 +11,10 @@ from django.utils import timezone
 
 from agents.audit import agent_state_refresh
 from agents.models import Agent, Device, DeviceModel, DeviceStatus, DeviceType, PhoneSip
+from exoadmin.accounts.demo import TEAM_LEADS
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.sandbox.demo import DEMO_ACCOUNT, DEMO_INTEGRATION_USERS, DEMO_USERS
+from teams.models import Team
 
 PHONE_SIP_NAMES = {"agent_001": "Priya Nair", "agent_002": "Arjun Mehta", "agent_003": "Kavya Reddy"}
 
@@ -27,8 +30,28 @@ def demo_agents_create() -> str:
         )
     _from_constants(account)
     _link_demo_logins(account)
+    _teams(account)
     count = Agent.objects.filter(account=account).count()
-    return f"Demo agents: {count} (synced from the sandbox as soon as the worker starts, then every 3 minutes)."
+    return (
+        f"Demo agents: {count} in two teams, Sales and Support "
+        "(synced from the sandbox as soon as the worker starts, then every 3 minutes)."
+    )
+
+
+def _teams(account: ExotelAccount) -> None:
+    """Sales (asha's) and Support (vikram's), the other agents split between them, each led by its own
+    supervisor. Made once: a second start keeps whoever the demo has moved since."""
+    agents = list(Agent.objects.filter(account=account).select_related("user").order_by("name", "pk"))
+    first = {"Sales": "asha", "Support": "vikram"}
+    for index, (name, lead) in enumerate(TEAM_LEADS.items()):
+        team, created = Team.objects.get_or_create(account=account, name=name)
+        if not created:
+            continue
+        members = [a for a in agents if a.user and a.user.username == first[name]]
+        others = [a for a in agents if not (a.user and a.user.username in first.values())]
+        members += others[index :: len(TEAM_LEADS)]
+        team.agents.set(members)
+        team.leads.set(get_user_model().objects.filter(username=lead))
 
 
 def _from_constants(account: ExotelAccount) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.text import capfirst
 
 from agents.models import Agent, Device, PhoneSip
-from agents.selectors import missing_in_words
+from agents.words import missing_in_words
 
 ON, OFF, SWITCH = "on", "off", "switch"  # what a CCM device's button posts as `action`
 KEEP_ONE_ON = "At least one of phone and SIP must stay on"

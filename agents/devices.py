@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from agents.audit import Actor, agent_state_refresh, audit, log_exotel_failure, on_off, refusal
 from agents.mirror import NOT_CONFIRMED, agent_read_back
 from agents.models import Agent, AvailabilityEvent, Device, Outcome
-from agents.selectors import missing_in_words
+from agents.words import missing_in_words
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import devices as exotel_devices
 from exoadmin.exotel.client import ExotelClient

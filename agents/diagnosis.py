@@ -9,7 +9,7 @@ from django.db.models import TextChoices
 from agents.mirror import FreshState
 from agents.models import Agent, Device, DeviceStatus, DeviceType
 from agents.on_call import live_call_of
-from agents.selectors import missing_in_words
+from agents.words import missing_in_words
 from exoadmin.refusals import with_request_id
 
 

@@ -8,10 +8,11 @@ from django.http import QueryDict
 
 from agents.device_controls import OFF, ON
 from agents.models import Agent, AutoOffRule, Availability, DeviceModel
-from agents.selectors import SORTS, BoardFilters, agents_for_user
+from agents.selectors import SORTS, BoardFilters, agents_for_user, rule_teams
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.text import database_id
+from teams.models import Team
 
 
 class BoardFilterForm(forms.Form):
@@ -129,10 +130,20 @@ class AutoOffRuleForm(forms.Form):
     )
     agents = AgentsField(
         queryset=Agent.objects.none(),
+        required=False,
         error_messages={
-            "required": "Tick at least one agent whose devices it turns OFF.",
             "invalid_choice": "Some of the ticked agents are not in your accounts: tick agents from the list.",
             "invalid_pk_value": "Tick agents from the list.",
+        },
+    )
+    teams = AgentsField(
+        queryset=Team.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Teams whose agents go OFF",
+        error_messages={
+            "invalid_choice": "Some of the ticked teams are not yours: tick teams from the list.",
+            "invalid_pk_value": "Tick teams from the list.",
         },
     )
     enabled = forms.BooleanField(required=False, initial=True, label="On: run it at its time")
@@ -142,6 +153,7 @@ class AutoOffRuleForm(forms.Form):
         accounts = accounts_for_user(user)
         cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
         cast(AgentsField, self.fields["agents"]).queryset = agents_for_user(user)
+        cast(AgentsField, self.fields["teams"]).queryset = rule_teams(user)
         only = list(accounts.values_list("pk", flat=True)[:2])
         if not self.is_bound and "account" not in self.initial and len(only) == 1:
             self.initial["account"] = only[0]  # nothing to choose
@@ -155,13 +167,20 @@ class AutoOffRuleForm(forms.Form):
             "enabled": rule.enabled,
             "weekdays": [str(day) for day in sorted(rule.weekday_numbers)],
             "agents": list(rule.agents.values_list("pk", flat=True)),
+            "teams": list(rule.teams.values_list("pk", flat=True)),
         }
         return cls(*args, user=user, initial=initial, **kwargs)
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        account, agents = data.get("account"), data.get("agents")
+        account, agents, teams = data.get("account"), data.get("agents"), data.get("teams")
+        if "agents" in data and "teams" in data and not agents and not teams:
+            self.add_error("agents", "Tick at least one agent or team whose devices it turns OFF.")
+        if account and teams:
+            strangers = [team.name for team in teams if team.account_id != account.pk]
+            if strangers:
+                self.add_error("teams", f"{', '.join(strangers)}: not in {account.name}; tick teams of its account.")
         if account and agents:
             strangers = [agent.name for agent in agents if agent.account_id != account.pk]
             if strangers:
@@ -173,7 +192,7 @@ class AutoOffRuleForm(forms.Form):
                 )
         return data
 
-    def chosen_agent_ids(self) -> set[int]:
-        """The ticked agents, to tick them again when the form comes back with errors."""
-        values = cast(QueryDict, self.data).getlist("agents") if self.is_bound else self.initial.get("agents", [])
+    def chosen_agent_ids(self, name: str = "agents") -> set[int]:
+        """The ticked agents (or teams), to tick them again when the form comes back with errors."""
+        values = cast(QueryDict, self.data).getlist(name) if self.is_bound else self.initial.get(name, [])
         return {pk for value in values if (pk := database_id(value)) is not None}

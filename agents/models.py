@@ -281,7 +281,8 @@ class JobStatus(models.TextChoices):
 
 
 class AutoOffRule(models.Model):
-    """Every chosen weekday at `at_time` (the account's local time), turn these agents' devices OFF.
+    """Every chosen weekday at `at_time` (the account's local time), turn these agents' devices OFF:
+    the agents it names and the agents its teams hold at that moment.
 
     Beat runs `agents.tasks.auto_off_rules_run_due` every minute; a rule fires once a day, within
     GRACE_MINUTES after its time (so a beat restart does not skip it, and a rule created in the
@@ -296,7 +297,13 @@ class AutoOffRule(models.Model):
     weekdays = models.CharField(
         max_length=20, default="0,1,2,3,4,5,6", help_text="Days it runs: 0 = Monday … 6 = Sunday, comma-separated."
     )
-    agents = models.ManyToManyField(Agent, related_name="auto_off_rules")
+    agents = models.ManyToManyField(Agent, blank=True, related_name="auto_off_rules")
+    teams = models.ManyToManyField(
+        "teams.Team",
+        blank=True,
+        related_name="auto_off_rules",
+        help_text="Every agent in these teams when the rule runs is turned OFF too.",
+    )
     enabled = models.BooleanField(default=True)
     last_run_on = models.DateField(null=True, blank=True, help_text="The day it last fired (claimed atomically).")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from agents.audit import agent_state_refresh
 from agents.models import Agent, Device, DeviceStatus
-from agents.selectors import RingingPlace, at_words
+from agents.words import RingingPlace, at_words
 
 if TYPE_CHECKING:
     from calls.models import Call

@@ -10,7 +10,7 @@ from __future__ import annotations
 from agents.audit import Actor, agent_state_refresh, audit, log_exotel_failure, on_off, refusal
 from agents.mirror import NOT_CONFIRMED, apply_integration_devices, phone_sip_apply
 from agents.models import Agent, Outcome, PhoneSip
-from agents.selectors import phone_sip_places
+from agents.words import phone_sip_places
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import integrations
 from exoadmin.exotel.client import ExotelClient

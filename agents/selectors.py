@@ -24,14 +24,14 @@ from agents.models import (
     Availability,
     AvailabilityEvent,
     Device,
+    EndOfShiftItem,
     EndOfShiftJob,
-    PhoneSip,
 )
 from agents.team_counts import team_counts
+from agents.words import state_in_words
 from exoadmin.accounts.roles import Role, role_of
-from exoadmin.accounts.selectors import accounts_for_user
 from teams.models import Team
-from teams.scope import supervised_agents
+from teams.scope import supervised_agents, supervised_rules
 from teams.visible import teams_for_user
 
 PAGE_SIZE = 50
@@ -272,8 +272,9 @@ def agent_calls(user, agent: Agent, *, limit: int = 10) -> list | None:
 def end_of_shift_job_for_user(user, job_id: int) -> EndOfShiftJob:
     """A job whose agents the user may see (admins: any)."""
     jobs = EndOfShiftJob.objects.all()
-    if role_of(user) != Role.ADMIN:
-        jobs = jobs.filter(Q(created_by=user) | Q(items__agent__in=agents_for_user(user).values("pk"))).distinct()
+    if role_of(user) != Role.ADMIN:  # theirs, or one whose every agent they supervise (rules' jobs)
+        others = EndOfShiftItem.objects.exclude(agent__in=agents_for_user(user).values("pk")).values("job_id")
+        jobs = jobs.filter(Q(created_by=user) | (Q(items__isnull=False) & ~Q(pk__in=others))).distinct()
     try:
         return jobs.get(pk=job_id)
     except (EndOfShiftJob.DoesNotExist, ValueError):
@@ -284,18 +285,21 @@ def end_of_shift_job_for_user(user, job_id: int) -> EndOfShiftJob:
 
 
 def rules_for_user(user) -> QuerySet[AutoOffRule]:
-    """Admins see every rule; supervisors the rules of the accounts they are a member of. Counts are
+    """Admins see every rule; supervisors those teams/scope.py's supervised_rules gives them. Counts are
     subqueries: joining agents and a year of daily jobs would multiply rows."""
     members = AutoOffRule.agents.through.objects.filter(autooffrule=OuterRef("pk"))
+    teams = AutoOffRule.teams.through.objects.filter(autooffrule=OuterRef("pk"))
     # django-stubs does not track annotations on an auto-created many-to-many through model.
     agent_counts = members.values("autooffrule").annotate(n=Count("pk")).values("n")  # type: ignore[misc]
+    team_counts = teams.values("autooffrule").annotate(n=Count("pk")).values("n")  # type: ignore[misc]
     rules = AutoOffRule.objects.select_related("account").annotate(
         agent_count=Coalesce(Subquery(agent_counts), 0),
+        team_count=Coalesce(Subquery(team_counts), 0),
         last_job_id=Subquery(EndOfShiftJob.objects.filter(rule=OuterRef("pk")).order_by("-pk").values("pk")[:1]),
     )
     if role_of(user) == Role.ADMIN:
         return rules
-    return rules.filter(account__in=accounts_for_user(user).values("pk"))
+    return rules.filter(supervised_rules(user))
 
 
 def rule_for_user(user, rule_id: int) -> AutoOffRule:
@@ -321,69 +325,15 @@ def rule_agent_choices(user) -> list[RuleAgentChoice]:
     )
 
 
+def rule_teams(user) -> QuerySet[Team]:
+    """The teams a rule of this user may target, for the rule form."""
+    return teams_for_user(user).select_related("account").order_by("account__name", "name")
+
+
 def rules_export_rows(user):
-    """Every rule with its agents' names, for the CSV export (two queries)."""
-    return rules_for_user(user).prefetch_related(Prefetch("agents", queryset=Agent.objects.only("name")))
-
-
-# -- words --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RingingPlace:
-    kind: str  # phone | SIP softphone | SIP app
-    address: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind[:1].upper()}{self.kind[1:]} {self.address}".strip()
-
-
-def ringing_on(agent: Agent) -> list[RingingPlace]:
-    """Where a call to the agent rings, as Exotel last said (reads prefetched devices: no query).
-    Nowhere for a user Exotel no longer has."""
-    if agent.uses_phone_sip:
-        phone_sip = getattr(agent, "phone_sip", None)
-        return phone_sip_places(phone_sip) if phone_sip else []
-    on = None if agent.is_gone_from_exotel else agent.ringing_device
-    return [RingingPlace(on.kind_in_words, on.contact_uri)] if on else []
-
-
-def phone_sip_places(phone_sip: PhoneSip) -> list[RingingPlace]:
-    """The enabled ones of the phone and the SIP app: calls ring on both when both are."""
-    places = [RingingPlace("phone", phone_sip.phone_number)] if phone_sip.phone_enabled else []
-    return places + ([RingingPlace("SIP app", phone_sip.sip_username)] if phone_sip.sip_enabled else [])
-
-
-def ringing_on_words(agent: Agent) -> str:
-    """The board's "Rings on …" and the CSV's ringing_on: "Phone +91… and SIP app …"; "" for nowhere."""
-    return " and ".join(place.label for place in ringing_on(agent))
-
-
-def state_in_words(agent: Agent, *, you: bool = True) -> str:
-    """The agent's state in one plain sentence ("Calls ring on your phone +91…")."""
-    whose = "your" if you else "their"
-    subject = "You are" if you else f"{agent.name} is"
-    if agent.availability == Availability.BUSY:
-        return f"{subject} on a call."
-    places = ringing_on(agent)
-    if not places:
-        return f"{subject} not taking calls."
-    return "Calls ring on " + " and on ".join(f"{whose} {place.kind} {place.address}" for place in places) + "."
-
-
-def missing_in_words(agent: Agent) -> str:
-    """ "Not found in Exotel since 10:42" (with the date when not today); "" unless `is_gone_from_exotel`."""
-    since = agent.missing_in_exotel_since
-    if not agent.is_gone_from_exotel or since is None:
-        return ""
-    return f"Not found in Exotel since {at_words(since)}"
-
-
-def at_words(moment: datetime) -> str:
-    """ "10:42" today, "04 Dec 10:42" another day (local time)."""
-    local = timezone.localtime(moment)
-    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%d %b %H:%M}"
+    """Every rule with its agents' and teams' names, for the CSV export (three queries)."""
+    named = Prefetch("agents", queryset=Agent.objects.only("name"))
+    return rules_for_user(user).prefetch_related(named, Prefetch("teams", queryset=Team.objects.only("name")))
 
 
 def my_availability(*, user) -> dict:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, time
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from agents.audit import Actor
@@ -18,6 +18,7 @@ from agents.tasks import bulk_end_of_shift_run as bulk_end_of_shift_run_task
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.live.publish import Topic, changed
 from exoadmin.refusals import Refused
+from teams.models import Team
 
 log = logging.getLogger("exoadmin.agents")
 
@@ -87,10 +88,15 @@ def auto_off_rules_run_due(*, now: datetime | None = None) -> list[EndOfShiftJob
             continue
         claimed = AutoOffRule.objects.filter(pk=rule.pk).exclude(last_run_on=now.date()).update(last_run_on=now.date())
         if claimed:
-            # Its own account's agents only, however the rule was edited (admin's picker shows all).
-            own_agents = rule.agents.filter(account=rule.account_id)
-            jobs.append(end_of_shift_job_create(agents=own_agents, actor=Actor.rule(rule.name), rule=rule))
+            jobs.append(end_of_shift_job_create(agents=rule_agents(rule), actor=Actor.rule(rule.name), rule=rule))
     return jobs
+
+
+def rule_agents(rule: AutoOffRule) -> QuerySet[Agent]:
+    """Who a rule turns OFF now: the agents it names and its teams' agents at this moment, of its own
+    account only, however the rule was edited (admin's picker shows all)."""
+    targeted = Q(auto_off_rules=rule) | Q(teams__auto_off_rules=rule)
+    return Agent.objects.filter(targeted, account=rule.account_id).distinct()
 
 
 def auto_off_rule_save(
@@ -102,19 +108,23 @@ def auto_off_rule_save(
     at_time: time,
     weekdays: Iterable[str],
     agents: Iterable[Agent],
+    teams: Iterable[Team] = (),
     enabled: bool,
 ) -> AutoOffRule:
     """Create or change a rule. `last_run_on` is kept: a rule that already ran today never runs
     twice in a day, even when its time moves later."""
-    agents = list(agents)
-    if any(agent.account_id != account.pk for agent in agents):
+    agents, teams = list(agents), list(teams)
+    if any(agent.account_id != account.pk for agent in agents) or any(t.account_id != account.pk for t in teams):
         raise ValueError("a rule turns OFF agents of its own account only")  # the form says so in words
+    if not agents and not teams:
+        raise ValueError("a rule targets at least one agent or team")  # the form says so in words
     rule = rule or AutoOffRule()
     rule.name, rule.account, rule.at_time, rule.enabled = name, account, at_time, enabled
     rule.weekdays = ",".join(sorted({str(day) for day in weekdays}))
     with transaction.atomic():
         rule.save()
         rule.agents.set(agents)
+        rule.teams.set(teams)
     log.info("auto-OFF rule %s saved by %s", rule.pk, actor.label, extra={"rule_id": rule.pk})
     return rule
 

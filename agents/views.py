@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agents import devices, drift, mirror, phone_sip, selectors, shifts, sync
+from agents import devices, drift, mirror, phone_sip, selectors, shifts, sync, words
 from agents.audit import Actor
 from agents.device_controls import SWITCH
 from agents.diagnosis import why_no_calls
@@ -169,7 +169,7 @@ def _csv_row(agent) -> list:
         agent.exotel_user_id,
         agent.device_model,
         agent.availability,
-        selectors.ringing_on_words(agent),
+        words.ringing_on_words(agent),
         "yes" if agent.availability == Availability.BUSY else "no",
         _iso(agent.state_since),
         _iso(agent.last_change_at),
@@ -240,7 +240,7 @@ def agent_detail(request, agent_id: int):
     row = selectors.board_row(request.user, agent.pk)
     context = {
         "agent": row,
-        "agent_state": selectors.state_in_words(row, you=False),
+        "agent_state": words.state_in_words(row, you=False),
         "fresh": fresh,
         "checks": why_no_calls(row, fresh),
         "events": selectors.agent_events(agent),
@@ -273,10 +273,10 @@ def end_of_shift_start(request):
     if not form.is_valid():
         messages.error(request, "Tick at least one agent first.")
         return redirect("agents:board")
-    chosen = form.cleaned_data["agents"]
+    chosen = set(form.cleaned_data["agents"])
     agents = list(selectors.agents_for_user(request.user).filter(pk__in=chosen).select_related("account"))
-    if not agents:
-        messages.error(request, "None of the ticked agents is in your accounts.")
+    if not agents or len(agents) != len(chosen):  # one you do not supervise: nothing starts
+        messages.error(request, "Some of the ticked agents are not yours to turn OFF: nothing was started.")
         return redirect("agents:board")
     if not request.POST.get("confirm"):
         return render(request, "agents/end_of_shift.html", {"confirm_agents": agents})
@@ -305,7 +305,7 @@ def rules(request):
 @supervisor_required
 @require_GET
 def rules_csv(request):
-    header = ["name", "account", "at", "days", "enabled", "last_ran_on", "agents"]
+    header = ["name", "account", "at", "days", "enabled", "last_ran_on", "agents", "teams"]
     rows = (
         [
             rule.name,
@@ -315,6 +315,7 @@ def rules_csv(request):
             "yes" if rule.enabled else "no",
             _iso(rule.last_run_on),
             "; ".join(agent.name for agent in rule.agents.all()),
+            "; ".join(team.name for team in rule.teams.all()),
         ]
         for rule in selectors.rules_export_rows(request.user)
     )
@@ -329,7 +330,7 @@ def _rule_form(request, form: AutoOffRuleForm, rule=None):
         state = "on" if saved.enabled else "off (it will not run until turned on)"
         if saved.is_due(timezone.localtime()):
             state += ". Its time today has just passed, so it turns these agents OFF within a minute"
-        count = saved.agents.count()
+        count = shifts.rule_agents(saved).count()
         messages.success(
             request,
             f"Rule “{saved.name}” saved: {saved.days_in_words} at {saved.at_time:%H:%M}, "
@@ -341,6 +342,7 @@ def _rule_form(request, form: AutoOffRuleForm, rule=None):
         "rule": rule,
         "agent_choices": selectors.rule_agent_choices(request.user),
         "chosen": form.chosen_agent_ids(),
+        "chosen_teams": form.chosen_agent_ids("teams"),
         "time_zone": settings.TIME_ZONE,
     }
     return render(request, "agents/rule_form.html", context)

@@ -13,6 +13,7 @@ from agents.models import Agent
 from calls.models import Call, CallEvent, CallLeg, CallStatus, EventKind, LaunchOutcome, LegStatus, Side, State
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.sandbox.demo import DEMO_ACCOUNT
+from teams.scope import teams_of_agent
 
 OUTCOMES = [CallStatus.COMPLETED] * 6 + [
     CallStatus.TO_LEG_UNANSWERED,
@@ -24,7 +25,10 @@ OUTCOMES = [CallStatus.COMPLETED] * 6 + [
 def demo_calls_create(count: int = 40) -> str:
     """Idempotent: adds the demo calls once; answers one line for the run command to print."""
     account = ExotelAccount.objects.get(account_sid=DEMO_ACCOUNT["sid"])
-    if Call.objects.filter(account=account, custom_field__startswith="demo-").exists():
+    demo_calls = Call.objects.filter(account=account, custom_field__startswith="demo-")
+    if demo_calls.exists():
+        for call in demo_calls.filter(teams__isnull=True, agent__teams__isnull=False).distinct():
+            call.teams.set(teams_of_agent(call.agent_id))  # demo calls made before there were teams
         return "Demo calls already there."
     agents: list[Agent | None] = list(Agent.objects.filter(account=account)) or [None]
     phones = list(account.exophones.values_list("number", flat=True)) or [""]
@@ -62,6 +66,7 @@ def _demo_call(account, agent, exophone, rng, created, index) -> None:
         last_heard_at=ended,
         legs_fetched_at=ended,
     )
+    call.teams.set(teams_of_agent(agent.pk if agent else None))  # the teams its agent is in
     agent_uri = "+919900000001"
     CallLeg.objects.create(
         call=call,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agents.models import Agent, DeviceModel, DeviceType
 from agents.on_call import live_call_now
-from agents.selectors import missing_in_words
+from agents.words import missing_in_words
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import integrations, users
 from exoadmin.exotel.errors import ExotelError

@@ -28,7 +28,7 @@ from calls.models import (
 )
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.roles import Role, role_of
-from teams.scope import supervised_calls
+from teams.scope import supervised_agents, supervised_calls
 
 PAGE_SIZE = 50
 # History counts matching calls up to this many, then shows "10,000+": counting further costs
@@ -50,13 +50,13 @@ def visible_calls(user) -> QuerySet[Call]:
 
 
 def launchable_agents(user) -> QuerySet[Agent]:
-    """Agents this user may place calls for: an agent only as themselves."""
+    """Agents this user may place calls for: a supervisor those they supervise; an agent only as themselves."""
     role = role_of(user)
     agents = Agent.objects.select_related("account")
     if role == Role.ADMIN:
         return agents
     if role == Role.SUPERVISOR:
-        return agents.filter(account__members=user)
+        return agents.filter(supervised_agents(user))
     if role == Role.AGENT:
         return agents.filter(user=user)
     return agents.none()

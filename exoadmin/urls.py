@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("calls.urls")),
     path("", include("contacts.urls")),
+    path("", include("teams.urls")),
     path("", include("exoadmin.live.urls")),
     path("", include("teams.people.urls")),
 ]

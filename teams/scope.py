@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
+from agents.models import Agent, AutoOffRule
 from exoadmin.accounts.models import ExotelAccount
 from teams.models import Team
 
@@ -39,3 +40,37 @@ def teams_of_agent(agent_id: int | None) -> list[int]:
     if agent_id is None:
         return []
     return list(Team.agents.through.objects.filter(agent_id=agent_id).values_list("team_id", flat=True))
+
+
+def supervised_teams(user) -> Q:
+    """Over Team: the teams a supervisor may pick (on a rule): every team of their account-wide
+    accounts, and the teams they lead."""
+    led = Team.leads.through.objects.filter(user=user, team__account__members=user).values("team_id")
+    return Q(account__in=wide_accounts(user)) | Q(pk__in=led)
+
+
+def team_agent_ids(user) -> frozenset[int]:
+    """The agents of the teams a supervisor leads (a live stream's scope beyond their account-wide accounts)."""
+    led = Team.agents.through.objects.filter(team__leads=user, team__account__members=user)
+    return frozenset(led.values_list("agent_id", flat=True))
+
+
+def supervised_rules(user) -> Q:
+    """Over AutoOffRule: the automatic end-of-shift rules a supervisor sees and may change.
+
+    The rule, stated once: every rule of the accounts where they are account-wide; elsewhere a rule
+    only when everything it targets is theirs: each agent it names is one they supervise, each team
+    it targets is one they lead, and it targets at least one of either. A rule that also reaches
+    another team's people is not theirs to see or change (an account-wide supervisor or an admin
+    looks after it)."""
+    named = AutoOffRule.agents.through.objects
+    targeted = AutoOffRule.teams.through.objects
+    others_agents = named.exclude(agent__in=Agent.objects.filter(supervised_agents(user)).values("pk"))
+    others_teams = targeted.exclude(team__in=Team.objects.filter(leads=user, account__members=user).values("pk"))
+    own = (
+        (Q(pk__in=named.values("autooffrule_id")) | Q(pk__in=targeted.values("autooffrule_id")))
+        & ~Q(pk__in=others_agents.values("autooffrule_id"))
+        & ~Q(pk__in=others_teams.values("autooffrule_id"))
+        & Q(account__in=ExotelAccount.objects.filter(members=user).values("pk"))
+    )
+    return Q(account__in=wide_accounts(user)) | own

@@ -4,11 +4,11 @@ agents none (they see only their own things)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from exoadmin.accounts.roles import Role, role_of
 from teams.models import Team
-from teams.scope import wide_accounts
+from teams.scope import supervised_teams
 
 
 def teams_for_user(user) -> QuerySet[Team]:
@@ -17,5 +17,4 @@ def teams_for_user(user) -> QuerySet[Team]:
         return Team.objects.all()
     if role != Role.SUPERVISOR:
         return Team.objects.none()
-    led = Team.leads.through.objects.filter(user=user, team__account__members=user).values("team_id")
-    return Team.objects.filter(Q(account__in=wide_accounts(user)) | Q(pk__in=led))
+    return Team.objects.filter(supervised_teams(user))

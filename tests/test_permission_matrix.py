@@ -43,6 +43,7 @@ AUDIENCE = {
             "rule_delete",
         )
     },
+    **{f"teams:{name}": ADMIN for name in ("list", "add", "edit", "delete")},
     "live:stream": ANY_ROLE,  # each hears only what they may see (tests/live)
     # Agents see their own calls; supervisors those of their accounts (ownership tested in tests/calls).
     **{

@@ -3,7 +3,7 @@ and the CSV export use (agents.selectors, agents.device_controls, agents.on_call
 
 from django import template
 
-from agents import selectors
+from agents import words
 from agents.device_controls import DeviceControls
 from agents.device_controls import device_controls as controls_for
 from agents.on_call import LiveCall, live_call_of
@@ -13,12 +13,12 @@ register = template.Library()
 
 @register.filter
 def rings_on(agent) -> str:
-    return selectors.ringing_on_words(agent)
+    return words.ringing_on_words(agent)
 
 
 @register.filter
 def not_in_exotel(agent) -> str:
-    return selectors.missing_in_words(agent)
+    return words.missing_in_words(agent)
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""The demo cast `make run` creates: one admin, one supervisor, two agents, the sandbox account."""
+"""The demo cast `make run` creates: one admin, an account-wide supervisor, a lead for each of the two
+demo teams (agents/demo.py makes the teams), two agents, the sandbox account."""
 
 from exoadmin.accounts import services
 from exoadmin.accounts.models import ExotelAccount
@@ -9,9 +10,13 @@ DEMO_LOGINS = [
     # username, password, role, first name, last name, email
     ("admin", "exoadmin-admin", Role.ADMIN, "Anita", "Admin", "admin@example.com"),
     ("supervisor", "exoadmin-supervisor", Role.SUPERVISOR, "Sunil", "Menon", "supervisor@example.com"),
+    ("sales-lead", "exoadmin-supervisor", Role.SUPERVISOR, "Sara", "Khan", "sales-lead@example.com"),
+    ("support-lead", "exoadmin-supervisor", Role.SUPERVISOR, "Suresh", "Pillai", "support-lead@example.com"),
     ("asha", "exoadmin-agent", Role.AGENT, "Asha", "Rao", "asha@example.com"),
     ("vikram", "exoadmin-agent", Role.AGENT, "Vikram", "Shah", "vikram@example.com"),
 ]
+ACCOUNT_WIDE = "supervisor"
+TEAM_LEADS = {"Sales": "sales-lead", "Support": "support-lead"}  # agents/demo.py makes the teams
 
 
 def demo_account_create() -> ExotelAccount:
@@ -36,6 +41,6 @@ def demo_data_create() -> list[tuple[str, str, Role]]:
         )
         if role != Role.ADMIN:
             account.members.add(user)
-        if role == Role.SUPERVISOR:
-            account.account_wide.add(user)  # the demo's first supervisor sees every team
+        if username == ACCOUNT_WIDE:
+            account.account_wide.add(user)  # sees every team; the leads see their own team only
     return [(username, password, role) for username, password, role, *_ in DEMO_LOGINS]

@@ -3,6 +3,9 @@
 However many streams a process serves, it holds one subscription to exoadmin.live.publish's channel
 (fan-out across processes and machines is Redis's). Each change goes to the streams whose viewer may
 see it, as one server-sent event named after what changed (`agent-42`, `call-7`, `bulk-3`, `shift-5`).
+When a team changes, each open stream of a supervisor of its account gets its viewer again (moving an
+agent between teams takes effect on open streams at once) and a `scope-changed` event, on which the
+page fetches its live parts afresh.
 
 What every board shows alike is rendered once per change, not once per screen: a board row travels
 as its HTML, and the board's counts and the calls-now list are rendered once per viewer scope at most
@@ -26,6 +29,7 @@ from enum import StrEnum
 
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -33,7 +37,7 @@ from redis.exceptions import RedisError
 from exoadmin.accounts.roles import Role
 from exoadmin.live import fragments, watching
 from exoadmin.live.publish import CHANNEL, CONFIRMED, SHOWS, Topic
-from exoadmin.live.viewer import Viewer
+from exoadmin.live.viewer import Viewer, viewer_for
 
 log = logging.getLogger("exoadmin.live")
 
@@ -179,6 +183,9 @@ class Hub:
                 self._send(listener, Event(CONFIRMED, json.dumps(dict.fromkeys(map(str, mine), at))))
 
     async def _deliver(self, message: dict) -> None:
+        if message["topic"] == Topic.TEAM:
+            await self._rescope(message.get("account"))
+            return
         listeners = [listener for listener in self.listeners if listener.viewer.may_see(message)]
         if not listeners:
             return
@@ -194,6 +201,21 @@ class Hub:
             elif not (is_agent and listener.wants_board):  # boards hear only of the rows they show
                 self._send(listener, Event(name, "", at))
             self._mark(listener, message["topic"])
+
+    async def _rescope(self, account_id: int | None) -> None:
+        """A team of this account changed: each supervisor of the account gets their scope again (what
+        they hear from now on) and is told so, so their page fetches its live parts afresh."""
+        for listener in list(self.listeners):
+            accounts = listener.viewer.account_ids
+            if listener.viewer.role != Role.SUPERVISOR or (accounts is not None and account_id not in accounts):
+                continue
+            viewer = await sync_to_async(_viewer_again)(listener.user)
+            if viewer is None:  # no longer a supervisor: the stream ends
+                self.leave(listener)
+                listener.queue.put_nowait(None)
+                continue
+            listener.viewer = viewer
+            self._send(listener, Event("scope-changed"))
 
     def _mark(self, listener: Listener, topic: str) -> None:
         redo = set()
@@ -230,6 +252,11 @@ class Hub:
 def _task(coroutine) -> asyncio.Task:
     """A hub task outlives the request that started it: it gets a context of its own, not that request's."""
     return asyncio.create_task(coroutine, context=contextvars.Context())
+
+
+def _viewer_again(user) -> Viewer | None:
+    close_old_connections()  # this runs outside any request: drop a connection the database closed
+    return viewer_for(user)
 
 
 _EVENT_NAMES = {Topic.AGENT: "agent", Topic.CALL: "call", Topic.BULK_EDIT: "bulk", Topic.SHIFT_JOB: "shift"}

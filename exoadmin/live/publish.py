@@ -32,6 +32,7 @@ class Topic(StrEnum):
     CALL = "call"  # a call's state, legs or recording
     BULK_EDIT = "bulk_edit"  # a bulk contact edit's progress
     SHIFT_JOB = "shift_job"  # an end-of-shift job's progress
+    TEAM = "team"  # a team's agents or leads: who supervises whom in its account
 
 
 def changed(topic: Topic, pk: int | str, *, account_id: int | None, agent_id: int | None = None) -> None:

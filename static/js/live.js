@@ -6,7 +6,8 @@
    breaks (a proxy, Redis down, a server without ASGI) and does not come back within a few seconds,
    the page says so in #live-status and its live parts poll: their hx-trigger has
    "every Ns [exoLive.down()]". Streams also end on purpose every few minutes (so who may see what
-   is checked again); such a quick reconnect says nothing. */
+   is checked again); such a quick reconnect says nothing. The stream's "scope-changed" (a team's
+   agents or leads changed: this person now supervises others) fetches every live part afresh too. */
 (function () {
   "use strict";
 
@@ -25,7 +26,13 @@
     status.hidden = !text;
   }
 
-  document.addEventListener("htmx:sseOpen", function () {
+  document.addEventListener("htmx:sseOpen", function (event) {
+    // Who this person supervises changed (a team's agents or leads): every live part fetches itself.
+    var source = event.detail && event.detail.source;
+    if (source && !source.exoScopeHeard) {
+      source.exoScopeHeard = true;
+      source.addEventListener("scope-changed", function () { htmx.trigger(document.body, "live:refresh"); });
+    }
     window.clearTimeout(broken);
     broken = null;
     document.body.setAttribute("data-live", "on");

@@ -25,6 +25,7 @@ from teams.models import PeopleImport
 from teams.people import plans
 from teams.people.csvfile import COLUMNS, PersonRow, read_rows
 from teams.people.exotel_ids import unknown_ccm_users, unknown_integrations_users
+from teams.services import account_scopes_changed
 
 
 class ChangedSinceCheck(Exception):
@@ -98,16 +99,25 @@ def _apply(people_import: PeopleImport) -> PeopleImport:
         if locked.state == PeopleImport.State.APPLIED:
             return locked
         directory = plans.Directory.load()
+        touched = set()
         for entry in locked.rows:
             entry["outcome"] = "not applied" if entry["problems"] else _apply_row(entry, directory)
+            if entry["outcome"] in ("created", "updated") and (account := directory.account(_row(entry))):
+                touched.add(account.pk)
+        for account_id in sorted(touched):  # teams' agents or leads may have changed: open screens re-scope
+            account_scopes_changed(account_id)
         locked.state = PeopleImport.State.APPLIED
         locked.applied_at = timezone.now()
         locked.save(update_fields=["rows", "state", "applied_at"])
     return locked
 
 
+def _row(entry: dict) -> PersonRow:
+    return PersonRow(entry["line"], dict(entry["cells"]))
+
+
 def _apply_row(entry: dict, directory: plans.Directory) -> str:
-    row = PersonRow(entry["line"], dict(entry["cells"]))
+    row = _row(entry)
     plans.check_against_database(row, directory)
     account = directory.account(row)
     if row.problems or account is None:

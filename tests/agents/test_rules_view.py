@@ -125,7 +125,7 @@ def test_an_empty_form_says_what_is_missing_in_words(client, board_supervisor, e
         "Choose the account whose agents it turns OFF.",
         "Say when it runs, e.g. 19:00.",
         "Tick at least one day it runs on.",
-        "Tick at least one agent whose devices it turns OFF.",
+        "Tick at least one agent or team whose devices it turns OFF.",
     ):
         assert words in page
     assert not AutoOffRule.objects.exists()
@@ -251,6 +251,7 @@ def test_the_rules_csv_lists_each_rule_and_its_agents(client, board_supervisor, 
             "enabled": "yes",
             "last_ran_on": "",
             "agents": "Asha Rao; Vikram Shah",
+            "teams": "",
         }
     ]
 

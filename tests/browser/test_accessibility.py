@@ -144,6 +144,7 @@ def demo(sandbox, settings, monkeypatch) -> Demo:
             "key": call.key,
             "bulk_edit_id": bulk_edit.id,
             "import_id": people_import.pk,
+            "team_id": team.pk,
             "token": "a-token",  # the webhook's: not a page
         },
         admin_objects={Agent: meera, Call: call, ExotelAccount: account},

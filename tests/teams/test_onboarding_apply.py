@@ -163,3 +163,23 @@ def _failures_lines(people_import):
     from exoadmin.spreadsheets import csv_lines
 
     return csv_lines((*services.COLUMNS, "error"), services.failure_rows(people_import))
+
+
+def test_applying_tells_open_screens_of_the_account_that_teams_changed(
+    acme, admin_login, redis_server, django_capture_on_commit_callbacks
+):
+    from exoadmin.live.publish import CHANNEL
+    from exoadmin.redis import get_redis
+
+    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(CHANNEL)
+    pubsub.get_message(timeout=0.5)  # the subscription's own answer
+    people_import = check(a_file(), admin_login)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        people_import_apply(people_import)
+
+    message = pubsub.get_message(timeout=5)
+    pubsub.close()
+    assert message, "nothing was published"
+    assert '"topic": "team"' in message["data"].decode() and f'"account": {acme.pk}' in message["data"].decode()
