@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
 from django.db import transaction
@@ -69,7 +71,23 @@ def shows(viewer: str, agent_ids: list[int]) -> None:
     _publish({"topic": SHOWS, "viewer": viewer, "ids": agent_ids, "account": None, "agent": None})
 
 
+_unheard: ContextVar[bool] = ContextVar("exoadmin_live_unheard", default=False)
+
+
+@contextmanager
+def nobody_watching() -> Iterator[None]:
+    """For work done before any screen can be open (`make run`'s demo data, before Redis starts):
+    nothing is published, instead of a warning per change that nobody could have heard."""
+    token = _unheard.set(True)
+    try:
+        yield
+    finally:
+        _unheard.reset(token)
+
+
 def _publish(*messages: dict[str, object]) -> None:
+    if _unheard.get():
+        return
     at = time.time()  # when it was sent: streams measure how late news arrives
     try:
         pipeline = get_redis().pipeline(transaction=False)

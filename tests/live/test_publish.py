@@ -5,7 +5,7 @@ import json
 import pytest
 from django.db import transaction
 
-from exoadmin.live.publish import CHANNEL, Topic, changed, changed_many
+from exoadmin.live.publish import CHANNEL, Topic, changed, changed_many, nobody_watching
 from exoadmin.redis import get_redis
 
 
@@ -79,3 +79,13 @@ def test_redis_down_loses_the_news_of_many_changes_but_not_the_changes(settings,
     settings.REDIS_URL = "redis://127.0.0.1:9/0"
     changed_many(Topic.AGENT, [(1, 1), (2, 2)], account_id=7)  # must not raise
     assert "live update not published" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_done_before_any_screen_is_open_publishes_nothing_and_warns_nothing(listener, caplog):
+    with nobody_watching():
+        changed(Topic.AGENT, 42, account_id=7, agent_id=42)
+    assert _next_message(listener, timeout=0.3) is None and "not published" not in caplog.text
+
+    changed(Topic.AGENT, 43, account_id=7, agent_id=43)  # afterwards, news flows again
+    assert _next_message(listener)["id"] == 43

@@ -5,6 +5,7 @@ from agents.demo import demo_agents_create
 from calls.demo import demo_calls_create
 from contacts.demo import demo_contacts_create
 from exoadmin.accounts.demo import demo_data_create
+from exoadmin.live.publish import nobody_watching
 
 
 class Command(BaseCommand):
@@ -13,11 +14,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is for development: refusing with EXOADMIN_ENV=production.")
-        logins = demo_data_create()
-        # Each app seeds its own demo data after the accounts and users exist (one line per app).
-        self.stdout.write(demo_agents_create())
-        self.stdout.write(f"Demo contacts in the local copy: {demo_contacts_create()}")
-        self.stdout.write(demo_calls_create())
+        with nobody_watching():  # the product is not running yet: no screen is open
+            logins = demo_data_create()
+            # Each app seeds its own demo data after the accounts and users exist (one line per app).
+            self.stdout.write(demo_agents_create())
+            self.stdout.write(f"Demo contacts in the local copy: {demo_contacts_create()}")
+            self.stdout.write(demo_calls_create())
         self.stdout.write("Demo logins (username / password):")
         for username, password, role in logins:
             self.stdout.write(f"  {role.label:<10} {username} / {password}")
