@@ -116,7 +116,7 @@ def test_a_launched_call_shows_the_agent_on_it_everywhere_and_free_after_its_end
     row = page.get_by_test_id(f"agent-row-{ccm_agent.pk}")
     expect(row).to_have_class(re.compile("state-busy"))
     expect(row.get_by_test_id("live-call")).to_contain_text("Outbound call with +919876543210")
-    expect(page.locator("#calls-now")).to_contain_text("+919876543210")
+    expect(page.locator("#live-calls-list")).to_contain_text("+919876543210")
     expect(agent_page.get_by_test_id("my-state")).to_have_text("You are on a call.")
     page.screenshot(path="/tmp/live-board-on-call.png", full_page=True)
 
@@ -124,7 +124,7 @@ def test_a_launched_call_shows_the_agent_on_it_everywhere_and_free_after_its_end
 
     expect(row).to_have_class(re.compile("state-available"))
     expect(row.get_by_test_id("live-call")).to_have_count(0)
-    expect(page.locator("#calls-now")).to_contain_text("No calls in progress.")
+    expect(page.locator("#live-calls-list")).to_contain_text("No calls in progress.")
     expect(agent_page.get_by_test_id("my-state")).not_to_have_text("You are on a call.")
     assert polled == []
     agent_page.context.close()

@@ -3,8 +3,6 @@ stream's refusals when it cannot work (no Redis, a WSGI server)."""
 
 import time
 
-import pytest
-
 from agents.audit import agent_state_refresh
 from agents.devices import agent_go_unavailable
 from exoadmin.live import hub as hub_module
@@ -12,24 +10,9 @@ from exoadmin.live import watching
 from exoadmin.live.publish import Topic, changed
 from exoadmin.redis import get_redis
 from tests.agents.conftest import board_supervisor, ccm_agent, ccm_user, phone_sip_agent, supervisor_actor
-from tests.live.streams import StreamReader
 from tests.support.processes import RedisServer, wait_until
 
 __all__ = ["board_supervisor", "ccm_agent", "ccm_user", "phone_sip_agent", "supervisor_actor"]
-
-
-@pytest.fixture
-def streams():
-    opened = []
-
-    def open_stream(*args, **kwargs) -> StreamReader:
-        reader = StreamReader(*args, **kwargs)
-        opened.append(reader)
-        return reader
-
-    yield open_stream
-    for reader in opened:
-        reader.close()
 
 
 def test_a_device_change_reaches_an_open_board_as_its_new_row_then_the_counts(

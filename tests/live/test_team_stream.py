@@ -1,8 +1,6 @@
 """Live streams follow the teams rule: a team supervisor's stream never carries another team's agent
 or call, and moving an agent into their team reaches their open stream at once."""
 
-import pytest
-
 from agents.audit import agent_state_refresh
 from calls.changes import call_changed
 from teams.services import team_save
@@ -10,20 +8,6 @@ from tests.live.streams import StreamReader
 from tests.teams.conftest import lead_a, lead_b, sides
 
 __all__ = ["lead_a", "lead_b", "sides"]
-
-
-@pytest.fixture
-def streams():
-    opened = []
-
-    def open_stream(*args, **kwargs) -> StreamReader:
-        reader = StreamReader(*args, **kwargs)
-        opened.append(reader)
-        return reader
-
-    yield open_stream
-    for reader in opened:
-        reader.close()
 
 
 def test_a_team_supervisors_stream_never_carries_another_teams_agent_or_call(
