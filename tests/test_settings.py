@@ -70,5 +70,8 @@ def test_demo_data_is_idempotent_and_prints_the_logins(db):
     call_command("demo_data", stdout=out)
     call_command("demo_data", stdout=StringIO())
 
-    assert User.objects.count() == 4
+    assert User.objects.count() == 6  # admin, the account-wide supervisor, two team leads, two agents
     assert "supervisor / exoadmin-supervisor" in out.getvalue()
+    assert (
+        "sales-lead / exoadmin-supervisor" in out.getvalue() and "support-lead / exoadmin-supervisor" in out.getvalue()
+    )
