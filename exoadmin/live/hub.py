@@ -127,10 +127,14 @@ class Hub:
             listener.queue.put_nowait(event)
         except asyncio.QueueFull:
             log.warning("live stream dropped: its browser fell %s events behind", QUEUE_LIMIT)
-            self.leave(listener)
-            while not listener.queue.empty():
-                listener.queue.get_nowait()
-            listener.queue.put_nowait(None)
+            self._end(listener)
+
+    def _end(self, listener: Listener) -> None:
+        """Ends a stream now, whatever it still had queued: the browser reconnects and catches up."""
+        self.leave(listener)
+        while not listener.queue.empty():
+            listener.queue.get_nowait()
+        listener.queue.put_nowait(None)
 
     async def _read(self) -> None:
         client = aioredis.Redis.from_url(self.url, socket_connect_timeout=1, health_check_interval=10)
@@ -147,7 +151,7 @@ class Hub:
         finally:
             self.subscribed.clear()
             for listener in list(self.listeners):
-                self._send(listener, None)  # type: ignore[arg-type]  # the end: the browser reconnects
+                self._end(listener)
             self.listeners.clear()
             await client.aclose()
 
@@ -211,8 +215,7 @@ class Hub:
                 continue
             viewer = await sync_to_async(_viewer_again)(listener.user)
             if viewer is None:  # no longer a supervisor: the stream ends
-                self.leave(listener)
-                listener.queue.put_nowait(None)
+                self._end(listener)
                 continue
             listener.viewer = viewer
             self._send(listener, Event("scope-changed"))
