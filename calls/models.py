@@ -31,12 +31,34 @@ class CallSettings(models.Model):
 
     account = models.OneToOneField(ExotelAccount, on_delete=models.CASCADE, related_name="call_settings")
     api_version = models.CharField("call API", max_length=2, choices=ApiVersion.choices, default=ApiVersion.V3)
+    outcome_required = models.BooleanField(
+        "every answered call needs an outcome",
+        default=False,
+        help_text="Agents then see the answered calls still waiting for one on their page.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "call settings"
 
     def __str__(self) -> str:
         return f"{self.account}: {self.api_version}"
+
+
+class CallOutcome(models.Model):
+    """What came of a call, in the account's own words (e.g. "Interested", "Call back", "Wrong number"):
+    an admin keeps the list, the call's agent or a supervisor picks one after the call ends."""
+
+    account = models.ForeignKey(ExotelAccount, on_delete=models.CASCADE, related_name="call_outcomes")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lists show outcomes in this order.")
+    active = models.BooleanField(default=True, help_text="Retired outcomes stay on past calls but cannot be picked.")
+
+    class Meta:
+        ordering = ["account", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="unique_outcome_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class State(models.TextChoices):
@@ -172,6 +194,12 @@ class Call(models.Model):
     launch_error_code = models.IntegerField(null=True, blank=True)
     last_heard_at = models.DateTimeField(null=True, blank=True, help_text="Last callback or poll.")
     legs_fetched_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.ForeignKey(CallOutcome, null=True, blank=True, on_delete=models.PROTECT, related_name="calls")
+    outcome_note = models.TextField(blank=True)
+    outcome_set_at = models.DateTimeField(null=True, blank=True)
+    outcome_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -190,6 +218,7 @@ class Call(models.Model):
             models.Index(fields=["has_recording", "created_at", "id"], name="call_recording_time"),
             models.Index(fields=["state", "last_heard_at"], name="call_state_heard"),
             models.Index(fields=["sid"], name="call_sid"),
+            models.Index(fields=["outcome", "created_at", "id"], name="call_outcome_time"),
         ]
 
     def __str__(self) -> str:
@@ -329,6 +358,24 @@ class CallEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class OutcomeChange(models.Model):
+    """The audit of a call's outcome: every set, change or clearing, with who did it and when."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="outcome_changes")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    before = models.CharField(max_length=100, blank=True, help_text="The outcome's name before ('' for none).")
+    after = models.CharField(max_length=100, blank=True)
+    note_before = models.TextField(blank=True)
+    note_after = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["call", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.before or 'none'} → {self.after or 'none'}"
 
 
 class RecordingAccess(models.Model):

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "calls",
     "contacts",
     "teams",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("", include("exoadmin.live.urls")),
     path("", include("teams.people.urls")),
+    path("", include("reports.urls")),
 ]

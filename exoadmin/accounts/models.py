@@ -1,5 +1,8 @@
 """Exotel accounts the product acts on, and the ExoPhones (virtual numbers) each one owns."""
 
+import zoneinfo
+from datetime import tzinfo
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +15,14 @@ from exoadmin.exotel.config import REGION_BASE_URLS
 class Region(models.TextChoices):
     SINGAPORE = "singapore", "Singapore"
     MUMBAI = "mumbai", "Mumbai"
+
+
+def _default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class ExotelAccount(models.Model):
@@ -36,6 +47,12 @@ class ExotelAccount(models.Model):
         verbose_name="account-wide supervisors",
         help_text="Supervisors who see every agent, call and job of this account; others see only the teams they lead.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=_default_time_zone,
+        choices=_time_zone_choices,
+        help_text="Where this account's day starts and ends: reports split days, and daily emails go out, here.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -43,6 +60,10 @@ class ExotelAccount(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> tzinfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def base_url(self, family: str) -> str:
         """The environment's override (the sandbox in development) wins over the region."""
