@@ -17,6 +17,9 @@ depends on what running twice at once would break:
 - `freshness_sweep_lock`: one re-read of the agents open boards show at a time, across every
   worker (beat asks every few seconds; a slow sweep must not be joined by the next). Fails CLOSED:
   the sweep does not run, which costs nothing, since which agents are watched lives in Redis too.
+- `integrations_token_lock`: one renewal of an account's integrations app token at a time (beat
+  and an admin's "renew now" may ask together). Fails CLOSED: no renewal runs; the token has weeks
+  left when renewal starts, and the next hourly try carries on.
 - `bulk_edit_check_lock`: one check of a bulk edit at a time; two would interleave its rows.
   Fails CLOSED: the error propagates and the check does not run; the stalled-job resume queues it
   again once Redis is back.
@@ -38,6 +41,7 @@ AGENT_CHANGE_WAIT = 15  # a click waits this long for the change before it
 ACCOUNT_SYNC_SECONDS = 900  # a sync of thousands of agents, paced by Exotel's rate limit
 FRESHNESS_SWEEP_SECONDS = 60  # far longer than a sweep, which stops starting requests well before
 BULK_EDIT_CHECK_SECONDS = 60  # renewed every batch; lapses this long after a check's worker dies
+INTEGRATIONS_TOKEN_SECONDS = 120  # one token request, with its retries
 
 
 def _agent_key(agent_id: int) -> str:
@@ -104,10 +108,20 @@ def account_sync_lock(account_id: int) -> Iterator[bool]:
             _release(held)
 
 
-@contextmanager
-def freshness_sweep_lock() -> Iterator[bool]:
+def freshness_sweep_lock():
     """Answers False when another process is sweeping now, or when Redis cannot say."""
-    lock = get_redis().lock("exoadmin:agents:freshness-sweep", timeout=FRESHNESS_SWEEP_SECONDS)
+    return _lock_or_skip("exoadmin:agents:freshness-sweep", FRESHNESS_SWEEP_SECONDS)
+
+
+def integrations_token_lock(account_id: int):
+    """Answers False when another process is renewing this account's app token, or Redis cannot say."""
+    return _lock_or_skip(f"exoadmin:accounts:integrations-token:{account_id}", INTEGRATIONS_TOKEN_SECONDS)
+
+
+@contextmanager
+def _lock_or_skip(key: str, timeout: int) -> Iterator[bool]:
+    """A lock taken without waiting that fails CLOSED: False when held elsewhere or Redis cannot say."""
+    lock = get_redis().lock(key, timeout=timeout)
     try:
         acquired = lock.acquire(blocking=False)
     except RedisError:

@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "agents-auto-off-rules": {"task": "agents.tasks.auto_off_rules_run_due", "schedule": 60.0},
     "contacts-resume-stalled": {"task": "contacts.tasks.resume_stalled_bulk_edits", "schedule": 15.0},
+    # Integrations app tokens live 90 days; renewal starts three weeks before (accounts.integrations_token).
+    "accounts-integrations-tokens": {
+        "task": "exoadmin.accounts.tasks.bulk_integrations_tokens_renew",
+        "schedule": 3600.0,
+    },
 }
 # A worker that beat has not seen for this long is reported as down on /healthz.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)

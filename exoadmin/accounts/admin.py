@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils import timezone
 
+from exoadmin.accounts.integrations_token import integrations_token_renew
 from exoadmin.accounts.models import ExoPhone, ExotelAccount
+from exoadmin.refusals import Refused
 
-SECRET_FIELDS = ("api_token", "integrations_app_token")
+SECRET_FIELDS = ("api_token", "integrations_app_token", "integrations_app_secret")
 ACCOUNT_FIELDS = (
     "name",
     "region",
@@ -14,6 +17,9 @@ ACCOUNT_FIELDS = (
     "integrations_customer_id",
     "integrations_app_id",
     "integrations_app_token",
+    "integrations_app_secret",
+    "integrations_token_issued_at",
+    "time_zone",
     "members",
 )
 
@@ -24,6 +30,9 @@ class ExotelAccountForm(forms.ModelForm):
     api_token = forms.CharField(label="API token", required=False, widget=forms.PasswordInput(render_value=False))
     integrations_app_token = forms.CharField(
         label="Integrations app token", required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    integrations_app_secret = forms.CharField(
+        label="Integrations app secret", required=False, widget=forms.PasswordInput(render_value=False)
     )
 
     class Meta:
@@ -49,6 +58,8 @@ class ExotelAccountForm(forms.ModelForm):
                 cleaned[name] = getattr(self.instance, name, "")
         if not cleaned.get("api_token"):
             self.add_error("api_token", "An API token is required to talk to Exotel.")
+        if self.data.get("integrations_app_token") and "integrations_token_issued_at" not in self.changed_data:
+            cleaned["integrations_token_issued_at"] = timezone.now()  # a token pasted now was issued about now
         return cleaned
 
 
@@ -69,10 +80,42 @@ class ExotelAccountAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "region", "account_sid", "api_key", "api_token")}),
         (
             "Integrations (phone/SIP devices)",
-            {"fields": ("integrations_customer_id", "integrations_app_id", "integrations_app_token")},
+            {
+                "fields": (
+                    "integrations_customer_id",
+                    "integrations_app_id",
+                    "integrations_app_secret",
+                    "integrations_app_token",
+                    "integrations_token_issued_at",
+                    "token_expiry",
+                    "integrations_token_renewal_error",
+                ),
+                "description": "Exotel's app tokens expire 90 days after issue. With the app secret stored, "
+                "exoadmin obtains a new one three weeks before (hourly, from beat); /healthz warns two weeks before.",
+            },
         ),
+        ("Days", {"fields": ("time_zone",)}),
         ("People", {"fields": ("members", "account_wide")}),
     )
+    readonly_fields = ("token_expiry", "integrations_token_renewal_error")
+    actions = ["renew_integrations_token"]
+
+    @admin.display(description="app token expires")
+    def token_expiry(self, account: ExotelAccount) -> str:
+        expires = account.integrations_token_expires_at
+        if expires is None:
+            return "Unknown: set when the token was issued" if account.integrations_app_token else "No token"
+        return f"{timezone.localtime(expires):%d %b %Y %H:%M} ({(expires - timezone.now()).days} days)"
+
+    @admin.action(description="Renew the integrations app token now")
+    def renew_integrations_token(self, request, queryset):
+        for account in queryset:
+            try:
+                integrations_token_renew(account=account)
+            except Refused as refused:
+                self.message_user(request, f"{account.name}: {refused}", messages.ERROR)
+            else:
+                self.message_user(request, f"{account.name}: a new app token is in use, valid 90 days.")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(exophone_total=Count("exophones"))

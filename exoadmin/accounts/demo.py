@@ -1,6 +1,8 @@
 """The demo cast `make run` creates: one admin, an account-wide supervisor, a lead for each of the two
 demo teams (agents/demo.py makes the teams), two agents, the sandbox account."""
 
+from django.utils import timezone
+
 from exoadmin.accounts import services
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.roles import Role
@@ -28,6 +30,8 @@ def demo_account_create() -> ExotelAccount:
         integrations_customer_id=DEMO_ACCOUNT["customer_id"],
         integrations_app_id=DEMO_ACCOUNT["app_id"],
         integrations_app_token=DEMO_ACCOUNT["app_token"],
+        integrations_app_secret=DEMO_ACCOUNT["app_secret"],
+        integrations_token_issued_at=timezone.now(),  # the sandbox's seeded token never expires
         exophones=DEMO_EXOPHONES,
     )
 

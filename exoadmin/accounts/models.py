@@ -1,7 +1,7 @@
 """Exotel accounts the product acts on, and the ExoPhones (virtual numbers) each one owns."""
 
 import zoneinfo
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 import phonenumbers
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.db import models
 
 from exoadmin.accounts.fields import EncryptedTextField
 from exoadmin.exotel.config import REGION_BASE_URLS
+from exoadmin.exotel.models import IssuedToken
 
 
 class Region(models.TextChoices):
@@ -34,6 +35,20 @@ class ExotelAccount(models.Model):
     integrations_customer_id = models.CharField("integrations customer id", max_length=100, blank=True)
     integrations_app_id = models.CharField("integrations app id", max_length=100, blank=True)
     integrations_app_token = EncryptedTextField("integrations app token", blank=True)
+    integrations_app_secret = EncryptedTextField(
+        "integrations app secret",
+        blank=True,
+        help_text="With the app id, lets exoadmin obtain a new app token from Exotel before the old one expires.",
+    )
+    integrations_token_issued_at = models.DateTimeField(
+        "app token issued at",
+        null=True,
+        blank=True,
+        help_text="When Exotel issued the app token in use; it expires 90 days later.",
+    )
+    integrations_token_renewal_error = models.TextField(
+        "last app token renewal failure", blank=True, help_text="Why Exotel refused the last renewal, if it did."
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -69,6 +84,12 @@ class ExotelAccount(models.Model):
         """The environment's override (the sandbox in development) wins over the region."""
         override = getattr(settings, f"EXOTEL_{family.upper()}_BASE_URL")
         return (override or REGION_BASE_URLS[self.region][f"{family}_base_url"]).rstrip("/")
+
+    @property
+    def integrations_token_expires_at(self) -> datetime | None:
+        if self.integrations_token_issued_at is None:
+            return None
+        return self.integrations_token_issued_at + timedelta(days=IssuedToken.LIFETIME_DAYS)
 
     @property
     def has_integrations(self) -> bool:

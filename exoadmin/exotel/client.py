@@ -47,6 +47,8 @@ class ExotelClient:
         self.integrations_api = self._transport(
             "integrations", config.integrations_base_url, f"Bearer {config.integrations_app_token}"
         )
+        # The token endpoint authenticates by the app's id and secret in the body, never a token.
+        self.integrations_token_api = self._transport("integrations_token", config.integrations_base_url, "")
         # Pre-signed recording links (recordings.py): no credentials, and not Exotel's API, so
         # outside its rate budget.
         self.recording_storage = self._transport("recordings", "", "", rate_limited=False)

@@ -133,6 +133,8 @@ def user_message_for(
     """The supervisor-facing sentence for one failure; unknown codes still show code and request id."""
     if family == "integrations" and http_status in messages.INTEGRATIONS_MESSAGES:
         return messages.INTEGRATIONS_MESSAGES[http_status]
+    if family == "integrations_token" and http_status in messages.INTEGRATIONS_TOKEN_MESSAGES:
+        return messages.INTEGRATIONS_TOKEN_MESSAGES[http_status]
     known = messages.CCM_MESSAGES.get((http_status, code)) or (_MESSAGE_BY_CODE.get(code) if code is not None else None)
     if known:
         return known.format(description=description or "no detail given")
@@ -199,6 +201,8 @@ def _error_details(body: Any, http_status: int) -> tuple[int | None, str | None]
             description = data.get("description") or data.get("message") or data.get("Message")
             # The integrations body repeats the HTTP status as its "code": not an Exotel code.
             return (None if code == http_status and holder is body else code), description
+    if isinstance(body.get("Error"), str) and body["Error"]:  # the token endpoint's {Status, Code, Error}
+        return None, body["Error"]
     return None, None
 
 

@@ -6,7 +6,8 @@ At least one of phone and SIP stays enabled; Exotel refuses (400) a change that 
 from __future__ import annotations
 
 from .client import ExotelClient, url_path
-from .models import IntegrationDevices
+from .errors import ExotelError
+from .models import IntegrationDevices, IssuedToken
 
 
 def get_devices(client: ExotelClient, user_id: str) -> IntegrationDevices:
@@ -35,6 +36,28 @@ def set_devices(
         unsure="the devices may or may not have been switched",
     )
     return IntegrationDevices.from_data(envelope.response or {}, envelope.request_id)
+
+
+def issue_app_token(client: ExotelClient, app_id: str, app_secret: str) -> IssuedToken:
+    """A new integrations app token for the app's id and secret; older tokens stay valid until they expire.
+
+    Reference: exotel-contract.md (POST /v2/integrations/token {Id, Secret, Entity: "app"}, valid 90 days).
+    """
+    if not (app_id and app_secret):
+        raise ValueError("an integrations app token needs the app's id and secret")
+    envelope = client.integrations_token_api.request(
+        "POST",
+        "/token",
+        body={"Id": app_id, "Secret": app_secret, "Entity": "app"},
+        unsure="a new token may or may not have been issued (the current one still works)",
+    )
+    if not isinstance(envelope.response, str) or not envelope.response:
+        raise ExotelError(
+            "Exotel answered the token request without a token: try again in a minute",
+            http_status=envelope.http_code,
+            request_id=envelope.request_id,
+        )
+    return IssuedToken(token=envelope.response, request_id=envelope.request_id)
 
 
 def _devices_path(client: ExotelClient, user_id: str) -> str:

@@ -74,6 +74,14 @@ INTEGRATIONS_MESSAGES: dict[int, str] = {
     500: _INTERNAL,
 }
 
+# The integrations token endpoint (exotel-contract.md: POST /v2/integrations/token).
+INTEGRATIONS_TOKEN_MESSAGES: dict[int, str] = {
+    400: "Exotel refused the token request as incomplete: check the account's integrations app id and secret",
+    401: "Exotel did not accept the integrations app id and secret: copy them again from Exotel's "
+    "integrations app into Django admin → Exotel accounts",
+    500: _INTERNAL,
+}
+
 # When Exotel sends a code we do not know, or no body we can read.
 STATUS_MESSAGES: dict[int, str] = {
     400: "Exotel refused the request as invalid",

@@ -155,6 +155,16 @@ class IntegrationDevices:
 
 
 @dataclass(frozen=True)
+class IssuedToken:
+    """An integrations app token from POST /v2/integrations/token; Exotel says it lives 90 days."""
+
+    token: str = field(repr=False)
+    request_id: str
+
+    LIFETIME_DAYS = 90
+
+
+@dataclass(frozen=True)
 class CallDetails:
     """A v3 call (seed 002). `status` is None while the call is active."""
 

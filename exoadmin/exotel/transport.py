@@ -222,16 +222,18 @@ class Transport:
 
 
 def _envelope(body: Any, status: int, method: str, header_request_id: str | None) -> Envelope:
-    """CCM/contacts `{request_id, method, http_code, metadata, response}` or integrations `{success, data}`."""
+    """CCM/contacts `{request_id, method, http_code, metadata, response}`, integrations `{success, data}`
+    or the integrations token's `{RequestId, Status, Code, Error, Data}`."""
     if not isinstance(body, dict):
         return Envelope(header_request_id or "", status, method, None, None)
     http_code = body.get("http_code")
+    response = next((body[key] for key in ("response", "data", "Data") if key in body), None)
     return Envelope(
-        request_id=str(body.get("request_id") or header_request_id or ""),
+        request_id=str(body.get("request_id") or body.get("RequestId") or header_request_id or ""),
         http_code=http_code if isinstance(http_code, int) else status,
         method=body.get("method") or method,
         metadata=body.get("metadata"),
-        response=body["response"] if "response" in body else body.get("data"),
+        response=response,
     )
 
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from exoadmin.accounts.integrations_token import token_warning
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.health.models import WorkerHeartbeat
 from exoadmin.redis import get_redis
@@ -23,6 +24,7 @@ class Check:
     ok: bool
     detail: str
     latency_ms: float | None = None
+    warning: bool = False  # works, but needs someone's attention soon (/healthz still answers 200)
 
     def as_dict(self, *, with_detail: bool) -> dict:
         data = asdict(self)
@@ -122,6 +124,18 @@ def check_configuration(accounts: list[ExotelAccount]) -> Check:
     return Check("configuration", True, "Nothing missing")
 
 
+def check_integrations_token(account: ExotelAccount) -> Check:
+    name = f"integrations app token: {account.name}"
+    now = timezone.now()
+    warning = token_warning(account, now)
+    expires = account.integrations_token_expires_at
+    if not warning:
+        when = f"valid until {timezone.localtime(expires):%d %b %Y}" if expires else "in use (issue date unknown)"
+        renewing = "renewed by exoadmin" if account.integrations_app_secret else "renewed by hand"
+        return Check(name, True, f"The app token is {when}; {renewing}.")
+    return Check(name, expires is None or expires > now, warning, warning=True)
+
+
 def run_checks() -> list[Check]:
     checks = [check_database(), check_redis(), check_worker()]
     try:
@@ -129,4 +143,5 @@ def run_checks() -> list[Check]:
     except Exception:  # the database check above already says why
         return checks
     checks += [check_exotel(account) for account in accounts]
+    checks += [check_integrations_token(account) for account in accounts if account.integrations_app_token]
     return checks + [check_configuration(accounts)]

@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "ring_seconds": 2.0,
     "talk_seconds": 6.0,
     "recording_ttl_seconds": 3600,
+    "app_token_ttl_seconds": 90 * 24 * 3600,  # an issued integrations app token lives 90 days
     "faults": {"error_500": 0.0, "error_429": 0.0, "slow": 0.0, "slow_seconds": 2.0, "drop": 0.0},
     "callbacks": {"delay": 0.0, "duplicate": 0.0, "reorder": 0.0, "loss": 0.0, "timeout_seconds": 5.0},
 }
@@ -30,6 +31,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "EXOTEL_SANDBOX_RING_SECONDS": ("ring_seconds",),
     "EXOTEL_SANDBOX_TALK_SECONDS": ("talk_seconds",),
     "EXOTEL_SANDBOX_RECORDING_TTL_SECONDS": ("recording_ttl_seconds",),
+    "EXOTEL_SANDBOX_APP_TOKEN_TTL_SECONDS": ("app_token_ttl_seconds",),
     "EXOTEL_SANDBOX_FAULT_500": ("faults", "error_500"),
     "EXOTEL_SANDBOX_FAULT_429": ("faults", "error_429"),
     "EXOTEL_SANDBOX_FAULT_SLOW": ("faults", "slow"),

@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS accounts (
     sid TEXT PRIMARY KEY, api_key TEXT UNIQUE, api_token TEXT,
     customer_id TEXT, app_id TEXT, app_token TEXT UNIQUE);
+-- Integrations app tokens (seeded or issued by POST /v2/integrations/token) and the app secrets
+-- that obtain them; a token with no expiry was seeded without one.
+CREATE TABLE IF NOT EXISTS app_tokens (token TEXT PRIMARY KEY, account_sid TEXT, expires REAL);
+CREATE TABLE IF NOT EXISTS app_secrets (account_sid TEXT PRIMARY KEY, app_secret TEXT);
 CREATE TABLE IF NOT EXISTS exophones (account_sid TEXT, number TEXT, PRIMARY KEY (account_sid, number));
 CREATE TABLE IF NOT EXISTS users (
     seq INTEGER PRIMARY KEY, id TEXT UNIQUE, account_sid TEXT, first_name TEXT, last_name TEXT,
@@ -158,6 +162,8 @@ class Database:
         with self.atomic():
             for table in (
                 "accounts",
+                "app_tokens",
+                "app_secrets",
                 "exophones",
                 "users",
                 "devices",

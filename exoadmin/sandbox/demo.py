@@ -16,6 +16,7 @@ DEMO_ACCOUNT = {
     "customer_id": "demo-customer",
     "app_id": "demo-app",
     "app_token": "demo-app-token",
+    "app_secret": "demo-app-secret",
 }
 DEMO_EXOPHONES = ["+918030752400", "+918030752401"]
 DEFAULT_CONTACTS = 200

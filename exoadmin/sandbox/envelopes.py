@@ -56,7 +56,15 @@ def integrations(data: dict[str, Any]) -> dict[str, Any]:
     return {"success": True, "data": data}
 
 
+def integrations_token(request_id: str, token: str) -> dict[str, Any]:
+    """The token endpoint keeps the older integrations envelope (exotel-api-research.md 3.1)."""
+    return {"RequestId": request_id, "Status": "Success", "Code": 200, "Error": "", "Data": token}
+
+
 def error(family: str, method: str, request_id: str, err: SandboxError) -> dict[str, Any]:
+    if family == "integrations_token":
+        status = {"Status": "Failed", "Code": err.http_status, "Error": err.description, "Data": None}
+        return {"RequestId": request_id, **status}
     if family == "integrations":
         return {"success": False, "error": {"code": err.http_status, "message": err.description}}
     failure = failed_record(err)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from exoadmin.sandbox import envelopes, records
 from exoadmin.sandbox.database import Row, found
 from exoadmin.sandbox.recordings import tone_wav
-from exoadmin.sandbox.rules import calls, contacts, devices
+from exoadmin.sandbox.rules import authentication, calls, contacts, devices
 from exoadmin.sandbox.rules.errors import SandboxError
 from exoadmin.sandbox.store import Store
 
@@ -159,6 +159,12 @@ def set_integration_devices(req: Request) -> Reply:
     return Reply(200, envelopes.integrations(records.integration_devices(row, presence=False)))
 
 
+def issue_integrations_token(req: Request) -> Reply:
+    ttl = req.sandbox.config.snapshot()["app_token_ttl_seconds"]
+    token = authentication.issue_app_token(req.store, req.body, ttl)
+    return Reply(200, envelopes.integrations_token(req.request_id, token))
+
+
 # -- the table -----------------------------------------------------------------------------
 
 V2 = r"/v2/accounts/(?P<sid>[^/]+)"
@@ -184,6 +190,7 @@ ROUTES = [
     _route("GET", rf"{V2}/contacts/(?P<contact_sid>[^/]+)", "contacts", get_contact),
     _route("PUT", rf"{V2}/contacts/(?P<contact_sid>[^/]+)", "contacts", update_contact),
     _route("DELETE", rf"{V2}/contacts/(?P<contact_sid>[^/]+)", "contacts", delete_contact),
+    _route("POST", r"/v2/integrations/token", "integrations_token", issue_integrations_token),
     _route("GET", rf"{APP_USER}/devices", "integrations", get_integration_devices),
     _route("PUT", rf"{APP_USER}/devices", "integrations", set_integration_devices),
     _route("GET", r"/recordings/(?P<call_sid>[0-9a-f]+)\.wav", "recordings", recording),

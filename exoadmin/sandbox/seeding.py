@@ -26,7 +26,12 @@ def put_account(store: Store, spec: Mapping[str, Any]) -> None:
     for key in ("sid", "api_key", "api_token"):
         if not account[key]:
             raise ValueError(f"{key} is required")
-    store.put_account(account, spec.get("exophones", []))
+    with store.atomic():
+        store.put_account(account, spec.get("exophones", []))
+        if spec.get("app_secret"):
+            store.put_app_secret(spec["sid"], spec["app_secret"])
+        if account["app_token"] and spec.get("app_token_ttl") is not None:
+            store.add_app_token(spec["sid"], account["app_token"], time.time() + float(spec["app_token_ttl"]))
 
 
 def add_user(store: Store, spec: Mapping[str, Any]) -> str:

@@ -44,8 +44,32 @@ class Store(Database):
     def account_by_key(self, api_key: str) -> Row | None:
         return self._one("SELECT * FROM accounts WHERE api_key = ?", [api_key])
 
-    def account_by_app_token(self, app_token: str) -> Row | None:
+    def account_by_app_token(self, app_token: str, now: float) -> Row | None:
+        """The account of an app token that has not expired: issued, seeded with an expiry, or
+        seeded without one (a state file from before tokens expired has only the last kind)."""
+        issued = self._one(
+            "SELECT accounts.* FROM app_tokens JOIN accounts ON accounts.sid = app_tokens.account_sid"
+            " WHERE token = ? AND (expires IS NULL OR expires > ?)",
+            [app_token, now],
+        )
+        if issued is not None or self._one("SELECT 1 AS known FROM app_tokens WHERE token = ?", [app_token]):
+            return issued
         return self._one("SELECT * FROM accounts WHERE app_token = ?", [app_token])
+
+    def account_by_app_secret(self, app_id: str, app_secret: str) -> Row | None:
+        return self._one(
+            "SELECT accounts.* FROM accounts JOIN app_secrets ON app_secrets.account_sid = accounts.sid"
+            " WHERE app_id = ? AND app_secret = ?",
+            [app_id, app_secret],
+        )
+
+    def put_app_secret(self, account_sid: str, app_secret: str) -> None:
+        self._insert("app_secrets", {"account_sid": account_sid, "app_secret": app_secret}, verb="INSERT OR REPLACE")
+
+    def add_app_token(self, account_sid: str, token: str, expires: float | None) -> None:
+        self._insert(
+            "app_tokens", {"token": token, "account_sid": account_sid, "expires": expires}, verb="INSERT OR REPLACE"
+        )
 
     def count_accounts(self) -> int:
         return int(found(self._one("SELECT COUNT(*) AS n FROM accounts"))["n"])

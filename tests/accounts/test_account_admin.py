@@ -39,6 +39,7 @@ def test_saving_with_blank_secret_fields_keeps_the_stored_secrets(client, admin_
         "integrations_customer_id": "acme-customer",
         "integrations_app_id": "acme-app",
         "integrations_app_token": "",
+        "time_zone": "Asia/Kolkata",
         "exophones-TOTAL_FORMS": "0",
         "exophones-INITIAL_FORMS": "0",
     }
