@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from agents.device_address import device_address
 from agents.models import (
     GONE_FROM_EXOTEL,
     Agent,
@@ -143,13 +144,16 @@ def _filtered(user, filters: BoardFilters) -> QuerySet[Agent]:
         agents = agents.filter(pk__in=members.values("agent_id"))
     if filters.q:
         q = filters.q.strip()
-        agents = agents.filter(
+        matches = (
             Q(name__icontains=q)
             | Q(email__icontains=q)
             | Q(devices__contact_uri__icontains=q)
             | Q(phone_sip__phone_number__icontains=q)
             | Q(phone_sip__sip_username__icontains=q)
-        ).distinct()
+        )
+        if address := device_address(q):  # "+91 98765 00001" finds +919876500001
+            matches |= Q(devices__contact_uri__iexact=address) | Q(phone_sip__phone_number=address)
+        agents = agents.filter(matches).distinct()
     return agents
 
 

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agents import devices, drift, mirror, phone_sip, selectors, shifts, sync, words
+from agents import devices, drift, finding, mirror, phone_sip, selectors, shifts, sync, words
 from agents.audit import Actor
+from agents.device_address import device_address
 from agents.device_controls import SWITCH
 from agents.diagnosis import why_no_calls
 from agents.forms import DEVICE_ACTIONS, AgentIdsForm, AutoOffRuleForm, BoardFilterForm, PhoneSipForm
@@ -29,6 +30,7 @@ from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.live import watching
 from exoadmin.refusals import Refused, with_request_id
 from exoadmin.spreadsheets import csv_download, csv_lines
+from exoadmin.text import is_ascii_digits
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,10 @@ def _board_context(request) -> dict:
     form = BoardFilterForm(request.GET)
     filters = form.filters()
     page = selectors.board_page(request.user, filters)
-    return {"form": form, "filters": filters, "page": page, "sorts": selectors.SORTS}
+    # Nobody here has the device searched for: Exotel may (for those who may ask it).
+    ask_exotel = bool(filters.q and not page.agents and finding.accounts_that_may_ask(request.user))
+    context = {"form": form, "filters": filters, "page": page, "sorts": selectors.SORTS}
+    return context | {"ask_exotel_for": device_address(filters.q) if ask_exotel else ""}
 
 
 @supervisor_required
@@ -188,6 +193,35 @@ def board_sync(request):
     names = ", ".join(a.name for a in accounts) or "no account"
     messages.success(request, f"Sync from Exotel started for {names}: the board updates itself when it is done.")
     return redirect("agents:board")
+
+
+@supervisor_required
+@require_GET
+def board_find_in_exotel(request):
+    """Exotel's users with the device searched for, each with a link or an "add" button (htmx partial)."""
+    template = "agents/found_in_exotel.html" + ("#result" if request.htmx else "")
+    try:
+        address, found = finding.ask_exotel_for_device(user=request.user, text=request.GET.get("q", ""))
+    except Refused as refused:
+        return render(request, template, {"refusal": with_request_id(refused.message, refused.request_id)})
+    return render(request, template, {"address": address, "found": found})
+
+
+@supervisor_required
+@require_POST
+def board_add_from_exotel(request):
+    account = request.POST.get("account", "")
+    try:
+        agent = finding.agent_add_from_exotel(
+            user=request.user,
+            account_id=int(account) if is_ascii_digits(account) else 0,
+            exotel_user_id=request.POST.get("user_id", ""),
+        )
+    except Refused as refused:
+        messages.error(request, with_request_id(refused.message, refused.request_id))
+        return redirect("agents:board")
+    messages.success(request, f"{agent.name} is added from Exotel, with their devices as Exotel has them now.")
+    return redirect("agents:detail", agent.pk)
 
 
 def _row_reply(request, agent, notice: Notice):

@@ -29,6 +29,8 @@ AUDIENCE = {
             "board",
             "board_csv",
             "sync",
+            "find_in_exotel",  # asking Exotel itself: admins and account-wide supervisors (tests/agents)
+            "add_from_exotel",
             "end_of_shift_start",
             "end_of_shift",
             "detail",

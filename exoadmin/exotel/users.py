@@ -12,10 +12,16 @@ _FIELDS = "devices,active_call,last_login"
 
 
 def list_users(
-    client: ExotelClient, *, offset: int = 0, limit: int = MAX_PAGE, emails: Sequence[str] = ()
+    client: ExotelClient,
+    *,
+    offset: int = 0,
+    limit: int = MAX_PAGE,
+    emails: Sequence[str] = (),
+    device_contact_uri: str = "",
 ) -> UsersPage:
     """One page of users with their devices, active call and last login; only the users with one
-    of `emails` when given (Exotel's `email` filter, a comma list).
+    of `emails` when given (Exotel's `email` filter, a comma list), or with a device of that
+    contact URI (`devices.contact_uri`: a number in E.164 or a SIP address).
 
     Reference: seed 000; exotel-contract.md "Agents' devices — model 1"; exotel-api-research.md 2.2
     (filters `email` and `devices.contact_uri`; there is no filter by user id).
@@ -24,9 +30,13 @@ def list_users(
         raise ValueError(f"limit must be between 1 and {MAX_PAGE}")
     if any("," in email or not email for email in emails):
         raise ValueError("an email in a filter can be neither empty nor contain a comma")
+    if "," in device_contact_uri:
+        raise ValueError("a device's contact URI in a filter cannot contain a comma")
     params: dict[str, str | int] = {"fields": _FIELDS, "offset": offset, "limit": limit}
     if emails:
         params["email"] = ",".join(emails)
+    if device_contact_uri:
+        params["devices.contact_uri"] = device_contact_uri
     envelope = client.ccm_api.request("GET", client.account_path("v2", "users"), params=params)
     meta = envelope.metadata or {}
     users = [User.from_data(data, envelope.request_id) for data in records(envelope.response)]
@@ -49,6 +59,16 @@ def users_by_email(client: ExotelClient, emails: Sequence[str]) -> list[User]:
     if not 1 <= len(emails) <= MAX_PAGE:
         raise ValueError(f"between 1 and {MAX_PAGE} emails per request")
     return list_users(client, limit=MAX_PAGE, emails=emails).users
+
+
+def users_by_device(client: ExotelClient, contact_uri: str) -> list[User]:
+    """The users with a device of this contact URI (seed 000's first step: find the user by a device).
+
+    Reference: seed 000; exotel-api-research.md 2.2 (`devices.contact_uri` filter).
+    """
+    if not contact_uri:
+        raise ValueError("a device's contact URI is needed")
+    return list_users(client, limit=MAX_PAGE, device_contact_uri=contact_uri).users
 
 
 def iter_all_users(client: ExotelClient, *, page_size: int = MAX_PAGE) -> Iterator[User]:

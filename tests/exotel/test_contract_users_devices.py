@@ -131,3 +131,17 @@ def test_account_sid_not_matching_the_credentials_is_reported(sandbox, acme):
         users.list_users(client)
     assert caught.value.code == 1017
     assert "account SID" in caught.value.user_message
+
+
+def test_users_are_found_by_a_device_number_or_sip_address(sandbox, client):
+    asha = add_agent(sandbox, "Asha", [phone("+919900000101"), {"contact_uri": "sip:asha.rao", "type": "sip"}])
+    add_agent(sandbox, "Vikram", [phone("+919900000202")])
+
+    by_number = users.users_by_device(client, "+919900000101")
+    by_sip = users.users_by_device(client, "sip:asha.rao")
+
+    assert [u.id for u in by_number] == [asha["id"]] == [u.id for u in by_sip]
+    assert parse_qs(sandbox.requests("/users", "GET")[-1]["query"])["devices.contact_uri"] == ["sip:asha.rao"]
+    assert users.users_by_device(client, "+919900000999") == []
+    with pytest.raises(ValueError):
+        users.users_by_device(client, "+91990,0000101")
