@@ -39,7 +39,8 @@ class CallAdmin(admin.ModelAdmin):
     raw_id_fields = ["agent", "launched_by"]
     date_hierarchy = "created_at"
     readonly_fields = ["key"]
-    exclude = ["recording_url"]  # a pre-signed link: it stays on the server (play it from the call page)
+    # Pre-signed links: they stay on the server (play them from the call page).
+    exclude = ["recording_url", "recording_urls"]
     inlines = [CallLegInline, CallEventInline]
     show_full_result_count = False  # counting millions of calls on every page is slow
 

@@ -182,8 +182,14 @@ class Call(models.Model):
     talk_time = models.PositiveIntegerField(null=True, blank=True, help_text="seconds")
     # Pre-signed and expiring: fetched server-side by the recording proxy, never sent to a browser.
     recording_url = models.TextField(blank=True)
+    # Every recording Exotel lists (an app flow may record several); `recording_url` is the first.
+    recording_urls = models.JSONField(default=list, blank=True)
     has_recording = models.BooleanField(default=False)
     custom_field = models.CharField(max_length=500, blank=True)
+    # What Exotel reports of a call that went through one of its app flows (seed 002's call details).
+    app_id = models.CharField("Exotel app id", max_length=100, blank=True)
+    app_name = models.CharField("Exotel app", max_length=200, blank=True)
+    digits = models.CharField(max_length=100, blank=True, help_text="Keys the caller pressed in the app flow.")
     options = models.JSONField(default=dict, blank=True, help_text="The launch options as sent to Exotel.")
     launched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -281,6 +287,20 @@ class Call(models.Model):
         return "This call was not recorded."
 
     @property
+    def recording_links(self) -> list[str]:
+        """The stored pre-signed links, first to last (a call stored before several were kept has one)."""
+        return list(self.recording_urls or ([self.recording_url] if self.recording_url else []))
+
+    @property
+    def recording_count(self) -> int:
+        return len(self.recording_links) if self.has_recording else 0
+
+    @property
+    def recording_parts(self) -> range:
+        """1..n, for the call page's players."""
+        return range(1, self.recording_count + 1)
+
+    @property
     def recording_link_refusal(self) -> str:
         """Why the stored recording link will not be fetched ("" when it will): said beside the player."""
         return url_refusal(self.recording_url) if self.has_recording and self.recording_url else ""
@@ -312,6 +332,9 @@ class CallLeg(models.Model):
     status = models.CharField(max_length=20, blank=True, choices=LegStatus.choices)
     started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
+    # The group (e.g. of agents) an app flow dialled this leg from (seed 002's legs).
+    group_id = models.CharField(max_length=100, blank=True)
+    group_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]

@@ -52,12 +52,19 @@ class CallSnapshot:
     total_duration: int | None
     talk_time: int | None
     custom_field: str
-    recording_url: str
+    recording_urls: tuple[str, ...]
     account_sid: str
+    app_id: str = ""
+    app_name: str = ""
+    digits: str = ""
 
     @property
     def is_terminal(self) -> bool:
         return self.state == State.TERMINAL
+
+    @property
+    def recording_url(self) -> str:
+        return self.recording_urls[0] if self.recording_urls else ""
 
 
 def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -139,8 +146,11 @@ def from_callback(payload: Any) -> CallSnapshot:
         total_duration=_seconds(details.get("total_duration")),
         talk_time=_seconds(details.get("total_talk_time")),
         custom_field=_text(details.get("custom_field")),
-        recording_url=_recording(details.get("recordings")),
+        recording_urls=_recordings(details.get("recordings")),
         account_sid=_account_sid(_text(details.get("legs"))),
+        app_id=_text(details.get("app_id"))[:100],
+        app_name=_text(details.get("app_name"))[:200],
+        digits=_text(details.get("digits"))[:100],
     )
 
 
@@ -161,8 +171,11 @@ def from_details(details: CallDetails) -> CallSnapshot:
         total_duration=details.total_duration,
         talk_time=details.total_talk_time,
         custom_field=details.custom_field or "",
-        recording_url=details.recording_urls[0] if details.recording_urls else "",
+        recording_urls=_recordings([{"url": url} for url in details.recording_urls]),
         account_sid=_account_sid(details.legs_path or ""),
+        app_id=_text(details.app_id)[:100],
+        app_name=_text(details.app_name)[:200],
+        digits=_text(details.digits)[:100],
     )
 
 
@@ -196,11 +209,12 @@ def _seconds(value: Any) -> int | None:
     return seconds if 0 <= seconds < 10**7 else None
 
 
-def _recording(value: Any) -> str:
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        url = _text(value[0].get("url"))
-        return url if url.startswith(("http://", "https://")) else ""
-    return ""
+def _recordings(value: Any) -> tuple[str, ...]:
+    """Every recording's URL, in Exotel's order (anything that is not an http(s) URL dropped)."""
+    if not isinstance(value, list):
+        return ()
+    urls = (_text(item.get("url")) for item in value[:_MAX_INDEX] if isinstance(item, dict))
+    return tuple(url for url in urls if url.startswith(("http://", "https://")))
 
 
 def _account_sid(legs_path: str) -> str:

@@ -25,13 +25,16 @@ log = logging.getLogger("exoadmin.calls")
 TRY_AGAIN = "Exotel's recording could not be fetched right now: try again in a minute."
 
 
-def recording_stream(*, call: Call) -> tuple[Iterator[bytes], str]:
-    """(audio chunks, content type); raises Refused saying why there is nothing to play."""
+def recording_stream(*, call: Call, part: int = 1) -> tuple[Iterator[bytes], str]:
+    """(audio chunks, content type) of the call's `part`th recording (an app flow may record several);
+    raises Refused saying why there is nothing to play."""
+    if not 1 <= part <= call.recording_count:
+        raise Refused(f"This call has {call.recording_count} recording(s): there is no recording {part}.")
     if call.account is None:
         raise Refused("This call is in no Exotel account exoadmin knows, so its recording cannot be fetched.")
     client = exotel_client(call.account)
     problem = Refused(TRY_AGAIN)
-    for url in _links(call):
+    for url in _links(call, part):
         if not url:
             continue
         try:
@@ -50,27 +53,29 @@ def recording_stream(*, call: Call) -> tuple[Iterator[bytes], str]:
     raise problem
 
 
-def _links(call: Call) -> Iterator[str]:
-    yield call.recording_url
-    yield recording_url_renew(call=call)  # asked only when the stored link failed or was refused
+def _links(call: Call, part: int) -> Iterator[str]:
+    yield call.recording_links[part - 1]
+    renewed = recording_url_renew(call=call)  # asked only when the stored link failed or was refused
+    yield renewed[part - 1] if len(renewed) >= part else ""
 
 
-def recording_url_renew(*, call: Call) -> str:
-    """A fresh pre-signed URL from Exotel's call details, when the stored one has expired."""
+def recording_url_renew(*, call: Call) -> list[str]:
+    """Fresh pre-signed URLs from Exotel's call details, when the stored ones have expired."""
     if not call.sid:
-        return ""  # Exotel can only be asked about a call whose sid we know
+        return []  # Exotel can only be asked about a call whose sid we know
     if call.account is None:
-        return ""  # nor about a call in no account exoadmin knows (whose credentials would ask?)
+        return []  # nor about a call in no account exoadmin knows (whose credentials would ask?)
     try:
         details = exotel_calls.get_call_details(exotel_client(call.account), call.sid)
     except ExotelError as exc:
         timeline_add_failure(call=call, what="the recording link", exc=exc)
-        return ""
-    url = details.recording_urls[0] if details.recording_urls else ""
-    if url:
+        return []
+    urls = list(details.recording_urls)
+    for url in urls:
         recording_link_check(call=call, url=url, source=ExotelEvent.POLL.label)
-        Call.objects.filter(pk=call.pk).update(recording_url=url, has_recording=True)
-    return url
+    if urls:
+        Call.objects.filter(pk=call.pk).update(recording_url=urls[0], recording_urls=urls, has_recording=True)
+    return urls
 
 
 def recording_link_check(*, call: Call, url: str, source: str) -> None:

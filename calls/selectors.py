@@ -142,7 +142,7 @@ def history_page(user, filters: HistoryFilters, cursor: str = "", page_size: int
             page = page.filter(created_at__gte=at).filter(Q(created_at__gt=at) | Q(id__gt=pk))
         else:
             page = page.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(id__lt=pk))
-    rows = list(page.defer("options", "preflight", "recording_url")[: page_size + 1])
+    rows = list(page.defer("options", "preflight", "recording_url", "recording_urls")[: page_size + 1])
     next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else ""
     return HistoryPage(calls=rows[:page_size], next_cursor=next_cursor)
 
@@ -287,7 +287,8 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
     items.sort(key=lambda item: (item.at.replace(microsecond=0), item.kind == ItemKind.LEG, item.at))
     bars = [
         LegBar(
-            label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}",
+            label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}"
+            + (f" · group {leg.group_name or leg.group_id}" if leg.group_name or leg.group_id else ""),
             side=leg.side,
             status=leg.get_status_display(),
             colour=LEG_COLOURS.get(leg.status, "grey"),

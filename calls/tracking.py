@@ -182,10 +182,15 @@ def _apply(call: Call, snapshot: CallSnapshot) -> None:
         if snapshot.status == CallStatus.COMPLETED and call.answered_at is None and "answered_at" not in changes:
             ended = snapshot.ended_at or now
             changes["answered_at"] = ended - timedelta(seconds=snapshot.talk_time or 0)
-    if snapshot.is_terminal and snapshot.recording_url:
-        # Pre-signed URLs expire: the newest one Exotel gave us is the one to keep.
-        changes |= dict(recording_url=snapshot.recording_url, has_recording=True)
-        recording_link_check(call=call, url=snapshot.recording_url, source=ExotelEvent(snapshot.event).label)
+    if snapshot.is_terminal and snapshot.recording_urls:
+        # Pre-signed URLs expire: the newest ones Exotel gave us are the ones to keep.
+        urls = list(snapshot.recording_urls)
+        changes |= dict(recording_url=urls[0], recording_urls=urls, has_recording=True)
+        for url in urls:
+            recording_link_check(call=call, url=url, source=ExotelEvent(snapshot.event).label)
+    for name in ("app_id", "app_name", "digits"):  # an app flow's, once Exotel says (a later read may add digits)
+        if getattr(snapshot, name) and getattr(snapshot, name) != getattr(call, name):
+            changes[name] = getattr(snapshot, name)
     if changes:
         Call.objects.filter(pk=call.pk).update(**changes)
         for name, value in changes.items():
@@ -270,6 +275,8 @@ def call_legs_fetch(*, call_id: int, priority: Priority = "bulk") -> None:
                         status=leg.status or "",
                         started_at=leg.date_created,
                         updated_at=leg.date_updated,
+                        group_id="" if leg.group_id is None else str(leg.group_id)[:100],
+                        group_name=(leg.group_name or "")[:200],
                     ),
                 )
         number = customer_legs[0].contact_uri if customer_legs else ""

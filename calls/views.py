@@ -28,6 +28,7 @@ from exoadmin.accounts.models import ExoPhone
 from exoadmin.accounts.roles import Role, any_role_required, role_of
 from exoadmin.refusals import Refused
 from exoadmin.spreadsheets import csv_download, csv_lines
+from exoadmin.text import is_ascii_digits
 
 log = logging.getLogger("exoadmin.calls")
 # The pending launch travels through the browser signed, bound to the person (freshness is the
@@ -98,8 +99,9 @@ def recording(request, key):
     download = request.GET.get("download") == "1"
     # A player asks for the rest of a file it is already playing in ranges: that is the same play.
     continuing = request.headers.get("Range", "bytes=0-") not in ("bytes=0-", "")
+    part = request.GET.get("part", "1")
     try:
-        chunks, content_type = recordings.recording_stream(call=call)
+        chunks, content_type = recordings.recording_stream(call=call, part=int(part) if is_ascii_digits(part) else 0)
     except Refused as refusal:
         return HttpResponse(refusal.in_words, status=502, content_type="text/plain; charset=utf-8")
     if not continuing:
@@ -109,7 +111,8 @@ def recording(request, key):
     response = StreamingHttpResponse(chunks, content_type=content_type)
     extension = "wav" if "wav" in content_type else "mp3"
     disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="call-{call.key}.{extension}"'
+    name = f"call-{call.key}" + (f"-{part}" if part != "1" else "")
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.{extension}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -136,6 +136,20 @@ def get_call(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body
     }
 
 
+FLOW_FIELDS = {"app_id": str, "app_name": str, "digits": str, "recordings": int, "group_id": str, "group_name": str}
+
+
+def set_call_flow(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
+    """What Exotel reports of a call placed through an app flow: its app, the digits the caller
+    pressed (a Gather applet), how many recordings (a flow may record several), the customer leg's group."""
+    if sandbox.store.call(args["call_sid"]) is None:
+        raise LookupError("no such call")
+    if not isinstance(body, dict) or any(not isinstance(body.get(k), FLOW_FIELDS.get(k, ())) for k in body):
+        raise ValueError(f"a call's flow takes {', '.join(FLOW_FIELDS)} (recordings a number, the rest text)")
+    sandbox.store.update_call(args["call_sid"], flow=body)
+    return {"ok": True}
+
+
 def callback_log(sandbox: Sandbox, args: dict[str, str], query: dict[str, str], body: Any) -> Any:
     return [callbacks.log_entry(row) for row in sandbox.store.deliveries(query.get("call_sid"))]
 
@@ -175,6 +189,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", "config", set_config),
         ("GET", "requests", request_log),
         ("GET", r"calls/(?P<call_sid>[^/]+)", get_call),
+        ("PATCH", r"calls/(?P<call_sid>[^/]+)", set_call_flow),
         ("GET", "callbacks", callback_log),
     ]
 ]

@@ -26,7 +26,7 @@ def found(row: Row | None) -> Row:
 
 
 # Columns holding JSON; rows come back decoded and go in encoded.
-JSON_COLUMNS = {"custom_field", "status_callbacks", "options", "payload"}
+JSON_COLUMNS = {"custom_field", "status_callbacks", "options", "payload", "flow"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS request_log (
 """
 
 
+# What an app flow adds to a call (calls.flow: app_id, app_name, digits, recordings, group_id, group_name).
+ADDED_COLUMNS = [("calls", "flow")]
+
+
 def _decode_row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
     row = {}
     for column, value in zip(cursor.description, values, strict=True):
@@ -109,6 +113,14 @@ class Database:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added since a state file was created (CREATE TABLE IF NOT EXISTS keeps old tables)."""
+        for table, column in ADDED_COLUMNS:
+            names = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})").fetchall()}
+            if column not in names:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         with self._lock:

@@ -34,7 +34,9 @@ class RecordingLinks:
             return None
         expires = math.ceil(time.time() + self._config.snapshot()["recording_ttl_seconds"])
         query = urlencode({"expires": expires, "signature": self._sign(call["sid"], expires)})
-        return [{"url": f"{self._base_url}/recordings/{call['sid']}.wav?{query}"}]
+        parts = int((call.get("flow") or {}).get("recordings") or 1)  # an app flow may record several
+        names = [call["sid"]] + [f"{call['sid']}-{part}" for part in range(2, parts + 1)]
+        return [{"url": f"{self._base_url}/recordings/{name}.wav?{query}"} for name in names]
 
     def is_valid(self, call_sid: str, expires: str, signature: str) -> bool:
         if not expires.isdigit() or int(expires) < time.time():

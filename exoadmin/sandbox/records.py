@@ -115,6 +115,7 @@ def integration_devices(row: Row, presence: bool) -> dict[str, Any]:
 def v3_call(call: Row, recordings: list[dict[str, str]] | None, launching: bool = False) -> dict[str, Any]:
     """Seed 002's call_details. The launch answer has end_time null; later reads the 1970 placeholder."""
     active = call["state"] == "active"
+    flow = call.get("flow") or {}
     return {
         "sid": call["sid"],
         "direction": "outbound",
@@ -129,9 +130,9 @@ def v3_call(call: Row, recordings: list[dict[str, str]] | None, launching: bool 
         "total_duration": _seconds_between(call["started"], call["ended"]),
         "total_talk_time": _seconds_between(call["answered"], call["ended"]),
         "custom_field": call["custom_field"],
-        "app_id": None,
-        "app_name": None,
-        "digits": None,
+        "app_id": flow.get("app_id"),
+        "app_name": flow.get("app_name"),
+        "digits": flow.get("digits"),
         "recordings": recordings,
     }
 
@@ -169,7 +170,7 @@ def callback(call: Row, event: str, recordings: list[dict[str, str]] | None) -> 
     return {"event_details": {"event_type": event}, "call_details": details}
 
 
-def leg(row: Row) -> dict[str, Any]:
+def leg(row: Row, flow: dict[str, Any]) -> dict[str, Any]:
     record = {
         "sid": row["sid"],
         "name": row["name"],
@@ -179,16 +180,17 @@ def leg(row: Row) -> dict[str, Any]:
         "status": row["status"],
     }
     if row["side"] == "to":
-        record |= {"group_id": None, "group_name": None}
+        record |= {"group_id": flow.get("group_id"), "group_name": flow.get("group_name")}
     return record
 
 
 def leg_details(call: Row, legs: list[Row]) -> dict[str, Any]:
+    flow = call.get("flow") or {}
     return {
         "call_sid": call["sid"],
         "account_sid": call["account_sid"],
-        "from": [leg(row) for row in legs if row["side"] == "from"],
-        "to": [leg(row) for row in legs if row["side"] == "to"],
+        "from": [leg(row, flow) for row in legs if row["side"] == "from"],
+        "to": [leg(row, flow) for row in legs if row["side"] == "to"],
     }
 
 

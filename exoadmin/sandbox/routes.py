@@ -106,9 +106,10 @@ def recording(req: Request) -> Reply:
     if not req.sandbox.links.is_valid(call_sid, req.query.get("expires", ""), req.query.get("signature", "")):
         raise SandboxError(403, 403, "Forbidden", "Recording link is invalid or has expired")
     call = req.store.call(call_sid)
-    if call is None or req.sandbox.links.for_call(call) is None:
+    part = int(req.args.get("part") or 1)
+    if call is None or part > len(req.sandbox.links.for_call(call) or []):
         raise SandboxError(404, 404, "Not Found", "Recording not found")
-    return Reply(200, tone_wav(), "audio/wav")
+    return Reply(200, tone_wav(frequency=440.0 * part), "audio/wav")  # each part sounds different
 
 
 # -- contacts ------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ ROUTES = [
     _route("POST", r"/v2/integrations/token", "integrations_token", issue_integrations_token),
     _route("GET", rf"{APP_USER}/devices", "integrations", get_integration_devices),
     _route("PUT", rf"{APP_USER}/devices", "integrations", set_integration_devices),
-    _route("GET", r"/recordings/(?P<call_sid>[0-9a-f]+)\.wav", "recordings", recording),
+    _route("GET", r"/recordings/(?P<call_sid>[0-9a-f]+)(?:-(?P<part>[0-9]+))?\.wav", "recordings", recording),
 ]
 
 

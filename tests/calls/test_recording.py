@@ -186,7 +186,9 @@ def test_a_redirect_from_an_allowed_host_to_another_host_is_not_followed(
 def test_a_redirect_between_allowed_hosts_is_followed(client, settings, agent_login, recorded, hit_recorder):
     allowed = hit_recorder(redirect_to=recorded.recording_url)
     settings.EXOTEL_CONTACTS_BASE_URL = allowed.url
-    Call.objects.filter(pk=recorded.pk).update(recording_url=f"{allowed.url}/r.wav")
+    Call.objects.filter(pk=recorded.pk).update(
+        recording_url=f"{allowed.url}/r.wav", recording_urls=[f"{allowed.url}/r.wav"]
+    )
     client.login(username=agent_login.username, password=agent_login.password)
 
     status, body = play(client, recorded)
@@ -209,7 +211,9 @@ def test_redirects_are_followed_only_a_few_times(client, settings, exotel_accoun
 
 def test_a_forged_link_is_replaced_by_a_fresh_one_from_exotel(client, sandbox, agent_login, recorded, hit_recorder):
     internal = hit_recorder()
-    Call.objects.filter(pk=recorded.pk).update(recording_url=f"{internal.url}/x.wav")
+    Call.objects.filter(pk=recorded.pk).update(
+        recording_url=f"{internal.url}/x.wav", recording_urls=[f"{internal.url}/x.wav"]
+    )
     client.login(username=agent_login.username, password=agent_login.password)
 
     status, body = play(client, recorded)
