@@ -5,7 +5,7 @@ from calls.models import Call, CallEvent, CallLeg, CallSettings, RecordingAccess
 
 @admin.register(CallSettings)
 class CallSettingsAdmin(admin.ModelAdmin):
-    list_display = ["account", "api_version"]
+    list_display = ["account", "api_version", "records_by_default"]
 
 
 class CallLegInline(admin.TabularInline):

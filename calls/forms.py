@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from typing import cast
 
@@ -10,8 +11,8 @@ from django.utils import timezone
 
 from agents.models import Agent
 from calls.launching import AgentIdentity
-from calls.models import Direction, HistoryStatus
-from calls.selectors import HistoryFilters
+from calls.models import ApiVersion, Direction, HistoryStatus
+from calls.selectors import HistoryFilters, api_version_for
 from exoadmin.accounts.models import ExoPhone
 from exoadmin.exotel.calls import MAX_TIME_LIMIT
 from exoadmin.text import is_ascii_digits
@@ -39,10 +40,17 @@ class LaunchForm(forms.Form):
     agent = forms.ModelChoiceField(
         queryset=Agent.objects.none(), empty_label=None, help_text="Their device rings first."
     )
-    customer_number = forms.CharField(max_length=40, help_text="E.164 (+91…) or a 10-digit Indian number.")
+    customer_number = forms.CharField(
+        max_length=200,
+        help_text="E.164 (+91…) or a 10-digit Indian number; with call API v3 also a SIP address (sip:…).",
+    )
     exophone = forms.ChoiceField(label="ExoPhone", help_text="The number the agent and the customer see.")
     # Options both APIs take (seeds 002, 004).
-    record = forms.BooleanField(required=False, label="Record the call")
+    record = forms.ChoiceField(
+        required=False,
+        label="Recording",
+        choices=[("", "The account's default"), ("on", "Record this call"), ("off", "Do not record this call")],
+    )
     recording_channels = forms.ChoiceField(
         required=False,
         choices=[("", "Exotel's default"), ("single", "Single (mixed)"), ("dual", "Dual (agent and customer apart)")],
@@ -84,11 +92,6 @@ class LaunchForm(forms.Form):
         label="Recording format",
         choices=[("", "Exotel's default"), ("mp3", "MP3"), ("mp3-hq", "MP3 HQ")],
     )
-    playback_value = forms.URLField(required=False, assume_scheme="https", label="Playback audio URL")
-    playback_event = forms.CharField(required=False, initial="start", max_length=40, label="Playback when")
-    playback_to = forms.ChoiceField(
-        required=False, label="Playback to", choices=[("both", "Both"), ("from", "Agent"), ("to", "Customer")]
-    )
     streaming_url = forms.CharField(required=False, max_length=500, label="Streaming URL (wss://…)")
     streaming_begin = forms.CharField(
         required=False, initial="from_leg_connect", max_length=40, label="Streaming begins"
@@ -98,6 +101,8 @@ class LaunchForm(forms.Form):
 
     def __init__(self, *args, agents, **kwargs):
         super().__init__(*args, **kwargs)
+        for row in range(1, PLAYBACK_ROWS + 1):
+            self.fields.update(_playback_fields(row))
         cast(forms.ModelChoiceField, self.fields["agent"]).queryset = agents
         accounts = {agent.account_id for agent in agents}
         phones = ExoPhone.objects.filter(account_id__in=accounts).select_related("account")
@@ -107,7 +112,19 @@ class LaunchForm(forms.Form):
         ]
 
     def clean_customer_number(self):
-        return e164(self.cleaned_data["customer_number"].strip())
+        value = self.cleaned_data["customer_number"].strip()
+        if value.lower().startswith("sip:"):
+            if not SIP_URI.fullmatch(value):
+                raise forms.ValidationError(f"“{value}” is not a SIP address we can dial, e.g. sip:asha@example.com.")
+            return value  # whether the account's call API dials SIP is checked in clean()
+        return e164(value)
+
+    @property
+    def playback_rows(self) -> list[list[forms.BoundField]]:
+        """The playback entries' fields, row by row, for the template."""
+        return [
+            [self[f"playback_{row}_{part}"] for part in ("value", "event", "to")] for row in range(1, PLAYBACK_ROWS + 1)
+        ]
 
     def clean_streaming_url(self):
         url = self.cleaned_data["streaming_url"].strip()
@@ -121,7 +138,51 @@ class LaunchForm(forms.Form):
         agent, phone = data.get("agent"), data.get("exophone")
         if agent and phone and self.phone_accounts.get(phone) != agent.account_id:
             self.add_error("exophone", f"This ExoPhone is not in {agent.name}'s Exotel account ({agent.account}).")
+        number = data.get("customer_number") or ""
+        if agent and number.startswith("sip:") and api_version_for(agent.account) == ApiVersion.V2:
+            self.add_error(
+                "customer_number",
+                f"{agent.account} places calls with call API v2, which dials numbers only: give the customer's number.",
+            )
+        data["playback"] = self._playback()
         return data
+
+    def _playback(self) -> list[dict[str, str]]:
+        """The filled playback rows in order; a row with a choice but no audio says what is missing."""
+        entries = []
+        for row in range(1, PLAYBACK_ROWS + 1):
+            value = self.cleaned_data.get(f"playback_{row}_value")
+            if value:
+                entries.append(
+                    {
+                        "event": self.cleaned_data.get(f"playback_{row}_event") or PLAYBACK_EVENTS[0][0],
+                        "to": self.cleaned_data.get(f"playback_{row}_to") or PLAYBACK_TARGETS[0][0],
+                        "value": value,
+                    }
+                )
+        return entries
+
+
+# Playback (seed 002): each entry plays an audio file to the agent, the customer or both when the call starts.
+PLAYBACK_ROWS = 3
+PLAYBACK_EVENTS = [("start", "When the call connects")]
+PLAYBACK_TARGETS = [("both", "Both"), ("from", "Agent"), ("to", "Customer")]
+SIP_URI = re.compile(r"sip:[A-Za-z0-9._~%!$&'()*+,;=-]+(@[A-Za-z0-9.-]+(:[0-9]{1,5})?)?")
+
+
+def _playback_fields(row: int) -> dict[str, forms.Field]:
+    invalid = {"invalid_choice": "“%(value)s” is not one Exotel documents for playback: pick from the list."}
+    return {
+        f"playback_{row}_value": forms.URLField(
+            required=False, assume_scheme="https", label=f"Playback {row}: audio URL"
+        ),
+        f"playback_{row}_event": forms.ChoiceField(
+            required=False, label=f"Playback {row}: when", choices=PLAYBACK_EVENTS, error_messages=invalid
+        ),
+        f"playback_{row}_to": forms.ChoiceField(
+            required=False, label=f"Playback {row}: to", choices=PLAYBACK_TARGETS, error_messages=invalid
+        ),
+    }
 
 
 RECORDING_CHOICES = [("", "Any"), ("yes", "With recording"), ("no", "Without recording")]

@@ -13,12 +13,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 from uuid import uuid4
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import TextChoices
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from agents.models import Agent
 from calls import selectors
 from calls.changes import call_changed
-from calls.models import ApiVersion, Call, Direction, EventKind, LaunchOutcome, State
+from calls.models import ApiVersion, Call, CallSettings, Direction, EventKind, LaunchOutcome, State
 from calls.payloads import CALLBACK_EVENTS, ExotelEvent
 from calls.preflight import Preflight, preflight_check
 from calls.timeline import timeline_add
@@ -68,6 +68,7 @@ class LaunchRequest:
     api_version: str
     options: dict[str, Any] = field(default_factory=dict)
     preflight: dict[str, Any] = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)  # what it sets unlike the account's defaults, in words
 
 
 class LaunchForbidden(Exception):
@@ -98,44 +99,64 @@ def launch_prepare(*, agent: Agent, chosen: Mapping[str, Any]) -> tuple[Prefligh
     preflight = preflight_check(agent=agent)
     if not preflight.ok:
         return preflight, None
-    api_version = selectors.api_version_for(agent.account)
-    options = launch_options(api_version=api_version, agent=agent, chosen=chosen, rings=preflight.from_contact_uri)
+    settings = selectors.call_settings_of([agent.account_id])[agent.account_id]
+    options = launch_options(settings=settings, agent=agent, chosen=chosen, rings=preflight.from_contact_uri)
     return preflight, LaunchRequest(
         key=str(uuid4()),
         account_id=agent.account_id,
         agent_id=agent.pk,
         customer_number=chosen["customer_number"],
         exophone=chosen["exophone"],
-        api_version=api_version,
+        api_version=settings.api_version,
         options=options,
         preflight=preflight.as_dict(),
+        overrides=launch_overrides(settings, chosen),
     )
 
 
-def launch_options(*, api_version: str, agent: Agent, chosen: Mapping[str, Any], rings: str) -> dict[str, Any]:
-    """The launch options in the client's terms; unset options are left out (Exotel's defaults).
-    `rings` is the agent number the pre-flight found ON, used unless the person named another."""
+# The options an account's call settings give defaults for: (form field, CallSettings field).
+DEFAULTED = ("recording_channels", "recording_format", "max_time_limit", "attempt_time_out", "wait_audio_url")
+
+
+def launch_options(*, settings: CallSettings, agent: Agent, chosen: Mapping[str, Any], rings: str) -> dict[str, Any]:
+    """The launch options in the client's terms: what the person chose, else the account's default;
+    options neither sets are left out (Exotel's defaults). `rings` is the agent number the pre-flight
+    found ON, used unless the person named another. Recording off is sent only when asked for."""
     from_contact_uri = chosen["from_contact_uri"] or rings
+    value = {name: chosen.get(name) or getattr(settings, name) or None for name in DEFAULTED}
     common = {
-        "record": True if chosen["record"] else None,
-        "recording_channels": chosen["recording_channels"] or None,
-        "wait_audio_url": chosen["wait_audio_url"] or None,
-        "max_time_limit": chosen["max_time_limit"],
-        "attempt_time_out": chosen["attempt_time_out"],
+        "record": {"on": True, "off": False}.get(chosen["record"]),
+        "recording_channels": value["recording_channels"],
+        "wait_audio_url": value["wait_audio_url"],
+        "max_time_limit": value["max_time_limit"],
+        "attempt_time_out": value["attempt_time_out"],
         "custom_field": chosen["custom_field"] or None,
     }
-    if api_version == ApiVersion.V2:
+    if settings.api_version == ApiVersion.V2:
         return _present(_v2_identity(agent, chosen["agent_identity"], from_contact_uri) | common)
-    playback = {"event": chosen["playback_event"] or "start", "to": chosen["playback_to"] or "both"}
     streaming = {"url": chosen["streaming_url"], "begin": chosen["streaming_begin"] or None}
     v3 = {
         "from_contact_uri": from_contact_uri,
         "state_management": chosen["state_management"],
-        "recording_format": chosen["recording_format"] or None,
-        "playback": [playback | {"value": chosen["playback_value"]}] if chosen["playback_value"] else None,
+        "recording_format": value["recording_format"],
+        "playback": chosen.get("playback") or None,
         "streaming": _present(streaming) if chosen["streaming_url"] else None,
     }
     return _present(common | v3)
+
+
+def launch_overrides(settings: CallSettings, chosen: Mapping[str, Any]) -> list[str]:
+    """What this launch sets differently from the account's defaults, in words for the confirm step."""
+    overrides = []
+    if chosen["record"] == "off" or (chosen["record"] == "on" and not settings.records_by_default):
+        default = "records every call" if settings.records_by_default else "does not record unless asked"
+        overrides.append(f"Recording {'off' if chosen['record'] == 'off' else 'on'} (the account {default})")
+    for name in DEFAULTED:
+        mine, default = chosen.get(name), getattr(settings, name)
+        if mine and default and mine != default:
+            label = str(cast(models.Field, CallSettings._meta.get_field(name)).verbose_name).removeprefix("default ")
+            overrides.append(f"{label.capitalize()}: {mine} (the account's default: {default})")
+    return overrides
 
 
 def _v2_identity(agent: Agent, identity: str, contact_uri: str) -> dict[str, str]:

@@ -12,12 +12,14 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 from agents.models import Agent
 from calls.recording_hosts import url_refusal
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.exotel.calls import MAX_TIME_LIMIT
 from exoadmin.refusals import Refused
 
 
@@ -31,6 +33,25 @@ class CallSettings(models.Model):
 
     account = models.OneToOneField(ExotelAccount, on_delete=models.CASCADE, related_name="call_settings")
     api_version = models.CharField("call API", max_length=2, choices=ApiVersion.choices, default=ApiVersion.V3)
+    # Defaults for every launch of this account; the launch form shows them and a launch may override each.
+    records_by_default = models.BooleanField(
+        "Exotel records every call",
+        default=False,
+        help_text="As Exotel has set this account up: a launch can then turn recording off for one call.",
+    )
+    recording_channels = models.CharField(
+        "default recording channels", max_length=6, blank=True, choices=[("single", "Single"), ("dual", "Dual")]
+    )
+    recording_format = models.CharField(
+        "default recording format (v3)", max_length=6, blank=True, choices=[("mp3", "MP3"), ("mp3-hq", "MP3 HQ")]
+    )
+    max_time_limit = models.PositiveIntegerField(
+        "default maximum call length (s)", null=True, blank=True, validators=[MaxValueValidator(MAX_TIME_LIMIT)]
+    )
+    attempt_time_out = models.PositiveIntegerField(
+        "default ring time-out (s)", null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    wait_audio_url = models.URLField("default wait audio URL", blank=True)
     outcome_required = models.BooleanField(
         "every answered call needs an outcome",
         default=False,
@@ -42,6 +63,19 @@ class CallSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.api_version}"
+
+    def defaults_in_words(self) -> list[str]:
+        """What a launch of this account gets unless it says otherwise (the launch form shows it)."""
+        words = [
+            f"call API {self.api_version}",
+            "Exotel records every call" if self.records_by_default else "not recorded unless asked",
+        ]
+        words += [f"recording channels {self.recording_channels}"] if self.recording_channels else []
+        words += [f"recording format {self.recording_format}"] if self.recording_format else []
+        words += [f"calls end after {self.max_time_limit} s"] if self.max_time_limit else []
+        words += [f"rings for {self.attempt_time_out} s"] if self.attempt_time_out else []
+        words += ["a wait audio plays"] if self.wait_audio_url else []
+        return words
 
 
 class CallOutcome(models.Model):
@@ -166,7 +200,7 @@ class Call(models.Model):
     )
     api_version = models.CharField("call API", max_length=2, choices=ApiVersion.choices, default=ApiVersion.V3)
     sid = models.CharField("Exotel call sid", max_length=100, null=True, blank=True)
-    customer_number = models.CharField(max_length=40, blank=True)
+    customer_number = models.CharField(max_length=200, blank=True, help_text="A number, or a SIP address (v3).")
     exophone = models.CharField("ExoPhone", max_length=40, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.OUTBOUND)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)

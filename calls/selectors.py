@@ -15,7 +15,6 @@ from django.utils.dateparse import parse_datetime
 
 from agents.models import Agent
 from calls.models import (
-    ApiVersion,
     Call,
     CallSettings,
     CallStatus,
@@ -63,13 +62,13 @@ def launchable_agents(user) -> QuerySet[Agent]:
 
 
 def api_version_for(account: ExotelAccount) -> str:
-    return api_versions_for([account.pk])[account.pk]
+    return call_settings_of([account.pk])[account.pk].api_version
 
 
-def api_versions_for(account_ids: Collection[int]) -> dict[int, str]:
-    """Each account's call API in one query; an account without settings uses v3."""
-    chosen = dict(CallSettings.objects.filter(account_id__in=account_ids).values_list("account_id", "api_version"))
-    return {account_id: chosen.get(account_id, ApiVersion.V3) for account_id in account_ids}
+def call_settings_of(account_ids: Collection[int]) -> dict[int, CallSettings]:
+    """Each account's call settings in one query (an account without a row: the defaults, unsaved)."""
+    stored = {settings.account_id: settings for settings in CallSettings.objects.filter(account_id__in=account_ids)}
+    return {account_id: stored.get(account_id) or CallSettings(account_id=account_id) for account_id in account_ids}
 
 
 # -- history -----------------------------------------------------------------------------

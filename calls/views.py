@@ -129,8 +129,11 @@ def launch(request):
         return redirect("calls:history")
     initial = {"customer_number": request.GET.get("number", ""), "agent": request.GET.get("agent")}
     form = LaunchForm(request.POST or None, agents=agents, initial=initial)
-    versions = sorted(set(selectors.api_versions_for({agent.account_id for agent in agents}).values()))
-    context = {"form": form, "versions": versions}
+    settings_of = selectors.call_settings_of({agent.account_id for agent in agents})
+    versions = sorted({settings.api_version for settings in settings_of.values()})
+    accounts = {agent.account_id: agent.account for agent in agents.select_related("account")}
+    call_settings = [(accounts[account_id], settings_of[account_id]) for account_id in sorted(settings_of)]
+    context = {"form": form, "versions": versions, "call_settings": call_settings}
     if request.method == "GET" or not form.is_valid():
         return render(request, "calls/launch.html", context, status=200 if request.method == "GET" else 422)
     agent = form.cleaned_data["agent"]

@@ -33,7 +33,7 @@ def test_supervisor_places_a_call_and_follows_it_to_its_recording(
     page.goto(f"{live_server.url}/calls/new/")
     page.get_by_label("Customer number").fill("98765 43210")
     page.get_by_text("Options (recording").click()
-    page.get_by_label("Record the call").check()
+    page.get_by_label("Recording", exact=True).select_option(label="Record this call")
     page.get_by_label("Custom field").fill("order-42")
     page.screenshot(path="/tmp/calls-launch.png", full_page=True)
     page.get_by_role("button", name="Check the agent's device").click()
@@ -81,3 +81,38 @@ def test_agent_on_a_phone_sees_only_their_own_calls(page, live_server, exotel_ac
     expect(page.locator(".calls-table")).to_contain_text("+919811100001")
     expect(page.locator(".calls-table")).not_to_contain_text("+919822200002")
     page.screenshot(path="/tmp/calls-agent-phone.png", full_page=True)
+
+
+def test_a_call_overrides_the_accounts_defaults_and_says_so(
+    page, live_server, sandbox, asha, supervisor, exotel_account
+):
+    from calls.models import CallSettings
+
+    CallSettings.objects.create(account=exotel_account, records_by_default=True, max_time_limit=3600)
+    log_in(page, live_server, supervisor)
+    page.goto(f"{live_server.url}/calls/new/")
+    expect(page.get_by_test_id("call-settings")).to_contain_text(
+        "Acme: call API v3 · Exotel records every call · calls end after 3600 s."
+    )
+    page.get_by_label("Customer number").fill("98765 43210")
+    page.get_by_text("Options (recording").click()
+    page.get_by_label("Recording", exact=True).select_option(label="Do not record this call")
+    page.get_by_label("Maximum call length (seconds)").fill("600")
+    page.get_by_label("Playback 1: audio URL").fill("https://audio.example/hello.wav")
+    page.get_by_label("Playback 2: audio URL").fill("https://audio.example/menu.wav")
+    page.get_by_label("Playback 2: to").select_option(label="Customer")
+    page.screenshot(path="/tmp/calls-launch-options.png", full_page=True)
+    page.get_by_role("button", name="Check the agent's device").click()
+
+    overrides = page.get_by_test_id("overrides")
+    expect(overrides).to_contain_text("Recording off (the account records every call)")
+    expect(overrides).to_contain_text("Maximum call length (s): 600 (the account's default: 3600)")
+    page.get_by_role("button", name="Call now").click()
+
+    expect(page.get_by_test_id("call-status")).to_be_visible()
+    body = sandbox.requests("/v3/accounts/acme/calls", "POST")[-1]["body"]
+    assert (body["recording"], body["max_time_limit"]) == ({"record": False}, 600)
+    assert body["playback"] == [
+        {"event": "start", "to": "both", "value": "https://audio.example/hello.wav"},
+        {"event": "start", "to": "to", "value": "https://audio.example/menu.wav"},
+    ]

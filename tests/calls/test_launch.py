@@ -87,9 +87,11 @@ def test_v3_call_sends_every_option_in_the_documented_shape_and_ends_completed(
             custom_field="order-42",
             from_contact_uri="+919900000001",
             state_management="true",
-            playback_value="https://audio.example/hello.wav",
-            playback_event="start",
-            playback_to="both",
+            playback_1_value="https://audio.example/hello.wav",
+            playback_1_event="start",
+            playback_1_to="both",
+            playback_2_value="https://audio.example/menu.wav",
+            playback_2_to="to",
             streaming_url="wss://stream.example/s",
             streaming_begin="from_leg_connect",
         )
@@ -114,7 +116,10 @@ def test_v3_call_sends_every_option_in_the_documented_shape_and_ends_completed(
             {"event": "answered", "url": hook, "method": "POST", "content_type": "application/json"},
             {"event": "terminal", "url": hook, "method": "POST", "content_type": "application/json"},
         ],
-        "playback": [{"event": "start", "to": "both", "value": "https://audio.example/hello.wav"}],
+        "playback": [
+            {"event": "start", "to": "both", "value": "https://audio.example/hello.wav"},
+            {"event": "start", "to": "to", "value": "https://audio.example/menu.wav"},
+        ],
         "streaming": {"url": "wss://stream.example/s", "begin": "from_leg_connect"},
     }
     call = wait_for_call(lambda c: c.is_terminal and c.legs_fetched_at, "the call to end with its legs")

@@ -12,9 +12,16 @@ from django.utils import timezone
 
 from agents.models import Agent, DeviceModel
 from calls.forms import LaunchForm
-from calls.launching import PREFLIGHT_MAX_AGE, AgentIdentity, LaunchForbidden, LaunchRequest, launch_confirm
+from calls.launching import (
+    PREFLIGHT_MAX_AGE,
+    AgentIdentity,
+    LaunchForbidden,
+    LaunchRequest,
+    launch_confirm,
+    launch_overrides,
+)
 from calls.launching import launch_options as options_for
-from calls.models import ApiVersion, Call, LaunchOutcome
+from calls.models import ApiVersion, Call, CallSettings, LaunchOutcome
 from tests.calls.conftest import CUSTOMER, EXOPHONE, launches
 from tests.support.processes import wait_until
 
@@ -125,7 +132,9 @@ def parsed(agent, **choices) -> dict:
 
 def test_v2_names_the_agent_by_user_id_unless_the_device_contact_uri_is_chosen(asha):
     def identity(**choices):
-        options = options_for(api_version=ApiVersion.V2, agent=asha, chosen=parsed(asha, **choices), rings="+9199")
+        options = options_for(
+            settings=CallSettings(api_version=ApiVersion.V2), agent=asha, chosen=parsed(asha, **choices), rings="+9199"
+        )
         return {key: value for key, value in options.items() if key in ("user_id", "user_contact_uri")}
 
     assert identity() == {"user_id": asha.exotel_user_id}
@@ -142,10 +151,63 @@ def test_an_agent_exotel_knows_by_no_user_id_is_named_by_the_device_that_rings(e
     )
 
     options = options_for(
-        api_version=ApiVersion.V2,
+        settings=CallSettings(api_version=ApiVersion.V2),
         agent=priya,
         chosen=parsed(priya, agent_identity=AgentIdentity.USER_ID),
         rings="+919900000009",
     )
 
     assert options == {"user_contact_uri": "+919900000009"}
+
+
+def test_the_accounts_defaults_are_sent_unless_the_launch_overrides_them(asha):
+    settings = CallSettings(records_by_default=True, max_time_limit=3600, recording_channels="dual")
+
+    chosen = parsed(asha, record="off", max_time_limit=600)
+    options = options_for(settings=settings, agent=asha, chosen=chosen, rings="+9199")
+
+    assert (options["record"], options["max_time_limit"], options["recording_channels"]) == (False, 600, "dual")
+    assert launch_overrides(settings, chosen) == [
+        "Recording off (the account records every call)",
+        "Maximum call length (s): 600 (the account's default: 3600)",
+    ]
+    assert "record" not in options_for(settings=settings, agent=asha, chosen=parsed(asha), rings="+9199")
+
+
+def test_several_playbacks_are_sent_in_order_with_documented_choices_only(asha):
+    chosen = parsed(
+        asha,
+        playback_1_value="https://audio.example/a.wav",
+        playback_2_value="",
+        playback_2_to="from",  # a row without audio is no playback
+        playback_3_value="https://audio.example/c.wav",
+        playback_3_to="to",
+    )
+
+    assert options_for(settings=CallSettings(), agent=asha, chosen=chosen, rings="+9199")["playback"] == [
+        {"event": "start", "to": "both", "value": "https://audio.example/a.wav"},
+        {"event": "start", "to": "to", "value": "https://audio.example/c.wav"},
+    ]
+    form = LaunchForm(
+        {"agent": asha.pk, "customer_number": CUSTOMER, "exophone": EXOPHONE, "playback_1_event": "hangup"},
+        agents=Agent.objects.filter(pk=asha.pk),
+    )
+    assert form.errors["playback_1_event"] == ["“hangup” is not one Exotel documents for playback: pick from the list."]
+
+
+def test_a_sip_customer_is_dialled_with_v3_and_refused_in_words_with_v2(asha, exotel_account):
+    assert parsed(asha, customer_number="sip:kiran@example.com")["customer_number"] == "sip:kiran@example.com"
+
+    def errors(number):
+        form = LaunchForm(
+            {"agent": asha.pk, "customer_number": number, "exophone": EXOPHONE}, agents=Agent.objects.filter(pk=asha.pk)
+        )
+        return form.errors.get("customer_number")
+
+    assert errors("sip:kiran @example") == [
+        "“sip:kiran @example” is not a SIP address we can dial, e.g. sip:asha@example.com."
+    ]
+    CallSettings.objects.create(account=exotel_account, api_version=ApiVersion.V2)
+    assert errors("sip:kiran@example.com") == [
+        "Acme places calls with call API v2, which dials numbers only: give the customer's number."
+    ]
