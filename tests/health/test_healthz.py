@@ -26,7 +26,7 @@ def test_all_green_when_every_part_works(client, exotel_account, supervisor_logi
 
     assert response.status_code == 200, response.json()
     checks = checks_by_name(response)
-    assert set(checks) == {"database", "redis", "celery worker", "exotel: Acme", "configuration"}
+    assert set(checks) == {"database", "redis", "celery worker", "email", "exotel: Acme", "configuration"}
     assert checks["exotel: Acme"]["latency_ms"] > 0
     assert response.json()["healthy"] is True
 
