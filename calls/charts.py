@@ -35,6 +35,7 @@ class Chart:
     horizontal: bool
     label_heading: str = "Hour"  # what a column's label is, in the table beside the drawing
     label_suffix: str = ":00"
+    label_class: str = "small"
     unit: str = "calls"
 
 
@@ -44,12 +45,13 @@ def column_chart(title: str, points: list[tuple[str, int]], width: int = 720, he
 
 
 def column_chart_against(
-    title: str, points: list[tuple[str, int, int]], *, unit: str, width: int = 720, height: int = 200
+    title: str, points: list[tuple[str, int, int]], *, unit: str, width: int = 480, height: int = 200
 ) -> Chart:
     """Vertical bars of (label, value, previous value), e.g. calls per day: each slot holds the
-    previous period's column, fainter, on the left of this period's."""
-    chart = _columns(title, list(points), width, height, label_width=44)
-    return replace(chart, label_heading="Day", label_suffix="", unit=unit)
+    previous period's column, fainter, on the left of this period's. Narrow, with larger labels, so
+    they stay readable when a phone shrinks the drawing."""
+    chart = _columns(title, list(points), width, height, label_width=56)
+    return replace(chart, label_heading="Day", label_suffix="", label_class="day", unit=unit)
 
 
 def _columns(title: str, points: list[tuple[str, int, int | None]], width: int, height: int, label_width: int) -> Chart:

@@ -23,16 +23,16 @@ def trends(request):
     numbers = trends_for(request.user, report_range, **form.filters()) if report_range else None
     context = {"form": form, "trends": numbers}
     if numbers is not None:
-        days = numbers.per_day
+        days = list(zip([f"{day:%d %b}" for day in report_range.days], numbers.per_day, strict=True))
         context["charts"] = [
             charts.column_chart_against(
                 "Calls placed per day (previous period fainter)",
-                [(row.label, row.now.calls, row.before.calls) for row in days],
+                [(label, row.now.calls, row.before.calls) for label, row in days],
                 unit="calls",
             ),
             charts.column_chart_against(
                 "Answered per day (previous period fainter)",
-                [(row.label, row.now.answered, row.before.answered) for row in days],
+                [(label, row.now.answered, row.before.answered) for label, row in days],
                 unit="answered",
             ),
         ]

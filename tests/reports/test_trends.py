@@ -53,7 +53,7 @@ def test_totals_change_in_percent_and_the_answer_rate_in_points(page):
     assert totals.answer_rate_change.in_words == "+16.7 pts"
     assert totals.average_talk_change.in_words == "+33 %"
     text = page.content.decode()
-    assert "03 Dec – 04 Dec 2026 (2 days) against the 2 days before (01 Dec – 02 Dec 2026" in text
+    assert "03 Dec – 04 Dec 2026 (2 days), against 01 Dec – 02 Dec 2026 (2 days)" in text
     assert "America/New_York" in text
 
 
