@@ -7,7 +7,7 @@ A section is a field of DailyReport filled by daily_report() and drawn by the tw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -28,7 +28,7 @@ CSV_COLUMNS = ["agent", "calls", "answered", "answer_rate_percent", "average_tal
 
 @dataclass(frozen=True)
 class MissingOutcome:
-    placed_at: datetime  # in the account's zone
+    placed_at: str  # "HH:MM" on the account's clock (a template would show the server's)
     agent: str
     customer: str
     link: str
@@ -87,7 +87,7 @@ def daily_report(user, account: ExotelAccount, day: date) -> DailyReport:
         missing_outcomes=missing.count(),
         missing_outcomes_listed=[
             MissingOutcome(
-                placed_at=timezone.localtime(call.created_at, account.zone),
+                placed_at=f"{timezone.localtime(call.created_at, account.zone):%H:%M}",
                 agent=call.agent.name if call.agent else "",
                 customer=call.customer_number,
                 link=settings.EXOADMIN_PUBLIC_URL + reverse("calls:detail", args=[call.key]),

@@ -69,7 +69,7 @@ def test_yesterday_against_the_day_before_with_the_calls_missing_an_outcome(suni
     assert [headline.calls_change.in_words, headline.answered_change.in_words] == ["+100 %", "new"]
     assert report.missing_outcomes == 1  # the 23:30 call; the 10:00 one is "Interested"
     (missing,) = report.missing_outcomes_listed
-    assert missing.placed_at.strftime("%d %H:%M") == "04 23:30" and missing.agent == "Asha Rao"
+    assert (missing.placed_at, missing.agent) == ("23:30", "Asha Rao")  # New York's clock
     assert missing.link.startswith(f"{settings.EXOADMIN_PUBLIC_URL}/calls/")
 
 
@@ -96,7 +96,7 @@ def test_beat_sends_the_report_to_the_mailbox_with_the_figures(sunil):
     assert email.subject == "Daily report for Acme: Fri 04 Dec 2026"
     assert "Calls placed:      2 (was 1, +100 %)" in email.body
     assert "Answer rate:       100.0 % (was 0.0 %, +100.0 pts)" in email.body
-    assert "Answered calls missing an outcome: 1" in email.body
+    assert "Answered calls missing an outcome: 1\n- 23:30 Asha Rao → +919812340000: http" in email.body
     html, kind = email.alternatives[0]
     assert kind == "text/html" and '<td align="right">+100 %</td>' in html
     name, content, mimetype = email.attachments[0]
@@ -195,3 +195,15 @@ def test_the_smtp_password_never_reaches_a_log_line(settings, caplog):
     RedactSecrets().filter(record)
 
     assert "hunter2" not in record.getMessage() and "smtp.example.com:587" in record.getMessage()
+
+
+def test_the_demo_supervisors_get_the_daily_email(db):
+    from exoadmin.accounts.demo import demo_data_create
+    from reports.demo import demo_daily_emails_create
+
+    demo_data_create()
+    demo_daily_emails_create()
+    demo_daily_emails_create()  # idempotent
+
+    opted_in = DailyEmail.objects.filter(enabled=True, send_at=time(8, 0)).values_list("user__username", flat=True)
+    assert sorted(opted_in) == ["sales-lead", "supervisor", "support-lead"]
