@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.accounts.roles import GROUP_NAMES, Role
 from exoadmin.refusals import Refused
 from reports.daily_email import daily_email_message, daily_report, first_account, yesterday_in
 from reports.models import DailyEmail
@@ -48,9 +49,12 @@ def local_now(account: ExotelAccount | None) -> datetime:
 
 
 def due_now() -> list[Due]:
-    """Enabled, past its local time today, not yet sent today; a person in no account has nothing to report."""
+    """Enabled, past its local time today, not yet sent today, for active supervisors and admins (a
+    person no longer one gets nothing); a person in no account has nothing to report."""
+    supervising = Q(user__is_staff=True) | Q(user__groups__name=GROUP_NAMES[Role.SUPERVISOR])
+    opted_in = DailyEmail.objects.filter(supervising, enabled=True, user__is_active=True).exclude(user__email="")
     due = []
-    for daily_email in DailyEmail.objects.filter(enabled=True).exclude(user__email="").select_related("user"):
+    for daily_email in opted_in.distinct().select_related("user"):
         account = first_account(daily_email.user)
         now = local_now(account)
         sent_today = daily_email.last_sent_on is not None and daily_email.last_sent_on >= now.date()

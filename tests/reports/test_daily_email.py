@@ -48,6 +48,17 @@ def test_a_report_is_due_after_its_local_time_once_a_day(sunil, fields, due):
     assert [item.daily_email.user for item in due_now()] == ([sunil.user] if due else [])
 
 
+def test_a_person_who_left_or_is_no_longer_a_supervisor_gets_nothing(sunil):
+    user = sunil.user
+    user.groups.clear()
+    assert due_now() == []
+    user.is_staff, user.is_active = True, False  # an admin whose login was closed
+
+    user.save()
+
+    assert due_now() == []
+
+
 def test_the_time_is_that_of_the_persons_account_not_the_servers(sunil, floor):
     floor.account.time_zone = "Asia/Kolkata"  # 20:00 UTC is already 01:30 on the 6th there
     floor.account.save()
