@@ -59,6 +59,7 @@ def _columns(title: str, points: list[tuple[str, int, int | None]], width: int, 
     plot_height = height - 30
     step = width / max(len(points), 1)
     every = math.ceil(label_width / step)  # so labels never overlap, however many columns
+    gap = min(4, step / 5)  # a year of days still leaves each column a width
 
     def top_of(value: int) -> tuple[float, float]:
         column_height = plot_height * value / top
@@ -66,7 +67,7 @@ def _columns(title: str, points: list[tuple[str, int, int | None]], width: int, 
 
     bars = []
     for index, (label, value, previous) in enumerate(points):
-        x, slot = index * step + 2, step - 4
+        x, slot = index * step + gap / 2, step - gap
         y, column_height = top_of(value)
         previous_y, previous_height = top_of(previous or 0)
         paired = previous is not None

@@ -148,3 +148,14 @@ def test_a_year_costs_the_same_queries_as_two_days(floor, supervisor_login):
 
     assert len(year) == len(short) == 6
     assert len(long.per_day) == 365 and long.totals.now.calls == 6
+
+
+def test_a_years_day_chart_keeps_every_column_and_a_few_labels(client, floor, supervisor_login):
+    client.force_login(supervisor_login.user)
+
+    response = client.get("/reports/trends/", {"account": floor.account.pk, "date_from": "2025-12-05"})
+
+    calls_chart = response.context["charts"][0]
+    assert len(calls_chart.bars) == 366 and all(bar.width > 0 for bar in calls_chart.bars)
+    assert 5 <= sum(bar.tick for bar in calls_chart.bars) <= 12  # labels that never overlap
+    assert [bar.value for bar in calls_chart.bars][-3:] == [1, 2, 0]  # Thu 3, Fri 4, today
