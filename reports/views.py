@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -50,7 +51,7 @@ def daily_email(request):
         messages.success(request, on if saved.enabled else "The daily report is off.")
         return redirect("reports:daily_email")
     account = first_account(request.user)
-    context = {"form": form, "account": account, "csv_columns": CSV_COLUMNS}
+    context = {"form": form, "account": account, "csv_columns": CSV_COLUMNS, "email_missing": settings.EMAIL_MISSING}
     return render(request, "reports/daily_email.html", context, status=400 if form.errors else 200)
 
 

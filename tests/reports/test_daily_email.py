@@ -155,12 +155,15 @@ def test_a_failed_send_gives_the_day_back_and_says_so_in_the_log(sunil, monkeypa
     assert daily_emails_send_due() == 1 and len(mail.outbox) == 1
 
 
-def test_without_email_configured_nothing_is_claimed(sunil, settings):
+def test_without_email_configured_nothing_is_claimed_and_the_page_says_why(client, sunil, settings):
     settings.EMAIL_MISSING = True
 
     assert daily_emails_send_due() == 0
 
     assert DailyEmail.objects.get(user=sunil.user).last_sent_on is None and mail.outbox == []
+    client.force_login(sunil.user)
+    page = client.get("/reports/daily-email/").content.decode()
+    assert "Email is not set up on this server yet (EMAIL_URL): reports wait until an admin sets it" in page
 
 
 def test_a_supervisor_turns_it_on_at_a_time_and_sees_what_it_contains(client, floor, supervisor_login):
