@@ -2,7 +2,7 @@
 
 Secrets are kept out of log calls by construction (the Exotel client never logs headers); this
 filter is the second line of defence for what slips through: Authorization values, tokens in
-query strings, and the webhook token in a logged URL.
+query strings, credentials in URLs, and the webhook token and SMTP password wherever they appear.
 """
 
 import json
@@ -15,7 +15,7 @@ from django.conf import settings
 _PATTERNS = [
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(basic|bearer)?\s*[\w\-.=+/]+"),
     re.compile(r"(?i)((?:token|secret|password|api_token|app_token)=)[^&\s'\"]+"),
-    re.compile(r"(?i)(https?://)[^/\s:@]+:[^/\s@]+@"),  # credentials in a URL
+    re.compile(r"(?i)([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"),  # credentials in a URL (https, smtp+tls)
 ]
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -23,8 +23,9 @@ _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 def redact(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + "[redacted]", text)
-    token = getattr(settings, "EXOTEL_WEBHOOK_TOKEN", "")
-    return text.replace(token, "[redacted]") if token else text
+    for secret in (getattr(settings, "EXOTEL_WEBHOOK_TOKEN", ""), getattr(settings, "EMAIL_HOST_PASSWORD", "")):
+        text = text.replace(secret, "[redacted]") if secret else text
+    return text
 
 
 class RedactSecrets(logging.Filter):

@@ -198,6 +198,15 @@ EXOTEL_INTERACTIVE_RESERVE = env.int("EXOTEL_INTERACTIVE_RESERVE", default=10)
 EXOTEL_CONNECT_TIMEOUT = env.float("EXOTEL_CONNECT_TIMEOUT", default=3.05)
 EXOTEL_READ_TIMEOUT = env.float("EXOTEL_READ_TIMEOUT", default=15.0)
 
+# Email (the daily report): printed to the log in development; in production SMTP from EMAIL_URL
+# (e.g. smtp+tls://user:password@smtp.example.com:587). Without it nothing is sent and /healthz says so.
+_email_url = env.str("EMAIL_URL", default="" if PRODUCTION else "consolemail://")
+EMAIL_MISSING = not _email_url
+if _email_url:
+    globals().update(env.email_url_config(_email_url))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="" if PRODUCTION else "exoadmin <exoadmin@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
 # Celery: Redis broker; progress and outcomes live in the database, not in a result backend.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_IGNORE_RESULT = True
@@ -227,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exoadmin.accounts.tasks.bulk_integrations_tokens_renew",
         "schedule": 3600.0,
     },
+    "reports-daily-emails": {"task": "reports.tasks.send_due_daily_emails", "schedule": 60.0},
 }
 # A worker that beat has not seen for this long is reported as down on /healthz.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)

@@ -70,6 +70,8 @@ AUDIENCE = {
             "bulk_problems_csv",
         )
     },
+    # Reports are for supervisors (scoped to their teams, tests/reports) and admins.
+    **{f"reports:{name}": SUPERVISOR for name in ("trends", "daily_email", "daily_email_send")},
     # Onboarding people in bulk changes logins and roles: admins only.
     **{f"people:{name}": ADMIN for name in ("import", "export", "import_detail", "apply", "failures_csv")},
 }

@@ -136,8 +136,23 @@ def check_integrations_token(account: ExotelAccount) -> Check:
     return Check(name, expires is None or expires > now, warning, warning=True)
 
 
+def check_email() -> Check:
+    """Whether the daily report emails can go out: said here, not found out when the first one fails.
+    Names the server, never the credentials."""
+    missing = ["EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587)"] if settings.EMAIL_MISSING else []
+    if not settings.DEFAULT_FROM_EMAIL:
+        missing.append("DEFAULT_FROM_EMAIL (the sender address)")
+    if missing:
+        return Check("email", False, "Daily report emails cannot be sent. Missing: " + "; ".join(missing) + ".")
+    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+        return Check(
+            "email", True, f"SMTP at {settings.EMAIL_HOST}:{settings.EMAIL_PORT}, from {settings.DEFAULT_FROM_EMAIL}"
+        )
+    return Check("email", True, f"Emails go to {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]} (development), not sent")
+
+
 def run_checks() -> list[Check]:
-    checks = [check_database(), check_redis(), check_worker()]
+    checks = [check_database(), check_redis(), check_worker(), check_email()]
     try:
         accounts = list(ExotelAccount.objects.prefetch_related("exophones"))
     except Exception:  # the database check above already says why

@@ -38,6 +38,7 @@ from exoadmin.accounts.demo import DEMO_LOGINS, demo_data_create
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.health.models import WorkerHeartbeat
 from exoadmin.sandbox import demo as sandbox_demo
+from reports.demo import demo_daily_emails_create
 from teams.models import Team
 from teams.people.csvfile import COLUMNS as PEOPLE_COLUMNS
 from teams.people.services import people_import_check
@@ -77,6 +78,7 @@ def demo(sandbox, settings, monkeypatch) -> Demo:
     demo_agents_create()
     demo_contacts_create()
     demo_calls_create(count=12)
+    demo_daily_emails_create()
     account = ExotelAccount.objects.get(account_sid=sandbox_demo.DEMO_ACCOUNT["sid"])
     agents_sync(account=account)
     by_name = {username: Login(None, username, password) for username, password, *_ in DEMO_LOGINS}

@@ -30,6 +30,7 @@ def test_all_green_when_every_part_works(client, exotel_account, supervisor_logi
         "database",
         "redis",
         "celery worker",
+        "email",
         "exotel: Acme",
         "integrations app token: Acme",
         "configuration",

@@ -6,6 +6,7 @@ from calls.demo import demo_calls_create
 from contacts.demo import demo_contacts_create
 from exoadmin.accounts.demo import demo_data_create
 from exoadmin.live.publish import nobody_watching
+from reports.demo import demo_daily_emails_create
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             self.stdout.write(demo_agents_create())
             self.stdout.write(f"Demo contacts in the local copy: {demo_contacts_create()}")
             self.stdout.write(demo_calls_create())
+            self.stdout.write(demo_daily_emails_create())
         self.stdout.write("Demo logins (username / password):")
         for username, password, role in logins:
             self.stdout.write(f"  {role.label:<10} {username} / {password}")
