@@ -4,7 +4,7 @@ account's midnights so every stored row lies in one local day (reports sum them 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.utils import timezone
 
@@ -29,11 +29,12 @@ def state_of(agent: Agent, devices: list[Device], phone_sip: PhoneSip | None) ->
 
 
 def day_pieces(started_at: datetime, ended_at: datetime, zone: tzinfo) -> Iterator[tuple[date, datetime, datetime]]:
-    """[started_at, ended_at) cut at each local midnight of `zone`: (day, start, end) per day."""
-    start = started_at
+    """[started_at, ended_at) cut at each local midnight of `zone`: (day, start, end) per day, in UTC
+    (so that an end minus a start counts the hours a clock change adds or takes away)."""
+    start, ended_at = started_at.astimezone(UTC), ended_at.astimezone(UTC)
     while start < ended_at:
         day = timezone.localtime(start, zone).date()
-        midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
         end = min(ended_at, midnight)
         yield day, start, end
         start = end

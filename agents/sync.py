@@ -167,7 +167,6 @@ def ccm_users_store(
     by_id = {user.id: user for user in remote_users}
     known = _agent_ids(account, by_id)
     if new := [user for user_id, user in by_id.items() if user_id not in known]:
-        now = timezone.now()
         Agent.objects.bulk_create(
             [
                 Agent(
@@ -175,8 +174,7 @@ def ccm_users_store(
                     exotel_user_id=user.id,
                     name=_user_name(user),
                     email=user.email or "",
-                    state_since=now,
-                )
+                )  # in a state from when its devices are stored, below
                 for user in new
             ],
             ignore_conflicts=True,
