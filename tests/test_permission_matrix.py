@@ -68,6 +68,10 @@ AUDIENCE = {
             "bulk_problems_csv",
         )
     },
+    # Reports: supervisors see their accounts' and teams' agents; an agent opens only their own timeline.
+    "reports:time_in_state": SUPERVISOR,
+    "reports:time_in_state_csv": SUPERVISOR,
+    "reports:agent_timeline": ANY_ROLE,
     # Onboarding people in bulk changes logins and roles: admins only.
     **{f"people:{name}": ADMIN for name in ("import", "export", "import_detail", "apply", "failures_csv")},
 }

@@ -20,6 +20,7 @@ from agents.models import Agent, StateInterval
 from agents.selectors import agents_for_user
 from agents.state_intervals import day_pieces
 from exoadmin.accounts.roles import Role, role_of
+from exoadmin.text import database_id
 from reports.ranges import ReportRange
 from reports.time_in_state.states import STATES
 from teams.models import Team
@@ -130,7 +131,7 @@ def report_agents(user, report_range: ReportRange, team: Team | None = None) -> 
 def timeline_agent(user, agent_id: int) -> Agent:
     """An agent whose timeline this person may open: an agent only their own; else 404."""
     agents = Agent.objects.filter(user=user) if role_of(user) == Role.AGENT else agents_for_user(user)
-    agent = agents.select_related("account").filter(pk=agent_id).first()
+    agent = agents.select_related("account").filter(pk=database_id(agent_id)).first()
     if agent is None:
         raise Http404("No such agent in your accounts.")
     return agent
