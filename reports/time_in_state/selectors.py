@@ -54,6 +54,7 @@ def open_intervals(report_range: ReportRange, agents: QuerySet[Agent]) -> Iterat
     end = min(now, report_range.end)
     rows = agents.filter(state_since__lt=end).values_list("pk", "state", "state_since", "state_by")
     for agent_id, state, since, by in rows:
+        assert since is not None  # filtered on above
         for day, start, stop in day_pieces(max(since, report_range.start), end, report_range.account.zone):
             seconds = round((stop - start).total_seconds())
             yield Interval(agent_id, state, start, None if stop == now else stop, day, seconds, by)
@@ -131,7 +132,8 @@ def report_agents(user, report_range: ReportRange, team: Team | None = None) -> 
 def timeline_agent(user, agent_id: int) -> Agent:
     """An agent whose timeline this person may open: an agent only their own; else 404."""
     agents = Agent.objects.filter(user=user) if role_of(user) == Role.AGENT else agents_for_user(user)
-    agent = agents.select_related("account").filter(pk=database_id(agent_id)).first()
+    pk = database_id(agent_id)
+    agent = agents.select_related("account").filter(pk=pk).first() if pk is not None else None
     if agent is None:
         raise Http404("No such agent in your accounts.")
     return agent

@@ -20,8 +20,9 @@ MAX_CHANGES = 1000
 @require_GET
 def time_in_state(request):
     form = TimeInStateForm(request.GET or None, user=request.user)
-    context = {"form": form, "states": STATES, "report_range": form.report_range()}
-    if report_range := context["report_range"]:
+    report_range = form.report_range()
+    context = {"form": form, "states": STATES, "report_range": report_range}
+    if report_range:
         team = form.cleaned_data.get("team") if form.is_bound else None
         agents = selectors.report_agents(request.user, report_range, team)
         by_agent = selectors.seconds_by_agent(report_range, agents)
@@ -42,8 +43,9 @@ def time_in_state(request):
 def agent_timeline(request, agent_id: int):
     agent = selectors.timeline_agent(request.user, agent_id)
     form = TimelineForm(request.GET or None, user=request.user, agent=agent)
-    context = {"form": form, "agent": agent, "states": STATES, "report_range": form.report_range()}
-    if report_range := context["report_range"]:
+    report_range = form.report_range()
+    context = {"form": form, "agent": agent, "states": STATES, "report_range": report_range}
+    if report_range:
         intervals = selectors.agent_intervals(report_range, agent)
         changes = charts.changes(report_range, intervals)
         context.update(
