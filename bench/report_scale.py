@@ -19,6 +19,7 @@ Another report page joins the measurement by adding (name, url builder) to REPOR
 from __future__ import annotations
 
 import argparse
+import bisect
 import random
 import statistics
 import sys
@@ -74,106 +75,159 @@ def seed_agents(account, first: int, count: int, changes_each: int, calls_each: 
     """Agents `first`.. in teams of TEAM_SIZE (team 0 exists), with their changes and calls."""
     from teams.models import Team
 
+    writer = Writer(account)
     for start in range(first, first + count, AGENTS_PER_BATCH):
         numbers = range(start, min(start + AGENTS_PER_BATCH, first + count))
-        teams = {}
+        teams: dict[int, int] = {}
         for n in numbers:
-            name = f"Team {n // TEAM_SIZE:03d}"
-            teams[n] = teams.get(name) or Team.objects.get_or_create(account=account, name=name)[0]
-        _seed_batch(account, list(numbers), teams, changes_each, calls_each, rng)
+            teams[n] = Team.objects.get_or_create(account=account, name=f"Team {n // TEAM_SIZE:03d}")[0].pk
+        writer.batch(list(numbers), teams, changes_each, calls_each, rng)
         print(f"  seeded {numbers[-1] + 1:,} agents", file=sys.stderr, end="\r")
     print(file=sys.stderr)
 
 
-def _seed_batch(account, numbers, teams, changes_each, calls_each, rng) -> None:
-    from django.db import transaction
+class Writer:
+    """Rows written with executemany, the ORM only describing them: millions of rows in minutes."""
 
-    from agents.models import Agent, AvailabilityEvent, StateInterval
-    from calls.models import Call
-    from teams.models import Team
+    def __init__(self, account) -> None:
+        from agents.models import AvailabilityEvent, StateInterval
+        from calls.models import Call, LaunchOutcome, State
 
-    end = datetime.now(UTC)
-    start = end - timedelta(days=DAYS)
-    agents = [Agent(account=account, name=f"Agent {n:05d}", exotel_user_id=f"u{n}") for n in numbers]
-    events, intervals = [], []
-    for agent in agents:
-        events_of, intervals_of = _history(agent, start, end, changes_each, account.zone, rng)
-        events += events_of
-        intervals += intervals_of
-    with transaction.atomic():
-        Agent.objects.bulk_create(agents, batch_size=500)
-        Team.agents.through.objects.bulk_create(
-            Team.agents.through(team_id=teams[n].pk, agent_id=agent.pk)
-            for n, agent in zip(numbers, agents, strict=True)
-        )
-        for row in events + intervals:
-            row.agent_id = row.agent.pk
-        AvailabilityEvent.objects.bulk_create(events, batch_size=2000)
-        StateInterval.objects.bulk_create(intervals, batch_size=2000)
-        calls = Call.objects.bulk_create(
-            (_call(account, agent, start, rng) for agent in agents for _ in range(calls_each)), batch_size=2000
-        )
-        team_of = {agent.pk: teams[n].pk for n, agent in zip(numbers, agents, strict=True)}
-        Call.teams.through.objects.bulk_create(
-            (Call.teams.through(call_id=call.pk, team_id=team_of[call.agent_id]) for call in calls), batch_size=5000
-        )
-
-
-def _history(agent, start, end, changes, zone, rng):
-    """`changes` random changes of state between start and end: their events and the day-cut intervals."""
-    from agents.models import AvailabilityEvent, StateInterval
-    from agents.state_intervals import day_pieces
-
-    span = (end - start).total_seconds()
-    moments = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(changes))
-    state, since = "off", start
-    events, intervals = [], []
-    for moment in moments:
-        new = rng.choices(STATE_KEYS, STATE_WEIGHTS)[0]
-        events.append(
-            AvailabilityEvent(
-                agent=agent, at=moment, source="sync", device="Phone", before=state, after=new, outcome="applied"
+        self.account = account
+        self.end = time.time()
+        self.start = self.end - DAYS * 86400
+        # Each local midnight of the account from before the first day to after the last (epoch seconds).
+        first_day = datetime.fromtimestamp(self.start, account.zone).date() - timedelta(days=1)
+        self.days = [first_day + timedelta(days=n) for n in range(DAYS + 3)]
+        self.midnights = [
+            datetime.combine(day, datetime.min.time(), tzinfo=account.zone).timestamp() for day in self.days
+        ]
+        self.event = Insert(AvailabilityEvent(source="sync", device="Phone", outcome="applied", at=_EPOCH))
+        self.interval = Insert(
+            StateInterval(
+                state="off", started_at=_EPOCH, ended_at=_EPOCH, day=_EPOCH.date(), seconds=0, changed_by=SYNC
             )
         )
-        for day, a, b in day_pieces(since, moment, zone):
-            intervals.append(
-                StateInterval(
-                    agent=agent,
-                    state=state,
-                    started_at=a,
-                    ended_at=b,
-                    day=day,
-                    seconds=round((b - a).total_seconds()),
-                    changed_by="Outside exoadmin (found by sync)",
-                )
+        self.call = Insert(
+            Call(
+                account=account,
+                exophone=history_scale.EXOPHONES[0],
+                customer_number="+919800000000",
+                state=State.TERMINAL,
+                status="completed",
+                launch_outcome=LaunchOutcome.ACCEPTED,
+                created_at=_EPOCH,
             )
-        state, since = new, moment
-    agent.state, agent.state_since, agent.state_by = state, since, "Outside exoadmin (found by sync)"
-    return events, intervals
+        )
+
+    def batch(self, numbers: list[int], teams: dict[int, int], changes_each: int, calls_each: int, rng) -> None:
+        from django.db import transaction
+
+        from agents.models import Agent
+        from calls.models import Call
+        from teams.models import Team
+
+        agents = [Agent(account=self.account, name=f"Agent {n:05d}", exotel_user_id=f"u{n}") for n in numbers]
+        events: list[tuple] = []
+        intervals: list[tuple] = []
+        calls: list[tuple] = []
+        for agent in agents:
+            self._history(agent, changes_each, rng, events, intervals)
+        with transaction.atomic():
+            Agent.objects.bulk_create(agents, batch_size=500)
+            Team.agents.through.objects.bulk_create(
+                Team.agents.through(team_id=teams[n], agent_id=agent.pk)
+                for n, agent in zip(numbers, agents, strict=True)
+            )
+            # the agents' ids exist now: put them in the rows
+            self.event.write([(agent.pk, *rest) for agent, *rest in events], ["agent_id", "at", "before", "after"])
+            self.interval.write(
+                [(agent.pk, *rest) for agent, *rest in intervals],
+                ["agent_id", "state", "started_at", "ended_at", "day", "seconds"],
+            )
+            first_call = (Call.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+            for agent in agents:
+                calls += [self._call(agent.pk, rng) for _ in range(calls_each)]
+            self.call.write(
+                calls,
+                ["key", "agent_id", "sid", "customer_number", "status", "created_at", "started_at", "ended_at"]
+                + ["talk_time", "total_duration", "last_heard_at"],
+            )
+            call_teams = [(first_call + index, teams[numbers[index // calls_each]]) for index in range(len(calls))]
+            Insert(Call.teams.through(call_id=0, team_id=0)).write(call_teams, ["call_id", "team_id"])
+
+    def _history(self, agent, changes: int, rng, events: list, intervals: list) -> None:
+        """`changes` random changes of state: their events and the intervals cut at local midnights."""
+        moments = sorted(self.start + rng.random() * (self.end - self.start) for _ in range(changes))
+        state, since = "off", self.start
+        for moment in moments:
+            new = rng.choices(STATE_KEYS, STATE_WEIGHTS)[0]
+            events.append((agent, _db_time(moment), state, new))
+            self._pieces(agent, state, since, moment, intervals)
+            state, since = new, moment
+        agent.state, agent.state_by = state, SYNC
+        agent.state_since = datetime.fromtimestamp(since, UTC)
+
+    def _pieces(self, agent, state: str, since: float, until: float, intervals: list) -> None:
+        index = bisect.bisect_right(self.midnights, since) - 1
+        while since < until:
+            end = min(until, self.midnights[index + 1])
+            intervals.append((agent, state, _db_time(since), _db_time(end), str(self.days[index]), round(end - since)))
+            since, index = end, index + 1
+
+    def _call(self, agent_id: int, rng) -> tuple:
+        created = self.start + rng.random() * (self.end - self.start)
+        talk = rng.randrange(10, 600) if rng.random() < 0.6 else None
+        total = (talk or 0) + 20
+        return (
+            uuid.UUID(int=rng.getrandbits(128)).hex,
+            agent_id,
+            uuid.UUID(int=rng.getrandbits(128)).hex,
+            f"+9198{rng.randrange(10**8):08d}",
+            "completed" if talk else "to_leg_unanswered",
+            _db_time(created),
+            _db_time(created),
+            _db_time(created + total),
+            talk,
+            total,
+            _db_time(created),
+        )
 
 
-def _call(account, agent, start, rng):
-    from calls.models import Call, LaunchOutcome, State
+class Insert:
+    """INSERT of a model's rows: every column as in `template`, the named ones from each row."""
 
-    created = start + timedelta(seconds=rng.random() * DAYS * 86400)
-    talk = rng.randrange(10, 600) if rng.random() < 0.6 else None
-    return Call(
-        key=uuid.UUID(int=rng.getrandbits(128)),
-        account=account,
-        agent=agent,
-        sid=uuid.UUID(int=rng.getrandbits(128)).hex,
-        customer_number=f"+9198{rng.randrange(10**8):08d}",
-        exophone=history_scale.EXOPHONES[0],
-        state=State.TERMINAL,
-        status="completed" if talk else "to_leg_unanswered",
-        launch_outcome=LaunchOutcome.ACCEPTED,
-        created_at=created,
-        started_at=created,
-        ended_at=created + timedelta(seconds=(talk or 0) + 20),
-        talk_time=talk,
-        total_duration=(talk or 0) + 20,
-        last_heard_at=created,
-    )
+    def __init__(self, template) -> None:
+        from django.db import connection
+
+        self.fields = [f for f in type(template)._meta.local_concrete_fields if not f.primary_key]
+        self.table = type(template)._meta.db_table
+        self.base = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in self.fields]
+
+    def write(self, rows: list[tuple], columns: list[str]) -> None:
+        from django.db import connection
+
+        names = [f.attname for f in self.fields]
+        where = [names.index(column) for column in columns]
+        columns_sql, values_sql = ", ".join(f.column for f in self.fields), ", ".join(["%s"] * len(names))
+        sql = f"INSERT INTO {self.table} ({columns_sql}) VALUES ({values_sql})"
+        values = []
+        for row in rows:
+            full = list(self.base)
+            for index, value in zip(where, row, strict=True):
+                full[index] = value
+            values.append(full)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+
+
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+SYNC = "Outside exoadmin (found by sync)"
+
+
+def _db_time(epoch: float) -> str:
+    """How Django stores a datetime in SQLite: UTC, without a zone."""
+    return str(datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None))
 
 
 def time_pages(client, urls: dict[str, str], databases: dict[str, str], runs: int) -> dict:

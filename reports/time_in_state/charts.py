@@ -13,9 +13,10 @@ from reports.ranges import ReportRange
 from reports.time_in_state.selectors import Interval, Seconds
 from reports.time_in_state.states import BY_KEY, STATES, StateStyle
 
-BAR_WIDTH = 600
+BAR_WIDTH = 100  # per cent: the bar stretches to its cell, its patterns do not
 DAY_SECONDS = 24 * 3600
 BAND_WIDTH, BAND_LABEL = 960, 96  # a timeline's width and the day labels' column, in SVG units
+PLOT_WIDTH = BAND_WIDTH - BAND_LABEL - 12  # room for the last hour's label
 TICK_HOURS = range(0, 25, 3)
 
 
@@ -94,7 +95,7 @@ class Timeline:
     ticks: list[tuple[float, str]]
     label_x: int = BAND_LABEL - 6
     plot_x: int = BAND_LABEL
-    plot_width: int = BAND_WIDTH - BAND_LABEL
+    plot_width: int = PLOT_WIDTH
     width: int = BAND_WIDTH
 
 
@@ -111,7 +112,7 @@ def timeline(report_range: ReportRange, intervals: list[Interval]) -> Timeline:
         DayBand(day, 20 + index * step, "" if compact and day.weekday() else f"{day:%a %d %b}", by_day[day])
         for index, day in enumerate(report_range.days)
     ]
-    plot = BAND_WIDTH - BAND_LABEL
+    plot = PLOT_WIDTH
     ticks = [(round(BAND_LABEL + plot * hour / 24, 1), f"{hour:02d}") for hour in TICK_HOURS]
     return Timeline(bands, band_height, 24 + len(bands) * step, ticks)
 
@@ -129,7 +130,7 @@ def _segment(report_range: ReportRange, interval: Interval) -> Segment:
     end = interval.ended_at or timezone.now()
     start_s = _clock_seconds(interval.started_at, report_range, interval.day)
     end_s = max(_clock_seconds(end, report_range, interval.day), start_s)
-    plot = BAND_WIDTH - BAND_LABEL
+    plot = PLOT_WIDTH
     until = "now" if interval.ended_at is None else _hhmm(end_s)
     by = f", changed by {interval.changed_by}" if interval.changed_by else ""
     return Segment(

@@ -15,6 +15,7 @@ from agents.models import AgentState
 class StateStyle:
     key: str
     label: str
+    short: str  # a table heading
     colour: str
     pattern: str  # what the SVG pattern draws over the colour, in words (for the legend's title)
 
@@ -30,11 +31,11 @@ class StateStyle:
 
 AVAILABLE = (AgentState.PHONE, AgentState.SIP, AgentState.BOTH)
 STATES = [
-    StateStyle(AgentState.PHONE, AgentState.PHONE.label, "#18743f", "plain"),
-    StateStyle(AgentState.SIP, AgentState.SIP.label, "#5cc487", "dots"),
-    StateStyle(AgentState.BOTH, AgentState.BOTH.label, "#0b4d29", "stripes"),
-    StateStyle(AgentState.ON_CALL, AgentState.ON_CALL.label, "#b3322a", "cross-hatch"),
-    StateStyle(AgentState.OFF, AgentState.OFF.label, "#c9ced6", "plain"),
-    StateStyle(AgentState.NOT_FOUND, AgentState.NOT_FOUND.label, "#4d5361", "back stripes"),
+    StateStyle(AgentState.PHONE, AgentState.PHONE.label, "Phone", "#18743f", "plain"),
+    StateStyle(AgentState.SIP, AgentState.SIP.label, "SIP", "#5cc487", "dots"),
+    StateStyle(AgentState.BOTH, AgentState.BOTH.label, "Both", "#0b4d29", "stripes"),
+    StateStyle(AgentState.ON_CALL, AgentState.ON_CALL.label, "On a call", "#b3322a", "cross-hatch"),
+    StateStyle(AgentState.OFF, AgentState.OFF.label, "Off", "#c9ced6", "plain"),
+    StateStyle(AgentState.NOT_FOUND, AgentState.NOT_FOUND.label, "Not found", "#4d5361", "back stripes"),
 ]
 BY_KEY = {style.key: style for style in STATES}
