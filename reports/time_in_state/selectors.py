@@ -139,7 +139,9 @@ def timeline_agent(user, agent_id: int) -> Agent:
     return agent
 
 
-def team_rows(user, report_range: ReportRange, agents: QuerySet[Agent], by_agent: dict[int, Seconds], team):
+def team_rows(
+    user, report_range: ReportRange, agents: QuerySet[Agent], by_agent: dict[int, Seconds], team: Team | None
+) -> list[tuple[Team, Seconds]]:
     """(team, seconds) for the chosen team, or for every team of the account this person may pick."""
     teams = [team] if team else list(teams_for_user(user).filter(account=report_range.account).order_by("name"))
     members = team_members(agents, [t.pk for t in teams])
