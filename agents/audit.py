@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
-from agents.models import Agent, Availability, AvailabilityEvent, Device, Outcome, PhoneSip, Source
+from agents.models import Agent, Availability, AvailabilityEvent, Device, Outcome, PhoneSip, Source, StateInterval
+from agents.state_intervals import closed_intervals, state_of
 from exoadmin.exotel.errors import ExotelError
 from exoadmin.live.publish import Topic, changed
 from exoadmin.refusals import Refused
@@ -23,6 +25,9 @@ log = logging.getLogger("exoadmin.agents")
 
 CHANGES = (Outcome.APPLIED, Outcome.ROLLED_BACK, Outcome.DRIFT)
 STATE_FIELDS = ["availability", "state_since", "has_drift"]
+# The open interval of time in state (with state_since); a sync saves them only for the agents whose
+# state changed.
+TIME_IN_STATE_FIELDS = ["state", "state_by"]
 
 
 @dataclass
@@ -130,20 +135,31 @@ def _availability(agent: Agent, devices: list[Device], phone_sip: PhoneSip | Non
     return Availability.AVAILABLE if on else Availability.OFF
 
 
-def state_set(agent: Agent, devices: list[Device], phone_sip: PhoneSip | None, now: datetime) -> None:
-    """The board's availability and drift flag from these devices, in memory (the caller saves)."""
-    availability = _availability(agent, devices, phone_sip)
-    if availability != agent.availability or agent.state_since is None:
-        agent.state_since = now
-    agent.availability = availability
+def state_set(
+    agent: Agent, devices: list[Device], phone_sip: PhoneSip | None, now: datetime, *, by: str = ""
+) -> list[StateInterval] | None:
+    """The board's availability and drift flag, and the state time in state counts, from these
+    devices, in memory (the caller saves). None when that state did not change; else the interval
+    it ends (unsaved, one row per local day; none for a new agent), the new one being opened on the
+    agent with `by` (who or what changed it; the agent's last change by default)."""
+    agent.availability = _availability(agent, devices, phone_sip)
     agent.has_drift = any(d.has_drift for d in devices) or bool(phone_sip and phone_sip.has_drift)
+    state = state_of(agent, devices, phone_sip)  # finer than availability, which follows from it
+    if state == agent.state and agent.state_since is not None:
+        return None
+    ended = closed_intervals(agent, now)
+    agent.state, agent.state_since, agent.state_by = state, now, by or agent.last_change_by
+    return ended
 
 
-def agent_state_refresh(*, agent: Agent) -> Agent:
-    """Recompute the board's availability and drift flag from the stored devices."""
+def agent_state_refresh(*, agent: Agent, by: str = "") -> Agent:
+    """Recompute the board's availability and drift flag and the agent's state from the stored
+    devices; a changed state closes its interval in the same transaction."""
     phone_sip = PhoneSip.objects.filter(agent=agent).first()
-    state_set(agent, list(Device.objects.filter(agent=agent)), phone_sip, timezone.now())
-    agent.save(update_fields=STATE_FIELDS)
+    with transaction.atomic():
+        ended = state_set(agent, list(Device.objects.filter(agent=agent)), phone_sip, timezone.now(), by=by)
+        agent.save(update_fields=STATE_FIELDS + TIME_IN_STATE_FIELDS)
+        StateInterval.objects.bulk_create(ended or [])
     agent_changed(agent)
     return agent
 

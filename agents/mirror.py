@@ -12,8 +12,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from agents.audit import Actor, agent_state_refresh, audit_event, log_exotel_failure, on_off
-from agents.models import Agent, AvailabilityEvent, Device, DeviceType, Outcome, PhoneSip
+from agents.audit import TIME_IN_STATE_FIELDS, Actor, agent_state_refresh, audit_event, log_exotel_failure, on_off
+from agents.models import Agent, AvailabilityEvent, Device, DeviceType, Outcome, PhoneSip, StateInterval
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import integrations, users
 from exoadmin.exotel.client import ExotelClient
@@ -51,6 +51,14 @@ class Batch:
     new_phone_sips: list[PhoneSip] = field(default_factory=list)
     changed_phone_sips: list[PhoneSip] = field(default_factory=list)
     events: list[AvailabilityEvent] = field(default_factory=list)
+    moved: list[Agent] = field(default_factory=list)  # agents whose state (time in state) changed
+    intervals: list[StateInterval] = field(default_factory=list)  # the states they left
+
+    def state_changed(self, agent: Agent, ended: list[StateInterval] | None) -> None:
+        """Keeps `agents.audit.state_set`'s answer for this agent, to save with the page."""
+        if ended is not None:
+            self.moved.append(agent)
+            self.intervals += ended
 
     def save(self) -> None:
         Device.objects.bulk_create(self.new_devices)
@@ -60,6 +68,8 @@ class Batch:
         PhoneSip.objects.bulk_create(self.new_phone_sips)
         PhoneSip.objects.bulk_update(self.changed_phone_sips, PHONE_SIP_MIRROR_FIELDS)
         AvailabilityEvent.objects.bulk_create(self.events)
+        Agent.objects.bulk_update(self.moved, TIME_IN_STATE_FIELDS)
+        StateInterval.objects.bulk_create(self.intervals)
 
     @property
     def drifted_agents(self) -> int:

@@ -28,6 +28,18 @@ class Availability(models.TextChoices):
     OFF = "off", "Off"
 
 
+class AgentState(models.TextChoices):
+    """What an agent was doing at a moment, for time in state (one at a time, in this precedence):
+    not found in Exotel, on a call, available on the phone, SIP or both, off."""
+
+    NOT_FOUND = "not_found", "Not found in Exotel"
+    ON_CALL = "on_call", "On a call"
+    PHONE = "phone", "Available on phone"
+    SIP = "sip", "Available on SIP"
+    BOTH = "both", "Available on phone and SIP"
+    OFF = "off", "Off"
+
+
 # The agents `Agent.is_gone_from_exotel` is true for, as a query (board filter and counts).
 GONE_FROM_EXOTEL = Q(device_model=DeviceModel.CCM, missing_in_exotel_since__isnull=False)
 
@@ -66,7 +78,7 @@ class Agent(models.Model):
     )
     last_login_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
-    # Denormalised from the newest AvailabilityEvent, so the board needs no per-row query.
+    # Since when the agent is in `state` (below), so the board needs no per-row query.
     state_since = models.DateTimeField(null=True, blank=True)
     last_change_at = models.DateTimeField(null=True, blank=True)
     last_change_by = models.CharField(max_length=200, blank=True)
@@ -75,6 +87,10 @@ class Agent(models.Model):
         max_length=20, choices=Availability.choices, default=Availability.OFF, db_index=True
     )
     has_drift = models.BooleanField(default=False, db_index=True)
+    # The state time in state counts (agents.audit; `availability` follows from it) and who or what
+    # put the agent in it, since `state_since`: the open interval, closed into StateIntervals when it changes.
+    state = models.CharField(max_length=20, choices=AgentState.choices, default=AgentState.OFF)
+    state_by = models.CharField(max_length=200, blank=True)
     # Set when a complete listing of Exotel's users no longer has this one and Exotel answers 404
     # for it (deleted in Exotel?), cleared when it is back. What follows: `is_gone_from_exotel`.
     missing_in_exotel_since = models.DateTimeField("not found in Exotel since", null=True, blank=True)
@@ -272,6 +288,27 @@ class AvailabilityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.device}: {self.before} → {self.after} ({self.outcome})"
+
+
+class StateInterval(models.Model):
+    """A closed stretch of one state of an agent, within one day of its account (an interval that
+    crosses midnight is stored as one row per day), so a report sums `seconds` by day in SQL. The
+    open interval is the agent's own `state`/`state_since`/`state_by`."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="state_intervals")
+    state = models.CharField(max_length=20, choices=AgentState.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    day = models.DateField(help_text="The account's local day the interval lies in.")
+    seconds = models.PositiveIntegerField()
+    changed_by = models.CharField(max_length=200, blank=True, help_text="Who or what started this state.")
+
+    class Meta:
+        ordering = ["agent", "started_at"]
+        indexes = [models.Index(fields=["agent", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.state} {self.started_at:%Y-%m-%d %H:%M} ({self.seconds} s)"
 
 
 class JobStatus(models.TextChoices):

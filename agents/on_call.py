@@ -47,7 +47,13 @@ def live_call_follow(*, call: Call) -> None:
             moved = agents.filter(live_call=call).update(live_call=None) + _exotel_busy_ended(agent_id, call)
         if not moved:
             return
-        agent_state_refresh(agent=Agent.objects.get(pk=agent_id))  # which tells open screens
+        agent_state_refresh(agent=Agent.objects.get(pk=agent_id), by=_call_words(call))  # which tells open screens
+
+
+def _call_words(call: Call) -> str:
+    """What put the agent on a call or took them off it, for time in state: "Call to +9198…"."""
+    words = f"call to {call.customer_number or 'an unknown number'}"
+    return f"A {words}" if call.is_live else f"End of the {words}"
 
 
 def _exotel_busy_ended(agent_id: int, call: Call) -> int:

@@ -23,7 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from agents.audit import STATE_FIELDS, log_exotel_failure, state_set
+from agents.audit import STATE_FIELDS, Actor, log_exotel_failure, state_set
 from agents.mirror import MIRROR_FIELDS, Batch, mirror_phone_sip, mirror_user
 from agents.models import Agent
 from agents.tasks import bulk_agents_sync as bulk_agents_sync_task
@@ -42,6 +42,7 @@ log = logging.getLogger("exoadmin.agents")
 
 SYNC_PAGE = users.MAX_PAGE
 SYNC_FIELDS = ["name", "email", *MIRROR_FIELDS, *STATE_FIELDS, "last_change_at", "last_change_by"]
+FOUND_BY_SYNC = Actor.sync().label  # what changed a state a sync finds: something outside exoadmin
 SYNC_ON_START_WINDOW = 120  # seconds in which workers starting together sync each account once
 
 
@@ -166,7 +167,6 @@ def ccm_users_store(
     by_id = {user.id: user for user in remote_users}
     known = _agent_ids(account, by_id)
     if new := [user for user_id, user in by_id.items() if user_id not in known]:
-        now = timezone.now()
         Agent.objects.bulk_create(
             [
                 Agent(
@@ -174,8 +174,7 @@ def ccm_users_store(
                     exotel_user_id=user.id,
                     name=_user_name(user),
                     email=user.email or "",
-                    state_since=now,
-                )
+                )  # in a state from when its devices are stored, below
                 for user in new
             ],
             ignore_conflicts=True,
@@ -192,7 +191,7 @@ def ccm_users_store(
             user, before = by_id[agent.exotel_user_id], _row_state(agent)
             agent.name, agent.email = _user_name(user), user.email or agent.email
             devices = mirror_user(agent, user, list(agent.devices.all()), batch)
-            state_set(agent, devices, getattr(agent, "phone_sip", None), batch.now)
+            _state_set(batch, agent, devices, getattr(agent, "phone_sip", None))
             if _row_state(agent, devices) != before:
                 news.add(agent.pk)
         batch.save()
@@ -204,8 +203,15 @@ def ccm_users_store(
     return agents
 
 
+def _state_set(batch: Batch, agent: Agent, devices: list, phone_sip) -> None:
+    """The agent's board fields and state from what Exotel said, a changed state saved with the batch."""
+    batch.state_changed(agent, state_set(agent, devices, phone_sip, batch.now, by=FOUND_BY_SYNC))
+
+
 def _agents_to_mirror(agent_ids: Iterable[int]) -> list[Agent]:
-    return list(Agent.objects.filter(pk__in=list(agent_ids)).select_related("phone_sip").prefetch_related("devices"))
+    return list(
+        Agent.objects.filter(pk__in=list(agent_ids)).select_related("phone_sip", "account").prefetch_related("devices")
+    )
 
 
 def _answered_after(agent: Agent, moment: datetime) -> bool:
@@ -274,11 +280,12 @@ def _flag_missing(account: ExotelAccount, client: ExotelClient, seen: set[str], 
     now = timezone.now()
     for start in range(0, len(newly), SYNC_PAGE):
         with agents_locked_if_free(newly[start : start + SYNC_PAGE]) as unlocked, transaction.atomic():
-            agents = _agents_to_mirror(unlocked)
+            agents, batch = _agents_to_mirror(unlocked), Batch(now)
             for agent in agents:
                 agent.missing_in_exotel_since = now
-                state_set(agent, list(agent.devices.all()), getattr(agent, "phone_sip", None), now)
+                _state_set(batch, agent, list(agent.devices.all()), getattr(agent, "phone_sip", None))
             Agent.objects.bulk_update(agents, ["missing_in_exotel_since", *STATE_FIELDS])
+            batch.save()
             _tell_open_screens(account, agents, {agent.pk for agent in agents})  # each one newly flagged
     if newly:
         log.warning(
@@ -362,7 +369,7 @@ def phone_sip_store(account: ExotelAccount, answers: dict[int, PhoneSipAnswer], 
             answer, before = answers[agent.pk], _row_state(agent)
             phone_sip = mirror_phone_sip(agent, getattr(agent, "phone_sip", None), answer.devices, batch)
             agent.synced_at = answer.answered_at
-            state_set(agent, list(agent.devices.all()), phone_sip, batch.now)
+            _state_set(batch, agent, list(agent.devices.all()), phone_sip)
             if _row_state(agent, phone_sip=phone_sip) != before:
                 news.add(agent.pk)
         batch.save()

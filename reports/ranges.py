@@ -84,7 +84,11 @@ class RangeForm(forms.Form):
         accounts: QuerySet[ExotelAccount] = accounts_for_user(user).order_by("name")
         cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
         self.default_days = default_days
-        self.default = self._default_range(accounts.first())
+        self.default_to(accounts.first())
+
+    def default_to(self, account: ExotelAccount | None) -> None:
+        """Shows (and, unbound, reports) the last `default_days` days of this account."""
+        self.default = self._default_range(account)
         if self.default is not None:
             self.initial = {
                 "account": self.default.account.pk,

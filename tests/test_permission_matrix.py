@@ -70,8 +70,12 @@ AUDIENCE = {
             "bulk_problems_csv",
         )
     },
-    # Reports are for supervisors (scoped to their teams, tests/reports) and admins.
+    # Reports are for supervisors (scoped to their teams, tests/reports) and admins; an agent opens
+    # only their own timeline.
     **{f"reports:{name}": SUPERVISOR for name in ("trends", "daily_email", "daily_email_send")},
+    "reports:time_in_state": SUPERVISOR,
+    "reports:time_in_state_csv": SUPERVISOR,
+    "reports:agent_timeline": ANY_ROLE,
     # Onboarding people in bulk changes logins and roles: admins only.
     **{f"people:{name}": ADMIN for name in ("import", "export", "import_detail", "apply", "failures_csv")},
 }
