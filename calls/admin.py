@@ -1,11 +1,52 @@
 from django.contrib import admin
 
-from calls.models import Call, CallEvent, CallLeg, CallSettings, RecordingAccess
+from calls.models import Call, CallEvent, CallLeg, CallOutcome, CallSettings, OutcomeChange, RecordingAccess
 
 
 @admin.register(CallSettings)
 class CallSettingsAdmin(admin.ModelAdmin):
-    list_display = ["account", "api_version"]
+    list_display = ["account", "api_version", "outcome_required"]
+    list_filter = ["outcome_required"]
+
+
+@admin.register(CallOutcome)
+class CallOutcomeAdmin(admin.ModelAdmin):
+    list_display = ["name", "account", "position", "active"]
+    list_editable = ["position", "active"]
+    list_filter = ["account", "active"]
+    search_fields = ["name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An audit: read here, written only by the service that makes each change."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutcomeChange)
+class OutcomeChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "call", "by", "before", "after"]
+    list_select_related = ["call", "by"]
+    search_fields = ["before", "after", "note_after", "call__customer_number"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+
+class OutcomeChangeInline(admin.TabularInline):
+    model = OutcomeChange
+    extra = 0
+    fields = readonly_fields = ("at", "by", "before", "after", "note_before", "note_after")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class CallLegInline(admin.TabularInline):
@@ -32,15 +73,26 @@ class CallAdmin(admin.ModelAdmin):
         "launch_outcome",
         "api_version",
         "has_recording",
+        "outcome",
     ]
-    list_filter = ["state", "status", "launch_outcome", "api_version", "direction", "has_recording", "account"]
+    list_filter = [
+        "state",
+        "status",
+        "launch_outcome",
+        "api_version",
+        "direction",
+        "has_recording",
+        "account",
+        "outcome",
+    ]
     search_fields = ["sid", "customer_number", "custom_field", "=key"]
-    list_select_related = ["agent"]
+    list_select_related = ["agent", "outcome"]
     raw_id_fields = ["agent", "launched_by"]
     date_hierarchy = "created_at"
-    readonly_fields = ["key"]
+    # A call's outcome changes through the call page, which audits it (OutcomeChange).
+    readonly_fields = ["key", "outcome", "outcome_note", "outcome_set_by", "outcome_set_at"]
     exclude = ["recording_url"]  # a pre-signed link: it stays on the server (play it from the call page)
-    inlines = [CallLegInline, CallEventInline]
+    inlines = [CallLegInline, CallEventInline, OutcomeChangeInline]
     show_full_result_count = False  # counting millions of calls on every page is slow
 
 
