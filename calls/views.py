@@ -109,7 +109,8 @@ def outcome(request, key):
         call, did_change = outcomes.call_outcome_set(
             user=request.user, call_key=key, outcome_id=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
         )
-        notice = {"kind": "ok", "text": "Outcome saved." if did_change else "Nothing to change: that is already saved."}
+        saved = f"Outcome saved: {call.outcome or 'no outcome'} for {call.customer_number or 'this call'}."
+        notice = {"kind": "ok", "text": saved if did_change else "Nothing to change: that is already saved."}
     except outcomes.OutcomeNotFound:
         raise Http404("No such call or outcome, or it is not one of yours.") from None
     except Refused as refusal:

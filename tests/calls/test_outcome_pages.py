@@ -39,7 +39,7 @@ def test_the_agent_sets_their_calls_outcome_on_the_call_page_and_sees_who_and_wh
     answer = post_outcome(client, call, outcomes["Call back"], "After 6 pm", **HTMX)
     page = client.get(reverse("calls:detail", args=[call.key])).content.decode()
 
-    assert answer.status_code == 200 and "Outcome saved." in answer.content.decode()
+    assert answer.status_code == 200 and "Outcome saved: Call back for +919876543210." in answer.content.decode()
     assert "<strong>Call back</strong> — After 6 pm" in page and "set by Asha Rao" in page
     assert "no outcome → <strong>Call back</strong>" in page
     assert (
@@ -60,7 +60,7 @@ def test_without_javascript_the_form_goes_back_where_it_came_from_with_a_message
     follow = client.get(answer["Location"])
 
     assert answer.status_code == 302 and answer["Location"] == "/calls/"
-    assert "Outcome saved." in follow.content.decode()
+    assert "Outcome saved: Interested for +919876543210." in follow.content.decode()
 
 
 def test_a_call_still_on_is_refused_in_words(client, exotel_account, asha, outcomes, agent_login):
@@ -114,7 +114,7 @@ def test_my_calls_offer_each_ended_call_its_outcome_inline(client, exotel_accoun
 
     assert page.count('data-testid="outcome-form"') == 1 and f'id="outcome-row-{ended.pk}"' in page
     assert f'id="outcome-row-{ended.pk}"' in answer
-    assert "selected>Wrong number" in answer and "Outcome saved." in answer
+    assert "selected>Wrong number" in answer and "Outcome saved: Wrong number for +919811100001." in answer
 
 
 @pytest.fixture
@@ -136,8 +136,8 @@ def test_the_agents_page_lists_answered_calls_waiting_and_shrinks_as_they_are_se
 
     assert "Calls waiting for an outcome" in home and home.count('data-testid="waiting-call"') == 2
     assert "+919811100003" not in home and "+919811100004" not in home
-    assert answer.count('data-testid="waiting-call"') == 1 and "+919811100001" not in answer
-    assert "Outcome saved." in answer
+    assert answer.count('data-testid="waiting-call"') == 1 and f'href="/calls/{first.key}/"' not in answer
+    assert "Outcome saved: Call back for +919811100001." in answer
     assert client.get(reverse("agents:mine")).content.decode().count('data-testid="waiting-call"') == 1
 
 
