@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from calls.models import Call, CallEvent, CallLeg, CallOutcome, CallSettings, OutcomeChange, RecordingAccess
@@ -9,12 +10,24 @@ class CallSettingsAdmin(admin.ModelAdmin):
     list_filter = ["outcome_required"]
 
 
+class CallOutcomeRowForm(forms.ModelForm):
+    """A row of the list's editable columns: each control named for its outcome (the list has no labels)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label} of {self.instance.name}"
+
+
 @admin.register(CallOutcome)
 class CallOutcomeAdmin(admin.ModelAdmin):
     list_display = ["name", "account", "position", "active"]
     list_editable = ["position", "active"]
     list_filter = ["account", "active"]
     search_fields = ["name"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=CallOutcomeRowForm, **kwargs)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -54,11 +54,17 @@ def test_an_agent_sets_a_required_outcome_and_the_supervisor_finds_it_everywhere
     )
     expect(boss.locator("#call-panel").get_by_test_id("call-outcome")).to_contain_text("set by Asha Rao")
     boss.screenshot(path="/tmp/outcomes-history.png", full_page=True)
+    panel = boss.locator("#call-panel")
+    panel.get_by_label("Note").fill("Asked for a call after 6 pm on Monday")
+    panel.get_by_role("button", name="Save").click()
+    expect(panel.get_by_test_id("call-outcome")).to_contain_text("on Monday set by Sunil Menon")
+    panel.get_by_text("Changes of outcome (2)").click()
+    expect(panel.get_by_test_id("outcome-changes").locator("li")).to_have_count(2)
 
     with boss.expect_download() as download:
         boss.get_by_role("link", name="Export CSV").click()
     exported = Path(download.value.path()).read_text()
-    assert "+919811100001" in exported and "Asked for a call after 6 pm" in exported
+    assert "+919811100001" in exported and "Asked for a call after 6 pm on Monday" in exported
     assert "+919811100002" not in exported
 
     boss.goto(f"{live_server.url}/calls/kpis/")
