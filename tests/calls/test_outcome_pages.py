@@ -190,3 +190,22 @@ def test_the_csv_export_has_the_outcome_its_note_who_set_it_and_when(client, sup
     assert len(rows) == 1
     assert (rows[0]["outcome"], rows[0]["outcome_note"], rows[0]["outcome_set_by"]) == ("Call back", "6 pm", "asha")
     assert rows[0]["outcome_set_at"] == called_back.outcome_set_at.isoformat()
+
+
+def test_an_outcome_that_is_not_a_number_is_refused_in_words(client, exotel_account, asha, outcomes, agent_login):
+    call = make_call(exotel_account, asha)
+    client.force_login(agent_login.user)
+
+    answer = client.post(reverse("calls:outcome", args=[call.key]), {"outcome": "interested", "place": "row"}, **HTMX)
+
+    assert answer.status_code == 200 and "Pick an outcome from the list." in answer.content.decode()
+    assert not OutcomeChange.objects.exists()
+
+
+def test_the_waiting_list_fetches_itself_for_the_agent_page(client, exotel_account, asha, agent_login, required):
+    make_call(exotel_account, asha, customer_number="+919811100001")
+    client.force_login(agent_login.user)
+
+    fragment = client.get(reverse("calls:waiting"), **HTMX).content.decode()
+
+    assert fragment.count('data-testid="waiting-call"') == 1 and f"sse:agent-{asha.pk}" in fragment
