@@ -26,7 +26,9 @@ def call_outcome_set(*, user, call_key, outcome_id: int | None, note: str) -> tu
     if len(note) > NOTE_MAX:
         raise Refused(f"A note is at most {NOTE_MAX:,} characters; this one has {len(note):,}.")
     with transaction.atomic():
-        call = visible_calls(user).select_for_update().select_related("outcome").filter(key=call_key).first()
+        call = (
+            visible_calls(user).select_for_update(of=("self",)).select_related("outcome").filter(key=call_key).first()
+        )
         if call is None:
             raise OutcomeNotFound("No such call, or it is not one of yours.")
         outcome = _outcome_for(call, outcome_id)
