@@ -25,6 +25,7 @@ from agents.device_controls import SWITCH
 from agents.diagnosis import why_no_calls
 from agents.forms import DEVICE_ACTIONS, AgentIdsForm, AutoOffRuleForm, BoardFilterForm, PhoneSipForm
 from agents.models import Availability, Source
+from calls.selectors import waiting_for_outcome_page
 from exoadmin.accounts.roles import agent_required, supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.live import watching
@@ -72,8 +73,10 @@ def _device_change(device, action: str, actor: Actor) -> Callable[[], object]:
 @require_GET
 def my_availability(request):
     """The page; htmx polls its devices section so a supervisor's change shows up here too."""
-    template = "agents/me.html#my-devices" if request.htmx else "agents/me.html"
-    return render(request, template, selectors.my_availability(user=request.user))
+    if request.htmx:
+        return render(request, "agents/me.html#my-devices", selectors.my_availability(user=request.user))
+    waiting = waiting_for_outcome_page(request.user)  # the answered calls still needing an outcome
+    return render(request, "agents/me.html", selectors.my_availability(user=request.user) | {"waiting": waiting})
 
 
 def _my_reply(request, notice: Notice):

@@ -12,7 +12,8 @@ from django.utils import timezone
 from agents.models import Agent
 from calls.launching import AgentIdentity
 from calls.models import ApiVersion, Direction, HistoryStatus
-from calls.selectors import HistoryFilters, api_version_for
+from calls.outcomes import NOTE_MAX
+from calls.selectors import NO_OUTCOME, HistoryFilters, api_version_for
 from exoadmin.accounts.models import ExoPhone
 from exoadmin.exotel.calls import MAX_TIME_LIMIT
 from exoadmin.text import is_ascii_digits
@@ -197,10 +198,17 @@ class HistoryFilterForm(forms.Form):
     exophone = forms.ChoiceField(required=False, label="ExoPhone")
     number = forms.CharField(required=False, max_length=40, label="Customer number")
     recording = forms.ChoiceField(required=False, choices=RECORDING_CHOICES)
+    outcome = forms.ChoiceField(required=False)
     sort = forms.ChoiceField(required=False, choices=[("", "Newest first"), ("oldest", "Oldest first")])
 
-    def __init__(self, *args, agents, exophones, **kwargs):
+    def __init__(self, *args, agents, exophones, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
+        several = len({outcome.account_id for outcome in outcomes}) > 1
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = [
+            ("", "Any"),
+            (NO_OUTCOME, "No outcome yet"),
+            *((str(o.pk), f"{o.name} · {o.account}" if several else o.name) for o in outcomes),
+        ]
         if agents is None:
             del self.fields["agent"]  # an agent's history is theirs alone
         else:
@@ -219,6 +227,7 @@ class HistoryFilterForm(forms.Form):
             exophone=data.get("exophone") or "",
             number=(data.get("number") or "").strip(),
             has_recording={"yes": True, "no": False}.get(data.get("recording") or ""),
+            outcome=data.get("outcome") or "",
             oldest_first=data.get("sort") == "oldest",
         )
 
@@ -227,11 +236,10 @@ class HistoryFilterForm(forms.Form):
         if not self.is_valid():
             return []
         chips = []
-        for name in ("date_from", "date_to", "agent", "status", "direction", "exophone", "number", "recording", "sort"):
+        for name, field in self.fields.items():
             value = self.data.get(name)
-            if not value or name not in self.fields:
+            if not value:
                 continue
-            field = self.fields[name]
             shown = value
             if isinstance(field, forms.ChoiceField):
                 # Set choices read back as (value, label) pairs; the stubs type the getter like the setter.
@@ -241,6 +249,18 @@ class HistoryFilterForm(forms.Form):
             rest.pop("cursor", None)
             chips.append((f"{field.label or name.replace('_', ' ').capitalize()}: {shown}", rest.urlencode()))
         return chips
+
+
+class OutcomeForm(forms.Form):
+    """Parses an outcome as posted; whether it may be set is calls.outcomes' decision."""
+
+    outcome = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, error_messages={"invalid": "Pick an outcome from the list."}
+    )
+    note = forms.CharField(required=False, max_length=NOTE_MAX, strip=True)
+
+    def error_words(self) -> str:
+        return " ".join(str(error) for errors in self.errors.values() for error in errors)
 
 
 class KpiForm(forms.Form):

@@ -1,5 +1,5 @@
 """Reads for the KPIs page and the home page's card: totals of placed calls over a date range, and
-their breakdowns by hour, agent, ExoPhone and team, each in a query or two. Who sees which calls is
+their breakdowns by hour, agent, ExoPhone, team and outcome, each in a query or two. Who sees which calls is
 calls.selectors.visible_calls; what counts as answered is history's "Completed" filter."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
@@ -31,11 +31,20 @@ class TeamKpis(KpiTotals):
 
 
 @dataclass
+class OutcomeKpis:
+    outcome: str  # "" for the calls with no outcome yet
+    calls: int
+    answered: int
+    share: float | None  # % of all answered calls that are answered calls with this outcome
+
+
+@dataclass
 class Kpis(KpiTotals):
     per_hour: list[tuple[int, int]]
     per_agent: list[tuple[str, int, int]]
     per_exophone: list[tuple[str, int, int]]
     per_team: list[TeamKpis]
+    per_outcome: list[OutcomeKpis]
 
 
 ANSWERED = STATUS_FILTERS[HistoryStatus.COMPLETED]
@@ -67,6 +76,7 @@ def kpis_between(user, date_from: datetime, date_to: datetime) -> Kpis:
         per_agent=per_agent,
         per_exophone=per_exophone,
         per_team=per_team(user, calls),
+        per_outcome=per_outcome(calls),
     )
 
 
@@ -90,6 +100,28 @@ def per_team(user, calls: QuerySet[Call]) -> list[TeamKpis]:
         rows.append(TeamKpis(**vars(_rates(row["n"], row["ok"], row["talk"])), team=name))
     no_team = _totals(calls.filter(teams__isnull=True))
     return rows + ([TeamKpis(**vars(no_team), team="")] if no_team.calls else [])
+
+
+def per_outcome(calls: QuerySet[Call]) -> list[OutcomeKpis]:
+    """`calls` split by outcome, in the outcomes' order, then "no outcome yet": calls, answered, and the
+    share of answered calls, in one query. Outcomes are grouped by name, so the same outcome in two
+    accounts is one row."""
+    rows = list(
+        calls.order_by()
+        .values("outcome__name")
+        .annotate(n=Count("id"), ok=Count("id", filter=ANSWERED), position=Min("outcome__position"))
+    )
+    answered = sum(row["ok"] for row in rows)
+    rows.sort(key=lambda row: (row["outcome__name"] is None, row["position"] or 0, row["outcome__name"] or ""))
+    return [
+        OutcomeKpis(
+            outcome=row["outcome__name"] or "",
+            calls=row["n"],
+            answered=row["ok"],
+            share=round(100 * row["ok"] / answered, 1) if answered else None,
+        )
+        for row in rows
+    ]
 
 
 def _over_calls(condition: Q) -> Q:

@@ -11,7 +11,9 @@ urlpatterns = [
     path("calls/confirm/", views.confirm, name="confirm"),
     path("calls/live/", views.live, name="live"),
     path("calls/kpis/", views.kpis, name="kpis"),
+    path("calls/waiting-for-outcome/", views.waiting_outcomes, name="waiting"),
     path("calls/<uuid:key>/", views.detail, name="detail"),
     path("calls/<uuid:key>/recording/", views.recording, name="recording"),
+    path("calls/<uuid:key>/outcome/", views.outcome, name="outcome"),
     path("exotel/webhook/<str:token>/", views.webhook, name="webhook"),
 ]

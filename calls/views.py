@@ -16,11 +16,12 @@ from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import charts, launching, recordings, selectors, tracking
-from calls.forms import HistoryFilterForm, KpiForm, LaunchForm
+from calls import charts, launching, outcomes, recordings, selectors, tracking
+from calls.forms import HistoryFilterForm, KpiForm, LaunchForm, OutcomeForm
 from calls.kpis import default_range, kpis_between
 from calls.models import CallStatus, RecordingAccess
 from calls.payloads import BadPayload, unflatten
@@ -40,7 +41,8 @@ def _history_form(request):
     agents = selectors.launchable_agents(request.user).order_by("name")
     phones = ExoPhone.objects.filter(account__in={a.account_id for a in agents}).values_list("number", flat=True)
     by_agent = None if role_of(request.user) == Role.AGENT else agents
-    return HistoryFilterForm(request.GET or None, agents=by_agent, exophones=sorted(set(phones)))
+    outcome_list = selectors.history_outcomes({agent.account_id for agent in agents})
+    return HistoryFilterForm(request.GET or None, agents=by_agent, exophones=sorted(set(phones)), outcomes=outcome_list)
 
 
 @any_role_required
@@ -50,7 +52,9 @@ def history(request):
     page = selectors.history_page(request.user, form.filters(), request.GET.get("cursor", ""))
     query = request.GET.copy()
     query.pop("cursor", None)
-    context = {"form": form, "page": page, "chips": form.chips(), "query": query.urlencode()}
+    # Each row with the outcomes it offers: "my calls" (an agent's history) sets them inline.
+    picks = selectors.outcome_picks(page.calls)
+    context = {"form": form, "page": page, "picks": picks, "chips": form.chips(), "query": query.urlencode()}
     if request.htmx and request.htmx.target == "history-results":
         return render(request, "calls/history.html#results", context)
     return render(request, "calls/history.html", context)
@@ -83,10 +87,59 @@ def detail(request, key):
     call = _visible_call(request, key)
     bars, timeline = selectors.call_timeline(call)
     accesses = call.recording_accesses.select_related("user")[:10]
-    context = {"call": call, "bars": bars, "timeline": timeline, "accesses": accesses}
+    context = {"call": call, "bars": bars, "timeline": timeline, "accesses": accesses, **_outcome_context(call)}
     if request.htmx:  # the history's side panel, or the panel polling itself while the call is live
         return render(request, "calls/detail.html#panel", context)
     return render(request, "calls/detail.html", context)
+
+
+def _outcome_context(call) -> dict:
+    """The call page's outcome section: the form's choices and the audit, newest first."""
+    return {"pick": selectors.outcome_picks([call])[0], "outcome_changes": selectors.outcome_changes(call)}
+
+
+@any_role_required
+@require_POST
+def outcome(request, key):
+    """Sets a call's outcome and note, from the call page, a row of "my calls" or the agent's list
+    of calls waiting for one; answers that place's fragment (htmx) or goes back to it."""
+    form = OutcomeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Refused(form.error_words())
+        call, did_change = outcomes.call_outcome_set(
+            user=request.user, call_key=key, outcome_id=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        )
+        saved = f"Outcome saved: {call.outcome or 'no outcome'} for {call.customer_number or 'this call'}."
+        notice = {"kind": "ok", "text": saved if did_change else "Nothing to change: that is already saved."}
+    except outcomes.OutcomeNotFound:
+        raise Http404("No such call or outcome, or it is not one of yours.") from None
+    except Refused as refusal:
+        call, notice = _visible_call(request, key), {"kind": "error", "text": refusal.message}
+    if not request.htmx:
+        (messages.success if notice["kind"] == "ok" else messages.error)(request, notice["text"])
+        target = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+        return redirect(target if safe and target else reverse("calls:detail", args=[call.key]))
+    return _outcome_fragment(request, call, request.POST.get("place", ""), notice)
+
+
+def _outcome_fragment(request, call, place: str, notice: dict):
+    if place == "waiting":
+        waiting = selectors.waiting_for_outcome_page(request.user)
+        return render(request, "calls/_waiting_outcomes.html", {"waiting": waiting, "notice": notice, "noticed": call})
+    if place == "row":
+        pick = selectors.outcome_picks([call])[0]
+        return render(request, "calls/_outcome_form.html", {"pick": pick, "place": place, "notice": notice})
+    return render(request, "calls/_outcome.html", {"call": call, "notice": notice, **_outcome_context(call)})
+
+
+@any_role_required
+@require_GET
+def waiting_outcomes(request):
+    """The person's answered calls still waiting for an outcome (re-drawn as the agent's page hears of changes)."""
+    waiting = selectors.waiting_for_outcome_page(request.user)
+    return render(request, "calls/_waiting_outcomes.html", {"waiting": waiting})
 
 
 @any_role_required

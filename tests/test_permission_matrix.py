@@ -50,7 +50,19 @@ AUDIENCE = {
     # Agents see their own calls; supervisors those of their accounts (ownership tested in tests/calls).
     **{
         f"calls:{name}": ANY_ROLE
-        for name in ("history", "totals", "export", "launch", "confirm", "live", "kpis", "detail", "recording")
+        for name in (
+            "history",
+            "totals",
+            "export",
+            "launch",
+            "confirm",
+            "live",
+            "kpis",
+            "waiting",
+            "detail",
+            "recording",
+            "outcome",
+        )
     },
     **{
         f"contacts:{name}": SUPERVISOR

@@ -14,16 +14,19 @@ def home(request):
     context: dict[str, Any] = {"accounts": accounts_for_user(request.user), "Role": Role}
     if role == Role.AGENT:
         from agents.selectors import my_availability
+        from calls.selectors import waiting_for_outcome_page
 
-        context |= my_availability(user=request.user)
+        context |= my_availability(user=request.user) | {"waiting": waiting_for_outcome_page(request.user)}
     else:
         from agents.selectors import board_counts
         from calls.kpis import kpi_totals_today
+        from calls.selectors import waiting_for_outcome_count
         from contacts.selectors import bulk_edits_needing_attention
 
         context |= {
             "today": kpi_totals_today(request.user),
             "bulk_edits": bulk_edits_needing_attention(request.user),
             "agent_counts": board_counts(request.user),
+            "waiting_count": waiting_for_outcome_count(request.user)[0],
         }
     return render(request, f"accounts/home_{role.value}.html", context)

@@ -120,7 +120,7 @@ def demo(sandbox, settings, monkeypatch) -> Demo:
     )
     BulkEditProblem.objects.create(bulk_edit=bulk_edit, line=7, column="email", value="x@", message="Not an email.")
     ContactSync.objects.create(account=account, state="done", fetched=20, total=20, finished_at=timezone.now())
-    CallSettings.objects.create(account=account, api_version="v3")
+    CallSettings.objects.update_or_create(account=account, defaults={"api_version": "v3"})  # the demo made it
     team, _ = Team.objects.get_or_create(account=account, name="Sales")
     team.agents.add(asha)
     WorkerHeartbeat.objects.create(hostname="worker@demo", seen_at=timezone.now())
