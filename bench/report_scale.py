@@ -52,6 +52,7 @@ def _range_query(account, team) -> str:
 # (name, url for the team lead's view of their team over the last REPORT_DAYS days)
 REPORT_PAGES: list[tuple[str, Callable]] = [
     ("time_in_state", lambda account, team: f"/reports/time-in-state/?{_range_query(account, team)}"),
+    ("trends", lambda account, team: f"/reports/trends/?{_range_query(account, team)}"),
 ]
 
 

@@ -1,6 +1,7 @@
 """What the daily report email says: yesterday in the person's first account, as far as they may see
 (their teams, or the whole account), against the day before; the answered calls still missing an
-outcome; one CSV row per agent. Built as data here; reports/daily_email_delivery.py sends it.
+outcome; the agents with the least time available; one CSV row per agent. Built as data here;
+reports/daily_email_delivery.py sends it.
 
 A section is a field of DailyReport filled by daily_report() and drawn by the two email templates."""
 
@@ -15,14 +16,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from agents.selectors import agents_for_user
 from calls.kpis import ANSWERED
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.spreadsheets import csv_lines
 from reports.ranges import ReportRange, today_in
+from reports.time_in_state.charts import duration
+from reports.time_in_state.selectors import seconds_by_agent
+from reports.time_in_state.states import AVAILABLE
 from reports.trends import Compared, calls_in_both_periods, trends_for
 
 MISSING_OUTCOMES_LISTED = 10
+LEAST_AVAILABLE_LISTED = 5
 CSV_COLUMNS = ["agent", "calls", "answered", "answer_rate_percent", "average_talk_seconds"]
 
 
@@ -35,12 +41,20 @@ class MissingOutcome:
 
 
 @dataclass(frozen=True)
+class LeastAvailable:
+    agent: str
+    available: str  # e.g. "1 h 05 min", in a day of the account
+    link: str  # their day timeline
+
+
+@dataclass(frozen=True)
 class DailyReport:
     report_range: ReportRange  # one day: yesterday in the account's zone
     headline: Compared  # the day against the day before
     per_agent: list[Compared]
     missing_outcomes: int
     missing_outcomes_listed: list[MissingOutcome]
+    least_available: list[LeastAvailable]  # the agents they look after, least available first
 
     @property
     def day(self) -> date:
@@ -94,7 +108,29 @@ def daily_report(user, account: ExotelAccount, day: date) -> DailyReport:
             )
             for call in missing[:MISSING_OUTCOMES_LISTED]
         ],
+        least_available=_least_available(user, report_range),
     )
+
+
+def _least_available(user, report_range: ReportRange) -> list[LeastAvailable]:
+    """The agents (of this account, that the person looks after) with the least time available on any
+    device that day: an agent who was never available counts, with none."""
+    agents = agents_for_user(user).filter(account=report_range.account)
+    seconds = seconds_by_agent(report_range, agents)
+    available = {
+        pk: (sum(seconds.get(pk, {}).get(state, 0) for state in AVAILABLE), name)
+        for pk, name in agents.values_list("pk", "name")
+    }
+    least = sorted(available.items(), key=lambda item: (item[1][0], item[1][1]))[:LEAST_AVAILABLE_LISTED]
+    day = f"date_from={report_range.first_day:%Y-%m-%d}&date_to={report_range.last_day:%Y-%m-%d}"
+    return [
+        LeastAvailable(
+            agent=name,
+            available=duration(total),
+            link=f"{settings.EXOADMIN_PUBLIC_URL}{reverse('reports:agent_timeline', args=[pk])}?{day}",
+        )
+        for pk, (total, name) in least
+    ]
 
 
 def daily_email_message(user, report: DailyReport) -> EmailMultiAlternatives:

@@ -14,24 +14,40 @@ from teams.models import Team
 from teams.visible import teams_for_user
 
 
-class TrendsForm(RangeForm):
-    """The range, and optionally one team or one agent the person may see, of the chosen account."""
+class TeamRangeForm(RangeForm):
+    """The range, and optionally one team the person may see, of the chosen account."""
 
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Every team")
+
+    def __init__(self, data=None, *, user):
+        super().__init__(data, user=user)
+        teams = teams_for_user(user).select_related("account").order_by("account__name", "name", "pk")
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
+
+    def clean(self):
+        data = super().clean()
+        self._in_account(data, "team")
+        return data
+
+    @staticmethod
+    def _in_account(data: dict, name: str) -> None:
+        chosen, account = data.get(name), data.get("account")
+        if account is not None and chosen is not None and chosen.account_id != account.pk:
+            raise forms.ValidationError(f"{chosen.name} is not in {account.name}: pick one of its {name}s.")
+
+
+class TrendsForm(TeamRangeForm):
+    """The range, and optionally one team or one agent the person may see, of the chosen account."""
+
     agent = forms.ModelChoiceField(queryset=Agent.objects.none(), required=False, empty_label="Every agent")
 
     def __init__(self, data=None, *, user):
         super().__init__(data, user=user)
-        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams_for_user(user).order_by("name", "pk")
         cast(forms.ModelChoiceField, self.fields["agent"]).queryset = agents_for_user(user).order_by("name", "pk")
 
     def clean(self):
         data = super().clean()
-        account = data.get("account")
-        for name in ("team", "agent"):
-            chosen = data.get(name)
-            if account is not None and chosen is not None and chosen.account_id != account.pk:
-                raise forms.ValidationError(f"{chosen.name} is not in {account.name}: pick one of its {name}s.")
+        self._in_account(data, "agent")
         return data
 
     def filters(self) -> dict:

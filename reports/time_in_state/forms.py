@@ -1,4 +1,4 @@
-"""The time-in-state pages' filters: the report range, and a team on the team page."""
+"""The agent timeline's days (the team page takes reports.forms.TeamRangeForm)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,6 @@ from django import forms
 from agents.models import Agent
 from exoadmin.accounts.models import ExotelAccount
 from reports.ranges import RangeForm
-from teams.models import Team
-from teams.visible import teams_for_user
-
-
-class TimeInStateForm(RangeForm):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="Every team")
-
-    def __init__(self, data=None, *, user):
-        super().__init__(data, user=user)
-        teams = teams_for_user(user).select_related("account").order_by("account__name", "name")
-        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
-
-    def clean(self):
-        data = super().clean()
-        team, report_range = data.get("team"), data.get("range")
-        if team and report_range and team.account_id != report_range.account.pk:
-            raise forms.ValidationError(
-                f"The team {team.name} is in the account {team.account.name}: pick that account or another team."
-            )
-        return data
 
 
 class TimelineForm(RangeForm):

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET
 
 from exoadmin.accounts.roles import any_role_required, supervisor_required
 from exoadmin.spreadsheets import csv_download, csv_lines
+from reports.forms import TeamRangeForm
 from reports.time_in_state import charts, selectors
-from reports.time_in_state.forms import TimeInStateForm, TimelineForm
+from reports.time_in_state.forms import TimelineForm
 from reports.time_in_state.states import BY_KEY, STATES
 
 CSV_HEADER = ["agent", "teams", "state", "started", "ended", "seconds", "changed by"]
@@ -19,7 +20,7 @@ MAX_CHANGES = 1000
 @supervisor_required
 @require_GET
 def time_in_state(request):
-    form = TimeInStateForm(request.GET or None, user=request.user)
+    form = TeamRangeForm(request.GET or None, user=request.user)
     report_range = form.report_range()
     context = {"form": form, "states": STATES, "report_range": report_range}
     if report_range:
@@ -64,7 +65,7 @@ def _seconds(intervals):
 @supervisor_required
 @require_GET
 def time_in_state_csv(request):
-    form = TimeInStateForm(request.GET or None, user=request.user)
+    form = TeamRangeForm(request.GET or None, user=request.user)
     report_range = form.report_range()
     if report_range is None:
         return render(request, "reports/time_in_state.html", {"form": form, "states": STATES}, status=400)

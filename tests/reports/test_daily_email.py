@@ -5,14 +5,14 @@ outcome, a CSV per agent; and the settings page."""
 import logging
 import smtplib
 import threading
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 
 from exoadmin.logs import RedactSecrets
-from reports.daily_email import daily_report
+from reports.daily_email import daily_email_message, daily_report
 from reports.daily_email_delivery import daily_emails_send_due, due_now
 from reports.models import DailyEmail
 from reports.tasks import send_due_daily_emails
@@ -221,3 +221,37 @@ def test_the_demo_supervisors_get_the_daily_email(db):
 
     opted_in = DailyEmail.objects.filter(enabled=True, send_at=time(8, 0)).values_list("user__username", flat=True)
     assert sorted(opted_in) == ["sales-lead", "supervisor", "support-lead"]
+
+
+def test_the_agents_with_the_least_time_available_come_first_with_their_timelines(sunil, floor):
+    from agents.models import AgentState, StateInterval
+
+    def available(agent, state, hour, seconds):
+        start = datetime(2026, 12, 4, hour, tzinfo=floor.account.zone)
+        StateInterval.objects.create(
+            agent=agent,
+            state=state,
+            started_at=start,
+            ended_at=start + timedelta(seconds=seconds),
+            day=date(2026, 12, 4),
+            seconds=seconds,
+            changed_by="Sunil Menon",
+        )
+
+    available(floor.asha, AgentState.PHONE, 9, 3 * 3600)
+    available(floor.asha, AgentState.SIP, 13, 3600)
+    available(floor.asha, AgentState.OFF, 14, 5 * 3600)  # off counts for nothing
+    available(floor.vikram, AgentState.BOTH, 9, 1800)
+    available(floor.vikram, AgentState.PHONE, 3, 600)  # 03:00 on the 4th, New York's clock
+
+    report = daily_report(sunil.user, floor.account, date(2026, 12, 4))
+
+    assert [(row.agent, row.available) for row in report.least_available] == [
+        ("Vikram Shah", "40 min"),
+        ("Asha Rao", "4 h 00 min"),
+    ]
+    assert report.least_available[0].link.endswith(
+        f"/reports/agents/{floor.vikram.pk}/timeline/?date_from=2026-12-04&date_to=2026-12-04"
+    )
+    body = daily_email_message(sunil.user, report).body
+    assert "Least time available yesterday:\n- Vikram Shah: 40 min (http" in body
