@@ -39,7 +39,7 @@ DEMO_OUTCOMES = ["Interested", "Call back", "Wrong number", "Not interested"]
 NOTES = {"Call back": "Asked to be called after 6 pm.", "Interested": "Wants the brochure by email."}
 
 
-def demo_calls_create(count: int = 40) -> str:
+def demo_calls_create(count: int = 160, days: int = 14) -> str:
     """Idempotent: adds the demo calls once; answers one line for the run command to print."""
     account = ExotelAccount.objects.get(account_sid=DEMO_ACCOUNT["sid"])
     demo_calls = Call.objects.filter(account=account, custom_field__startswith="demo-")
@@ -57,10 +57,12 @@ def demo_calls_create(count: int = 40) -> str:
         agent, status = rng.choice(agents), rng.choice(STATUSES)
         if index == 0 and asha:  # asha's page always has an answered call waiting for its outcome
             agent, status = asha, CallStatus.COMPLETED
-        created = now - timedelta(minutes=rng.randrange(24 * 60) if index else 5)
+        created = now - timedelta(minutes=rng.randrange(days * 24 * 60) if index else 5)
         _demo_call(account, agent, status, rng.choice(phones), rng, created, index)
     waiting = _demo_outcomes(account)
-    return f"Demo calls: {count} finished calls over the last day, {waiting} answered ones waiting for an outcome."
+    return (
+        f"Demo calls: {count} finished calls over the last {days} days, {waiting} answered ones waiting for an outcome."
+    )
 
 
 def _demo_outcomes(account) -> int:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agents.demo import demo_agents_create
+from agents.demo_history import demo_history_create
 from calls.demo import demo_calls_create
 from contacts.demo import demo_contacts_create
 from exoadmin.accounts.demo import demo_data_create
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             logins = demo_data_create()
             # Each app seeds its own demo data after the accounts and users exist (one line per app).
             self.stdout.write(demo_agents_create())
+            self.stdout.write(demo_history_create())
             self.stdout.write(f"Demo contacts in the local copy: {demo_contacts_create()}")
             self.stdout.write(demo_calls_create())
             self.stdout.write(demo_daily_emails_create())
