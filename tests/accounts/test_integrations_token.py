@@ -15,6 +15,7 @@ from exoadmin.accounts.models import ExotelAccount
 from exoadmin.accounts.tasks import bulk_integrations_tokens_renew
 from exoadmin.locks import integrations_token_lock
 from exoadmin.refusals import Refused
+from tests.exotel.conftest import ACCOUNT
 
 SECRET = "acme-app-secret-s3cret"
 
@@ -22,21 +23,7 @@ SECRET = "acme-app-secret-s3cret"
 @pytest.fixture
 def account(sandbox, exotel_account):
     """Acme with the app secret stored on both sides, and a token seeded to die in 60 s."""
-    sandbox.control(
-        "POST",
-        "/_sandbox/accounts",
-        {
-            "sid": "acme",
-            "api_key": "acme-key",
-            "api_token": "acme-token-s3cret",
-            "customer_id": "acme-customer",
-            "app_id": "acme-app",
-            "app_token": "acme-app-token-s3cret",
-            "app_secret": SECRET,
-            "app_token_ttl": 60,
-            "exophones": ["+918030752400"],
-        },
-    )
+    sandbox.control("POST", "/_sandbox/accounts", sandbox_account(app_token_ttl=60))
     exotel_account.integrations_app_secret = SECRET
     exotel_account.integrations_token_issued_at = timezone.now() - timedelta(days=89, hours=23)
     exotel_account.save()
@@ -62,16 +49,8 @@ def _expire_seeded_token(sandbox):
 
 
 def sandbox_account(**changes):
-    return {
-        "sid": "acme",
-        "api_key": "acme-key",
-        "api_token": "acme-token-s3cret",
-        "customer_id": "acme-customer",
-        "app_id": "acme-app",
-        "app_token": "acme-app-token-s3cret",
-        "app_secret": SECRET,
-        "exophones": ["+918030752400"],
-    } | changes
+    """Acme as the sandbox holds it (tests/exotel's account), with the app secret Exotel knows."""
+    return ACCOUNT | {"app_secret": SECRET} | changes
 
 
 def test_beat_renews_a_token_near_its_end_and_the_next_switch_uses_it(sandbox, account, priya, supervisor_login):

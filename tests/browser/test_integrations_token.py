@@ -5,29 +5,15 @@ import pytest
 from playwright.sync_api import expect
 
 from exoadmin.accounts.models import ExotelAccount
+from tests.accounts.test_integrations_token import SECRET, sandbox_account
 from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 
-SECRET = "acme-app-secret-s3cret"
-
 
 @pytest.fixture
 def exotel_knows_the_secret(sandbox, exotel_account):
-    sandbox.control(
-        "POST",
-        "/_sandbox/accounts",
-        {
-            "sid": "acme",
-            "api_key": "acme-key",
-            "api_token": "acme-token-s3cret",
-            "customer_id": "acme-customer",
-            "app_id": "acme-app",
-            "app_token": "acme-app-token-s3cret",
-            "app_secret": SECRET,
-            "exophones": ["+918030752400"],
-        },
-    )
+    sandbox.control("POST", "/_sandbox/accounts", sandbox_account())
     return exotel_account
 
 

@@ -184,3 +184,34 @@ def hit_recorder():
     yield start
     for recorder in started:
         recorder.stop()
+
+
+def ended_recorded_call(sandbox, exotel_account, asha, supervisor, *, while_ringing=None, ring_seconds=0.2) -> Call:
+    """Asha's answered, recorded v3 call, ended in the sandbox and read back from its call details
+    (callbacks are lost on purpose); `while_ringing(call)` runs before it ends."""
+    import uuid
+
+    from django.contrib.auth.models import User
+
+    from calls.launching import LaunchRequest, call_launch
+    from calls.tracking import call_refresh
+
+    sandbox.configure(ring_seconds=ring_seconds, talk_seconds=0.3, callbacks={"loss": 1.0})
+    launch = LaunchRequest(
+        key=str(uuid.uuid4()),
+        account_id=exotel_account.pk,
+        agent_id=asha.pk,
+        customer_number=CUSTOMER,
+        exophone=EXOPHONE,
+        api_version="v3",
+        options={"from_contact_uri": "+919900000001", "record": True},
+    )
+    call = call_launch(launch=launch, user=User.objects.get(username=supervisor.username))
+    if while_ringing:
+        while_ringing(call)
+    wait_until(
+        lambda: sandbox.control("GET", f"/_sandbox/calls/{call.sid}")["call_details"]["state"] == "terminal",
+        timeout=10,
+        what="the sandbox to end the call",
+    )
+    return call_refresh(call_id=call.pk, priority="interactive")

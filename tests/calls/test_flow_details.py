@@ -1,17 +1,11 @@
 """What Exotel reports of a call that went through an app flow is kept and shown: its app, the keys the
 caller pressed, every recording (each playable on its own) and the group a leg was dialled from."""
 
-import uuid
-
 import pytest
-from django.contrib.auth.models import User
 
-from calls.launching import LaunchRequest, call_launch
 from calls.models import Call, CallLeg, Side
 from calls.payloads import from_callback
-from calls.tracking import call_refresh
-from tests.calls.conftest import CUSTOMER, EXOPHONE
-from tests.support.processes import wait_until
+from tests.calls.conftest import ended_recorded_call
 
 FLOW = {
     "app_id": "5561",
@@ -25,24 +19,12 @@ FLOW = {
 
 @pytest.fixture
 def flow_call(sandbox, exotel_account, asha, supervisor) -> Call:
-    sandbox.configure(ring_seconds=1.0, talk_seconds=0.3, callbacks={"loss": 1.0})  # read back by polling
-    launch = LaunchRequest(
-        key=str(uuid.uuid4()),
-        account_id=exotel_account.pk,
-        agent_id=asha.pk,
-        customer_number=CUSTOMER,
-        exophone=EXOPHONE,
-        api_version="v3",
-        options={"from_contact_uri": "+919900000001", "record": True},
+    def through_an_app_flow(call):
+        sandbox.control("PATCH", f"/_sandbox/calls/{call.sid}", FLOW)
+
+    return ended_recorded_call(
+        sandbox, exotel_account, asha, supervisor, while_ringing=through_an_app_flow, ring_seconds=1.0
     )
-    call = call_launch(launch=launch, user=User.objects.get(username=supervisor.username))
-    sandbox.control("PATCH", f"/_sandbox/calls/{call.sid}", FLOW)
-    wait_until(
-        lambda: sandbox.control("GET", f"/_sandbox/calls/{call.sid}")["call_details"]["state"] == "terminal",
-        timeout=10,
-        what="the sandbox to end the call",
-    )
-    return call_refresh(call_id=call.pk, priority="interactive")
 
 
 def test_the_app_the_keys_and_every_recording_are_stored_and_shown(client, agent_login, flow_call):

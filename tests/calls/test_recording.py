@@ -2,17 +2,12 @@
 Exotel's recording storage (here the sandbox) is ever fetched, whatever a callback says."""
 
 import json
-import uuid
 
 import pytest
-from django.contrib.auth.models import User
 
-from calls.launching import LaunchRequest, call_launch
 from calls.models import Call, RecordingAccess
-from calls.tracking import call_refresh
 from exoadmin.exotel.recordings import MAX_REDIRECTS
-from tests.calls.conftest import CUSTOMER, EXOPHONE, make_call, public_webhook_url
-from tests.support.processes import wait_until
+from tests.calls.conftest import EXOPHONE, ended_recorded_call, make_call, public_webhook_url
 
 UNKNOWN_SID = "feedfacefeedfacefeedfacefeedface"  # the sandbox has no such call: no fresh link either
 
@@ -20,23 +15,7 @@ UNKNOWN_SID = "feedfacefeedfacefeedfacefeedface"  # the sandbox has no such call
 @pytest.fixture
 def recorded(sandbox, exotel_account, asha, supervisor) -> Call:
     """Asha's answered, recorded call, ended in the sandbox and read back from its call details."""
-    sandbox.configure(ring_seconds=0.2, talk_seconds=0.3, callbacks={"loss": 1.0})  # polled instead
-    launch = LaunchRequest(
-        key=str(uuid.uuid4()),
-        account_id=exotel_account.pk,
-        agent_id=asha.pk,
-        customer_number=CUSTOMER,
-        exophone=EXOPHONE,
-        api_version="v3",
-        options={"from_contact_uri": "+919900000001", "record": True},
-    )
-    call = call_launch(launch=launch, user=User.objects.get(username=supervisor.username))
-    wait_until(
-        lambda: sandbox.control("GET", f"/_sandbox/calls/{call.sid}")["call_details"]["state"] == "terminal",
-        timeout=10,
-        what="the sandbox to end the call",
-    )
-    call = call_refresh(call_id=call.pk, priority="interactive")
+    call = ended_recorded_call(sandbox, exotel_account, asha, supervisor)
     assert call.has_recording and call.recording_url.startswith(f"{sandbox.url}/recordings/")
     return call
 
