@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from agents.models import Agent
 from calls.kpis import ANSWERED
 from calls.models import Call, LaunchOutcome
-from calls.selectors import visible_calls
+from calls.selectors import visible_calls_of_account
 from reports.ranges import ReportRange
 from teams.models import Team
 from teams.visible import teams_for_user
@@ -114,21 +114,20 @@ def calls_in_both_periods(
 ) -> QuerySet[Call]:
     """The placed calls the user may see, of the range and of the period before it."""
     calls = (
-        visible_calls(user)
-        .filter(account=report_range.account)
+        visible_calls_of_account(user, report_range.account.pk)
         .filter(created_at__gte=report_range.previous().start, created_at__lt=report_range.end)
         .exclude(launch_outcome=LaunchOutcome.REFUSED)
         .order_by()
     )
     if team is not None:
-        calls = calls.filter(Exists(Call.teams.through.objects.filter(call=OuterRef("pk"), team=team)))
+        calls = calls.filter(pk__in=Call.teams.through.objects.filter(team=team).values("call_id"))
     if agent is not None:
         calls = calls.filter(agent=agent)
     return calls
 
 
 def trends_for(user, report_range: ReportRange, *, team: Team | None = None, agent: Agent | None = None) -> Trends:
-    """Six queries whatever the range's length."""
+    """Seven queries whatever the range's length."""
     calls = calls_in_both_periods(user, report_range, team=team, agent=agent)
     periods = _both_periods(report_range)
     return Trends(

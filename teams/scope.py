@@ -35,6 +35,16 @@ def supervised_calls(user) -> Q:
     return Q(account__in=wide_accounts(user)) | Q(Exists(in_led_team))
 
 
+def supervised_calls_of_account(user, account_id: int) -> Q:
+    """`supervised_calls` within one account, in the form a count over months of calls wants: all the
+    account's calls where they are account-wide, else the calls of the teams they lead there, read
+    from the call–team table by team (its index), not asked of each call of the account."""
+    if ExotelAccount.objects.filter(pk=account_id, account_wide=user, members=user).exists():
+        return Q(account_id=account_id)
+    led = Team.calls.through.objects.filter(team__leads=user, team__account_id=account_id, team__account__members=user)
+    return Q(account_id=account_id, pk__in=led.values("call_id"))
+
+
 def teams_of_agent(agent_id: int | None) -> list[int]:
     """The teams a call placed now for this agent belongs to."""
     if agent_id is None:
