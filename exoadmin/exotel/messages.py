@@ -68,7 +68,8 @@ CCM_MESSAGES: dict[tuple[int, int | None], str] = {
 # The integrations API (seed 001) answers plain HTTP statuses without Exotel codes.
 INTEGRATIONS_MESSAGES: dict[int, str] = {
     400: "At least one of phone and SIP must stay enabled",
-    401: "Exotel rejected the integrations app token (invalid or expired): issue a new one",
+    401: "Exotel rejected the integrations app token (invalid or expired): an admin renews it from Django admin "
+    "→ Exotel accounts (“Renew the integrations app token now”) or pastes a new one there",
     404: "This agent is not in the Exotel integrations app: check the agent's user id and the "
     "account's integrations customer and app ids",
     500: _INTERNAL,

@@ -117,3 +117,11 @@ def test_renewal_needs_the_secret_and_runs_once_at_a_time(account):
     account.integrations_app_secret = ""
     with pytest.raises(Refused, match="Set the integrations app id and app secret first"):
         integrations_token.integrations_token_renew(account=account)
+
+
+def test_a_switch_with_an_expired_token_says_what_to_do(sandbox, account, priya, supervisor_login):
+    _expire_seeded_token(sandbox)
+    priya.refresh_from_db()
+
+    with pytest.raises(Refused, match="invalid or expired.*Renew the integrations app token now"):
+        phone_sip_set(agent=priya, actor=Actor.person(supervisor_login.user, Source.SUPERVISOR), sip=True)

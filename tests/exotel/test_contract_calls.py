@@ -220,3 +220,28 @@ def test_exotel_rate_limit_is_reported_with_its_retry_after(sandbox, client, age
         calls.get_call_legs(client, "any-call")
     assert caught.value.code == 10724 and caught.value.retry_after > FAST_RETRY.max_delay
     assert caught.value.user_message.startswith("Too many requests to Exotel right now")
+
+
+def test_v3_calls_a_sip_customer_unrecorded_with_several_playbacks(sandbox, client, agent):
+    call = calls.launch_v3(
+        client,
+        from_contact_uri="+919900000101",
+        to_contact_uri="sip:kiran@example.com",
+        virtual_number=EXOPHONE,
+        recording=RecordingOptions(record=False),
+        playback=[
+            Playback(event="start", to="both", value="https://example.com/hello.wav"),
+            Playback(event="start", to="to", value="https://example.com/menu.wav"),
+        ],
+    )
+
+    assert call.sid and call.state == "active"
+    body = logged_body(sandbox.requests("/v3/accounts/acme/calls", "POST")[-1])
+    assert body["to"] == {"contact_uri": "sip:kiran@example.com"} and body["recording"] == {"record": False}
+    assert [entry["to"] for entry in body["playback"]] == ["both", "to"]
+
+
+def test_v2_turns_recording_off_for_one_call(sandbox, client, agent):
+    calls.launch_v2(client, number=CUSTOMER, virtual_number=EXOPHONE, user_contact_uri="+919900000101", recording=False)
+
+    assert logged_body(sandbox.requests("/v2/accounts/acme/calls", "POST")[-1])["recording"] is False
