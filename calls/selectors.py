@@ -345,6 +345,7 @@ class LegBar:
     colour: str
     start: datetime | None
     end: datetime | None
+    group: str = ""  # the group an app flow dialled this leg from
     left: float = 0.0  # percent of the call's span
     width: float = 0.0
 
@@ -387,8 +388,8 @@ def call_timeline(call: Call) -> tuple[list[LegBar], list[TimelineItem]]:
     items.sort(key=lambda item: (item.at.replace(microsecond=0), item.kind == ItemKind.LEG, item.at))
     bars = [
         LegBar(
-            label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}"
-            + (f" · group {leg.group_name or leg.group_id}" if leg.group_name or leg.group_id else ""),
+            label=f"{leg.get_side_display()}: {leg.name or leg.contact_uri}",
+            group=leg.group_name or leg.group_id,
             side=leg.side,
             status=leg.get_status_display(),
             colour=LEG_COLOURS.get(leg.status, "grey"),

@@ -116,3 +116,30 @@ def test_a_call_overrides_the_accounts_defaults_and_says_so(
         {"event": "start", "to": "both", "value": "https://audio.example/hello.wav"},
         {"event": "start", "to": "to", "value": "https://audio.example/menu.wav"},
     ]
+
+
+def test_a_call_through_an_app_flow_shows_its_app_keys_groups_and_every_recording(
+    page, live_server, sandbox, asha, supervisor, exotel_account
+):
+    from tests.calls.conftest import ended_recorded_call
+
+    flow = {"app_name": "Order status IVR", "digits": "2#", "recordings": 2, "group_name": "Night shift"}
+    call = ended_recorded_call(
+        sandbox,
+        exotel_account,
+        asha,
+        supervisor,
+        while_ringing=lambda call: sandbox.control("PATCH", f"/_sandbox/calls/{call.sid}", flow),
+        ring_seconds=1.0,
+    )
+    log_in(page, live_server, supervisor)
+    page.goto(f"{live_server.url}/calls/{call.key}/")
+
+    expect(page.get_by_test_id("digits")).to_have_text("2#")
+    expect(page.locator("main")).to_contain_text("Order status IVR")
+    expect(page.get_by_label("Call recording 2 of 2")).to_be_visible()
+    expect(page.locator(".leg-group")).to_have_text("group Night shift")
+    page.screenshot(path="/tmp/calls-app-flow.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download 2").click()
+    assert download.value.suggested_filename == f"call-{call.key}-2.wav"
