@@ -164,10 +164,11 @@ class LaunchForm(forms.Form):
         return entries
 
 
-# Playback (seed 002): each entry plays an audio file to the agent, the customer or both when the call starts.
+# Playback (seed 002): each entry plays an audio file when the call starts. The seed documents the one
+# event and the one target its example names; nothing else is offered, so nothing else is sent.
 PLAYBACK_ROWS = 3
 PLAYBACK_EVENTS = [("start", "When the call connects")]
-PLAYBACK_TARGETS = [("both", "Both"), ("from", "Agent"), ("to", "Customer")]
+PLAYBACK_TARGETS = [("both", "The agent and the customer")]
 SIP_URI = re.compile(r"sip:[A-Za-z0-9._~%!$&'()*+,;=-]+(@[A-Za-z0-9.-]+(:[0-9]{1,5})?)?")
 
 

@@ -91,7 +91,7 @@ def test_v3_call_sends_every_option_in_the_documented_shape_and_ends_completed(
             playback_1_event="start",
             playback_1_to="both",
             playback_2_value="https://audio.example/menu.wav",
-            playback_2_to="to",
+            playback_2_to="both",
             streaming_url="wss://stream.example/s",
             streaming_begin="from_leg_connect",
         )
@@ -118,7 +118,7 @@ def test_v3_call_sends_every_option_in_the_documented_shape_and_ends_completed(
         ],
         "playback": [
             {"event": "start", "to": "both", "value": "https://audio.example/hello.wav"},
-            {"event": "start", "to": "to", "value": "https://audio.example/menu.wav"},
+            {"event": "start", "to": "both", "value": "https://audio.example/menu.wav"},
         ],
         "streaming": {"url": "wss://stream.example/s", "begin": "from_leg_connect"},
     }

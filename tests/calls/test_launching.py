@@ -179,20 +179,26 @@ def test_several_playbacks_are_sent_in_order_with_documented_choices_only(asha):
         asha,
         playback_1_value="https://audio.example/a.wav",
         playback_2_value="",
-        playback_2_to="from",  # a row without audio is no playback
+        playback_2_to="both",  # a row without audio is no playback
         playback_3_value="https://audio.example/c.wav",
-        playback_3_to="to",
     )
 
     assert options_for(settings=CallSettings(), agent=asha, chosen=chosen, rings="+9199")["playback"] == [
         {"event": "start", "to": "both", "value": "https://audio.example/a.wav"},
-        {"event": "start", "to": "to", "value": "https://audio.example/c.wav"},
+        {"event": "start", "to": "both", "value": "https://audio.example/c.wav"},
     ]
     form = LaunchForm(
-        {"agent": asha.pk, "customer_number": CUSTOMER, "exophone": EXOPHONE, "playback_1_event": "hangup"},
+        {
+            "agent": asha.pk,
+            "customer_number": CUSTOMER,
+            "exophone": EXOPHONE,
+            "playback_1_event": "hangup",
+            "playback_1_to": "from",
+        },
         agents=Agent.objects.filter(pk=asha.pk),
     )
     assert form.errors["playback_1_event"] == ["“hangup” is not one Exotel documents for playback: pick from the list."]
+    assert form.errors["playback_1_to"] == ["“from” is not one Exotel documents for playback: pick from the list."]
 
 
 def test_a_sip_customer_is_dialled_with_v3_and_refused_in_words_with_v2(asha, exotel_account):

@@ -231,14 +231,17 @@ def test_v3_calls_a_sip_customer_unrecorded_with_several_playbacks(sandbox, clie
         recording=RecordingOptions(record=False),
         playback=[
             Playback(event="start", to="both", value="https://example.com/hello.wav"),
-            Playback(event="start", to="to", value="https://example.com/menu.wav"),
+            Playback(event="start", to="both", value="https://example.com/menu.wav"),
         ],
     )
 
     assert call.sid and call.state == "active"
     body = logged_body(sandbox.requests("/v3/accounts/acme/calls", "POST")[-1])
     assert body["to"] == {"contact_uri": "sip:kiran@example.com"} and body["recording"] == {"record": False}
-    assert [entry["to"] for entry in body["playback"]] == ["both", "to"]
+    assert [entry["value"] for entry in body["playback"]] == [
+        "https://example.com/hello.wav",
+        "https://example.com/menu.wav",
+    ]
 
 
 def test_v2_turns_recording_off_for_one_call(sandbox, client, agent):
