@@ -25,7 +25,7 @@ from agents.device_controls import SWITCH
 from agents.diagnosis import why_no_calls
 from agents.forms import DEVICE_ACTIONS, AgentIdsForm, AutoOffRuleForm, BoardFilterForm, PhoneSipForm
 from agents.models import Availability, Source
-from calls.selectors import waiting_for_outcome_page
+from calls.outcome_selectors import waiting_for_outcome_page
 from exoadmin.accounts.roles import agent_required, supervisor_required
 from exoadmin.accounts.selectors import accounts_for_user
 from exoadmin.live import watching

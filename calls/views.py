@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls import charts, launching, outcomes, recordings, selectors, tracking
+from calls import charts, launching, outcome_selectors, outcomes, recordings, selectors, tracking
 from calls.forms import HistoryFilterForm, KpiForm, LaunchForm, OutcomeForm
 from calls.kpis import default_range, kpis_between
 from calls.models import CallStatus, RecordingAccess
@@ -41,7 +41,7 @@ def _history_form(request):
     agents = selectors.launchable_agents(request.user).order_by("name")
     phones = ExoPhone.objects.filter(account__in={a.account_id for a in agents}).values_list("number", flat=True)
     by_agent = None if role_of(request.user) == Role.AGENT else agents
-    outcome_list = selectors.history_outcomes({agent.account_id for agent in agents})
+    outcome_list = outcome_selectors.history_outcomes({agent.account_id for agent in agents})
     return HistoryFilterForm(request.GET or None, agents=by_agent, exophones=sorted(set(phones)), outcomes=outcome_list)
 
 
@@ -53,7 +53,7 @@ def history(request):
     query = request.GET.copy()
     query.pop("cursor", None)
     # Each row with the outcomes it offers: "my calls" (an agent's history) sets them inline.
-    picks = selectors.outcome_picks(page.calls)
+    picks = outcome_selectors.outcome_picks(page.calls)
     context = {"form": form, "page": page, "picks": picks, "chips": form.chips(), "query": query.urlencode()}
     if request.htmx and request.htmx.target == "history-results":
         return render(request, "calls/history.html#results", context)
@@ -95,7 +95,10 @@ def detail(request, key):
 
 def _outcome_context(call) -> dict:
     """The call page's outcome section: the form's choices and the audit, newest first."""
-    return {"pick": selectors.outcome_picks([call])[0], "outcome_changes": selectors.outcome_changes(call)}
+    return {
+        "pick": outcome_selectors.outcome_picks([call])[0],
+        "outcome_changes": outcome_selectors.outcome_changes(call),
+    }
 
 
 @any_role_required
@@ -126,10 +129,10 @@ def outcome(request, key):
 
 def _outcome_fragment(request, call, place: str, notice: dict):
     if place == "waiting":
-        waiting = selectors.waiting_for_outcome_page(request.user)
+        waiting = outcome_selectors.waiting_for_outcome_page(request.user)
         return render(request, "calls/_waiting_outcomes.html", {"waiting": waiting, "notice": notice, "noticed": call})
     if place == "row":
-        pick = selectors.outcome_picks([call])[0]
+        pick = outcome_selectors.outcome_picks([call])[0]
         return render(request, "calls/_outcome_form.html", {"pick": pick, "place": place, "notice": notice})
     return render(request, "calls/_outcome.html", {"call": call, "notice": notice, **_outcome_context(call)})
 
@@ -138,7 +141,7 @@ def _outcome_fragment(request, call, place: str, notice: dict):
 @require_GET
 def waiting_outcomes(request):
     """The person's answered calls still waiting for an outcome (re-drawn as the agent's page hears of changes)."""
-    waiting = selectors.waiting_for_outcome_page(request.user)
+    waiting = outcome_selectors.waiting_for_outcome_page(request.user)
     return render(request, "calls/_waiting_outcomes.html", {"waiting": waiting})
 
 

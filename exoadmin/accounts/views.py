@@ -14,13 +14,13 @@ def home(request):
     context: dict[str, Any] = {"accounts": accounts_for_user(request.user), "Role": Role}
     if role == Role.AGENT:
         from agents.selectors import my_availability
-        from calls.selectors import waiting_for_outcome_page
+        from calls.outcome_selectors import waiting_for_outcome_page
 
         context |= my_availability(user=request.user) | {"waiting": waiting_for_outcome_page(request.user)}
     else:
         from agents.selectors import board_counts
         from calls.kpis import kpi_totals_today
-        from calls.selectors import waiting_for_outcome_count
+        from calls.outcome_selectors import waiting_for_outcome_count
         from contacts.selectors import bulk_edits_needing_attention
 
         context |= {

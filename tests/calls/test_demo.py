@@ -1,6 +1,6 @@
 from calls.demo import DEMO_OUTCOMES, demo_calls_create
 from calls.models import Call, CallOutcome, CallSettings, OutcomeChange
-from calls.selectors import waiting_for_outcome
+from calls.outcome_selectors import waiting_for_outcome
 from exoadmin.accounts.demo import demo_account_create, demo_data_create
 
 
