@@ -15,6 +15,7 @@ from reports.time_in_state.states import BY_KEY, STATES
 
 CSV_HEADER = ["agent", "teams", "state", "started", "ended", "seconds", "changed by"]
 MAX_CHANGES = 1000
+AGENTS_SHOWN = 200  # a page of rows with a chart each; a whole account's agents are a team filter away
 
 
 @supervisor_required
@@ -33,8 +34,9 @@ def time_in_state(request):
         ]
         context["agents"] = [
             charts.StateRow(name, by_agent.get(pk, {}), reverse("reports:agent_timeline", args=[pk]))
-            for pk, name in agents.order_by("name").values_list("pk", "name")
+            for pk, name in agents.order_by("name").values_list("pk", "name")[:AGENTS_SHOWN]
         ]
+        context["agents_total"] = agents.count() if len(context["agents"]) == AGENTS_SHOWN else len(context["agents"])
         context["query"] = request.GET.urlencode()
     return render(request, "reports/time_in_state.html", context)
 

@@ -203,3 +203,18 @@ def test_the_csv_has_every_interval_cut_at_midnight(client, supervisor_login, as
     assert ashas[-1][3:6] == ["2026-12-05T00:00:00+05:30", "", "43200"], "the open interval, so far"
     vikrams = [row for row in rows[1:] if row[0] == "Vikram Shah"]
     assert [row[5] for row in vikrams] == ["86400", "43200"]
+
+
+def test_a_whole_account_shows_a_page_of_agents_and_says_how_many_there_are(
+    client, supervisor_login, asha, monkeypatch
+):
+    from reports.time_in_state import views
+
+    monkeypatch.setattr(views, "AGENTS_SHOWN", 1)
+    Agent.objects.create(account=asha.account, name="Zoya Khan", exotel_user_id="u-zoya")
+    client.force_login(supervisor_login.user)
+
+    page = client.get(reverse("reports:time_in_state"), {"account": asha.account_id, **RANGE}).content.decode()
+
+    assert "The first 1 of 2 agents by name: pick a team above, or download the CSV for everyone." in page
+    assert "Zoya Khan" not in page
