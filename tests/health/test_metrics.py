@@ -1,6 +1,7 @@
 """/metrics: only with the token, and what it shows moves with what the product does, in every process."""
 
 import json
+import socket
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from exoadmin.redis import get_redis
 from tests.calls.conftest import asha, callbacks_to, fast_calls, supervisor, wait_for_call  # noqa: F401
 from tests.calls.test_launch import confirm_token, launch_form, logged_in
 from tests.contacts.helpers import seed_contacts
+from tests.live.streams import StreamReader
 from tests.support.processes import wait_until
 
 TOKEN = "scrape-token-for-tests"
@@ -99,3 +101,33 @@ def test_queue_depths_and_the_inbox_are_read_when_scraped(db, redis_server, metr
     assert total(samples, "exoadmin_celery_queue_depth", queue="bulk") == 2
     assert total(samples, "exoadmin_callback_inbox_length") == 1
     assert 119 <= total(samples, "exoadmin_callback_inbox_oldest_seconds") < 200
+
+
+def test_a_hung_redis_leaves_its_gauges_out_and_the_scrape_answers_at_once(exotel_account, settings, metrics_token):
+    hung = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers a command
+    url = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = url
+    before = scrape()
+
+    started = time.monotonic()
+    samples = scrape()
+
+    assert time.monotonic() - started < 2
+    assert total(samples, "exoadmin_celery_queue_depth") == 0 and "exoadmin_callback_inbox_length" not in str(samples)
+    for source in ("queues", "inbox", "budget"):
+        assert total(samples, "exoadmin_scrape_errors_total", source=source) == (
+            total(before, "exoadmin_scrape_errors_total", source=source) + 1
+        )
+    hung.close()
+
+
+def test_open_live_streams_are_counted_while_they_are_open(asgi_server, agent_login, metrics_token):
+    before = total(scrape(), "exoadmin_live_streams_open")
+    stream = StreamReader(asgi_server.url, agent_login, page="calls")
+
+    assert total(scrape(), "exoadmin_live_streams_open") == before + 1
+
+    stream.close()
+    wait_until(
+        lambda: total(scrape(), "exoadmin_live_streams_open") == before, timeout=10, what="the stream to be closed"
+    )
