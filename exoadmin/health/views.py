@@ -29,7 +29,7 @@ def metrics(request):
     token = settings.METRICS_TOKEN
     if not token:
         raise Http404
-    sent = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    if not hmac.compare_digest(sent.encode(), token.encode()):
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.encode(), token.encode()):
         return HttpResponse("A valid METRICS_TOKEN is needed as `Authorization: Bearer ...`.\n", status=401)
     return HttpResponse(exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -53,6 +53,7 @@ def test_metrics_are_refused_without_the_token_and_unknown_when_none_is_set(clie
 
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer guess"}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": TOKEN}).status_code == 401
     answer = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert answer.status_code == 200 and "exoadmin_celery_queue_depth" in answer.content.decode()
     assert TOKEN not in answer.content.decode() and settings.SECRET_KEY not in answer.content.decode()
