@@ -34,6 +34,7 @@ from exoadmin.accounts.models import ExoPhone, ExotelAccount
 from exoadmin.exotel import calls as exotel_calls
 from exoadmin.exotel.errors import ExotelError, NotFound
 from exoadmin.exotel.ratelimit import Priority
+from exoadmin.metrics import CALLBACK_LAG_SECONDS
 
 log = logging.getLogger("exoadmin.calls")
 
@@ -91,11 +92,18 @@ def callback_receive(*, payload: Any, ref: str | None) -> Call:
                 )
         except IntegrityError:
             return call
+        _lag_observed(snapshot)
         _apply(call, snapshot)
         call_changed(call)
     if call.is_terminal and call.legs_fetched_at is None:
         _fetch_legs_later(call)
     return call
+
+
+def _lag_observed(snapshot: CallSnapshot) -> None:
+    """Exotel's time of the change to the callback stored, for the callback-lag histogram."""
+    if snapshot.updated_at is not None:
+        CALLBACK_LAG_SECONDS.observe(max(0.0, (timezone.now() - snapshot.updated_at).total_seconds()))
 
 
 def _call_for(snapshot: CallSnapshot, ref: str | None) -> Call:

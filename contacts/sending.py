@@ -36,6 +36,7 @@ from exoadmin.exotel import contacts as exotel_contacts
 from exoadmin.exotel.errors import AuthenticationFailed, ExotelError, Forbidden, UnknownOutcome
 from exoadmin.exotel.models import BulkResult
 from exoadmin.live.publish import Topic, changed
+from exoadmin.metrics import BULK_EDIT_ROWS
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +230,8 @@ def _record(bulk_edit: BulkEdit, chunk: BulkEditChunk, token: str, row_ids: list
             applied=F("applied") + len(row_ids) - failed, failed=F("failed") + failed, heartbeat_at=now
         )
         bulk_edit_progressed(bulk_edit)
+    BULK_EDIT_ROWS.labels("applied").inc(len(row_ids) - failed)
+    BULK_EDIT_ROWS.labels("failed").inc(failed)
     if failed:
         log.info(
             "bulk edit %s chunk %s: %s of %s rows refused by Exotel (request_id %s)",

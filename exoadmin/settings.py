@@ -240,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A worker that beat has not seen for this long is reported as down on /healthz.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; with no token set it does not exist (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 LOGGING = {
     "version": 1,

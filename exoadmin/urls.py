@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", health_views.healthz, name="healthz"),
+    path("metrics", health_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("agents.urls")),
     path("", include("calls.urls")),

@@ -1,5 +1,7 @@
 """The production set-up in deploy/ runs as documented."""
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -54,3 +56,31 @@ def test_backup_script_writes_a_restorable_dump(transactional_db, exotel_account
     dump = next(tmp_path.glob("exoadmin-*.dump"))
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True).stdout
     assert "accounts_exotelaccount" in listing
+
+
+def _metric_names(text: str) -> set[str]:
+    """The product's metric names a dashboard query or alert rule reads, without Prometheus' suffixes."""
+    return {re.sub(r"_(total|bucket|count|sum)$", "", name) for name in re.findall(r"exoadmin_[a-z_]+", text)}
+
+
+def test_the_grafana_dashboard_and_alert_rules_read_only_metrics_the_product_exports():
+    exported = (ROOT / "exoadmin/metrics.py").read_text() + (ROOT / "exoadmin/health/scrape.py").read_text()
+    dashboard = json.loads((ROOT / "deploy/grafana-dashboard.json").read_text())
+    queries = " ".join(target["expr"] for panel in dashboard["panels"] for target in panel["targets"])
+    alerts = (ROOT / "deploy/prometheus-alerts.yml").read_text()
+
+    for name in _metric_names(queries) | _metric_names(alerts):
+        assert f'"{name}"' in exported, f"{name} is not a metric of exoadmin/metrics.py or exoadmin/health/scrape.py"
+
+
+def test_the_alert_rules_load_as_prometheus_rule_groups():
+    yaml = pytest.importorskip("yaml")
+    rules = yaml.safe_load((ROOT / "deploy/prometheus-alerts.yml").read_text())["groups"][0]["rules"]
+
+    assert {rule["alert"] for rule in rules} >= {
+        "ExotelErrorRateHigh",
+        "ExotelBudgetExhausted",
+        "CallbackInboxGrowing",
+        "WorkerHeartbeatLost",
+    }
+    assert all(rule["expr"] and rule["annotations"]["summary"] for rule in rules)

@@ -17,6 +17,7 @@ AUDIENCE = {
     "login": PUBLIC,
     "logout": PUBLIC,
     "healthz": PUBLIC,
+    "metrics": PUBLIC,  # protected by METRICS_TOKEN instead (tests/health/test_metrics.py)
     "calls:webhook": PUBLIC,  # protected by the secret token in its path instead
     "home": ANY_ROLE,
     "agents:mine": AGENT,
@@ -179,6 +180,13 @@ def test_ids_too_large_for_any_table_are_refused_without_a_500(client, admin_log
 
 def test_webhook_with_a_wrong_token_is_not_found(client, db):
     assert client.post(reverse("calls:webhook", kwargs={"token": "guess"}), {}).status_code == 404
+
+
+def test_metrics_need_the_token_whoever_is_logged_in(client, visitors, settings):
+    settings.METRICS_TOKEN = "scrape-token"
+    for login in visitors.values():
+        client.force_login(login.user)
+        assert client.get(reverse("metrics")).status_code == 401
 
 
 def test_admin_is_for_staff_only(client, supervisor_login, agent_login):

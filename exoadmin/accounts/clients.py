@@ -2,12 +2,14 @@
 
 from functools import lru_cache
 
+import redis
 from django.conf import settings
 
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.config import ExotelConfig
 from exoadmin.exotel.ratelimit import Priority, RateBudget
+from exoadmin.metrics import exotel_request_seen
 from exoadmin.redis import get_redis
 
 
@@ -27,9 +29,10 @@ def exotel_config(account: ExotelAccount) -> ExotelConfig:
     )
 
 
-def rate_budget() -> RateBudget:
+def rate_budget(redis_client: redis.Redis | None = None) -> RateBudget:
+    """The shared budget, over `redis_client` when a caller needs other time limits than get_redis()'s."""
     return RateBudget(
-        get_redis(),
+        redis_client if redis_client is not None else get_redis(),
         limit=settings.EXOTEL_RATE_LIMIT_PER_MINUTE,
         interactive_reserve=settings.EXOTEL_INTERACTIVE_RESERVE,
     )
@@ -39,7 +42,9 @@ def rate_budget() -> RateBudget:
 def _client(config: ExotelConfig, priority: Priority, redis_url: str, budget_wait: float | None) -> ExotelClient:
     # One client (one pooled Session) per account configuration, priority, wait and process; a
     # changed token or base URL is a different config and so a fresh client.
-    return ExotelClient(config, budget=rate_budget(), priority=priority, budget_wait=budget_wait)
+    return ExotelClient(
+        config, budget=rate_budget(), priority=priority, budget_wait=budget_wait, observer=exotel_request_seen
+    )
 
 
 def exotel_client(

@@ -11,7 +11,7 @@ import requests
 
 from .config import ExotelConfig
 from .ratelimit import Priority, RateBudget
-from .transport import RetryPolicy, Transport
+from .transport import Observer, RetryPolicy, Transport
 
 
 class ExotelClient:
@@ -21,6 +21,7 @@ class ExotelClient:
     supervisors' clicks; `budget=None` for tools that do not share the account's rate budget.
     `budget_wait`: seconds a request may wait for the budget before RateLimited (default by priority,
     transport.BUDGET_WAIT), shorter for periodic work that would rather try again next round.
+    `observer` is told of every request sent (transport.Exchange), for the product's metrics.
     """
 
     def __init__(
@@ -33,8 +34,10 @@ class ExotelClient:
         session: requests.Session | None = None,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
+        observer: Observer | None = None,
     ) -> None:
         self.config = config
+        self._observer = observer
         self.budget = budget
         self.priority = priority
         self.budget_wait = budget_wait
@@ -76,6 +79,7 @@ class ExotelClient:
             budget_wait=self.budget_wait,
             retry=self._retry,
             sleep=self._sleep,
+            observer=self._observer,
         )
 
 

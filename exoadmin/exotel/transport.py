@@ -31,6 +31,34 @@ RETRIED_METHODS = frozenset({"GET", "PUT"})
 # How long a request may wait for the shared rate budget before giving up.
 BUDGET_WAIT = {"interactive": 5.0, "bulk": 120.0}
 _SENT_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+# Path segments that name an API's parts; every other segment is an id (an account's, a user's...).
+_PATH_WORDS = frozenset({"accounts", "apps", "calls", "contacts", "devices", "legs", "token", "users", "v2", "v3"})
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request sent to Exotel, as the product counts it: `endpoint` is a path template, never an id."""
+
+    family: str
+    method: str
+    endpoint: str
+    status: int | None  # None when no answer came (`failure` says why)
+    exotel_code: int | None
+    seconds: float
+    failure: str | None = None
+
+
+Observer = Callable[[Exchange], None]
+
+
+def endpoint_template(path: str) -> str:
+    """ "/v2/accounts/<sid>/users/<id>/devices/<id>" -> "/v2/accounts/{sid}/users/{id}/devices/{id}"."""
+    segments = path.strip("/").split("/")
+    named = [
+        segment if segment in _PATH_WORDS else "{sid}" if index and segments[index - 1] == "accounts" else "{id}"
+        for index, segment in enumerate(segments)
+    ]
+    return "/" + "/".join(named)
 
 
 @dataclass(frozen=True)
@@ -64,8 +92,10 @@ class Transport:
         budget_wait: float | None = None,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
+        observer: Observer | None = None,
     ) -> None:
         self.family = family
+        self.observer = observer
         self.base_url = base_url.rstrip("/")
         self.account_sid = account_sid
         self.session = session
@@ -126,9 +156,9 @@ class Transport:
             )
         except _SENT_FAILURES as exc:
             error = _network_error(exc, "GET", where, "")
-            self._log("GET", where, started, 1, failure=type(exc).__name__)
+            self._log("GET", "{recording link}", started, 1, failure=type(exc).__name__, where=where)
             raise error from exc
-        self._log("GET", where, started, 1, status=response.status_code)
+        self._log("GET", "{recording link}", started, 1, status=response.status_code, where=where)
         return response
 
     def _retry_wait(self, method: str, exc: ExotelError, attempt: int) -> float | None:
@@ -195,26 +225,30 @@ class Transport:
         error: ExotelError | None = None,
         failure: str | None = None,
         status: int | None = None,
+        where: str | None = None,
     ) -> None:
+        seconds = time.perf_counter() - started
+        status = envelope.http_code if envelope else status
+        code = error.code if error else None
+        if self.observer is not None:
+            self.observer(Exchange(self.family, method, endpoint_template(path), status, code, seconds, failure))
         if not log.isEnabledFor(logging.INFO):
             return
-        status = envelope.http_code if envelope else status
         request_id = envelope.request_id if envelope else ""
-        code = error.code if error else None
         log.info(
             "exotel %s %s -> %s",
             method,
-            path,
+            where or path,
             failure or status,
             extra={
                 "family": self.family,
                 "method": method,
-                "path": path,
+                "path": where or path,
                 "status": status,
                 "exotel_code": code,
                 "request_id": request_id,
                 "attempt": attempt,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "duration_ms": round(seconds * 1000, 1),
                 "priority": self.priority,
                 "failure": failure,
             },

@@ -38,6 +38,7 @@ from exoadmin.accounts.roles import Role
 from exoadmin.live import fragments, watching
 from exoadmin.live.publish import CHANNEL, CONFIRMED, SHOWS, Topic
 from exoadmin.live.viewer import Viewer, viewer_for
+from exoadmin.metrics import OPEN_STREAMS
 
 log = logging.getLogger("exoadmin.live")
 
@@ -114,12 +115,15 @@ class Hub:
             except (RedisError, OSError) as exc:  # its rows are pushed once the board is drawn again
                 log.warning("which agents a board shows is unknown, Redis unavailable: %s", exc)
         self.listeners.add(listener)
+        OPEN_STREAMS.inc()
         if listener.wants_board and (self.watcher is None or self.watcher.done()):
             self.watcher = _task(self._rewatch())
         return True
 
     def leave(self, listener: Listener) -> None:
-        self.listeners.discard(listener)
+        if listener in self.listeners:
+            self.listeners.discard(listener)
+            OPEN_STREAMS.dec()
 
     def _send(self, listener: Listener, event: Event) -> None:
         """Queues an event; a stream too slow to keep up is ended (its page reconnects and catches up)."""

@@ -7,7 +7,7 @@ import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
-from exoadmin.exotel import calls, contacts, devices, users
+from exoadmin.exotel import calls, contacts, devices, integrations, users
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ConnectionFailed, ExotelError, RateLimited, ServerError, UnknownOutcome
 from exoadmin.exotel.transport import RetryPolicy
@@ -164,3 +164,20 @@ def test_bulk_update_over_5000_contacts_is_refused_before_sending():
     with pytest.raises(ValueError, match="at most 5000"):
         contacts.bulk_update(stub_client(session), [{"sid": str(i)} for i in range(5001)])
     assert session.sent == []
+
+
+def test_the_observer_is_told_of_each_attempt_by_endpoint_template_never_by_id():
+    seen = []
+    devices_now = seed_body("integrations_get_200")
+    session = StubSession(response(503, None), response(200, DEVICE_OK), response(200, devices_now))
+    client = stub_client(session, observer=seen.append)
+
+    _toggle(client)
+    integrations.get_devices(client, user_id="u1")
+
+    assert [(e.family, e.method, e.endpoint, e.status) for e in seen] == [
+        ("ccm", "PUT", "/v2/accounts/{sid}/users/{id}/devices/{id}", 503),
+        ("ccm", "PUT", "/v2/accounts/{sid}/users/{id}/devices/{id}", 200),
+        ("integrations", "GET", "/{id}/apps/{id}/users/{id}/devices", 200),
+    ]
+    assert all(exchange.seconds >= 0 for exchange in seen)
