@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings
 
 from tests.support.processes import ROOT
@@ -74,7 +75,6 @@ def test_the_grafana_dashboard_and_alert_rules_read_only_metrics_the_product_exp
 
 
 def test_the_alert_rules_load_as_prometheus_rule_groups():
-    yaml = pytest.importorskip("yaml")
     rules = yaml.safe_load((ROOT / "deploy/prometheus-alerts.yml").read_text())["groups"][0]["rules"]
 
     assert {rule["alert"] for rule in rules} >= {

@@ -321,6 +321,7 @@ def test_every_supervisor_page_has_no_serious_violation(page, live_server, demo)
     page.goto(f"{live_server.url}/calls/")
     page.get_by_label("Status").select_option("completed")  # htmx swaps the results in
     expect(page.locator(".chip.removable")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the swapped-in rows are htmx's before a key opens one
     page.locator(".calls-table tbody a").first.press("Enter")
     expect(page.locator("#call-panel h2")).to_be_visible()
     problems += axe_problems(page, "history with its side panel")
