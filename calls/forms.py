@@ -19,7 +19,7 @@ from exoadmin.exotel.calls import MAX_TIME_LIMIT
 from exoadmin.text import is_ascii_digits
 
 DEFAULT_REGION = "IN"  # Exotel's home: a local number without +91 is read as Indian
-TRI_STATE = [("", "Exotel's default"), ("true", "Yes"), ("false", "No")]
+TRI_STATE = [("", "The account's default"), ("true", "Yes"), ("false", "No")]
 
 
 def e164(value: str) -> str:

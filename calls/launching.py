@@ -137,7 +137,9 @@ def launch_options(*, settings: CallSettings, agent: Agent, chosen: Mapping[str,
     streaming = {"url": chosen["streaming_url"], "begin": chosen["streaming_begin"] or None}
     v3 = {
         "from_contact_uri": from_contact_uri,
-        "state_management": chosen["state_management"],
+        "state_management": settings.state_management
+        if chosen["state_management"] is None
+        else chosen["state_management"],
         "recording_format": value["recording_format"],
         "playback": chosen.get("playback") or None,
         "streaming": _present(streaming) if chosen["streaming_url"] else None,
@@ -151,6 +153,11 @@ def launch_overrides(settings: CallSettings, chosen: Mapping[str, Any]) -> list[
     if chosen["record"] == "off" or (chosen["record"] == "on" and not settings.records_by_default):
         default = "records every call" if settings.records_by_default else "does not record unless asked"
         overrides.append(f"Recording {'off' if chosen['record'] == 'off' else 'on'} (the account {default})")
+    mine_sm, default_sm = chosen.get("state_management"), settings.state_management
+    if mine_sm is not None and default_sm is not None and mine_sm != default_sm:
+        overrides.append(
+            f"State management {'on' if mine_sm else 'off'} (the account's default: {'on' if default_sm else 'off'})"
+        )
     for name in DEFAULTED:
         mine, default = chosen.get(name), getattr(settings, name)
         if mine and default and mine != default:

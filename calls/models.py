@@ -52,6 +52,9 @@ class CallSettings(models.Model):
         "default ring time-out (s)", null=True, blank=True, validators=[MaxValueValidator(600)]
     )
     wait_audio_url = models.URLField("default wait audio URL", blank=True)
+    state_management = models.BooleanField(
+        "default state management (v3)", null=True, blank=True, help_text="Mark the agent busy during the call."
+    )
     outcome_required = models.BooleanField(
         "every answered call needs an outcome",
         default=False,
@@ -75,6 +78,8 @@ class CallSettings(models.Model):
         words += [f"calls end after {self.max_time_limit} s"] if self.max_time_limit else []
         words += [f"rings for {self.attempt_time_out} s"] if self.attempt_time_out else []
         words += ["a wait audio plays"] if self.wait_audio_url else []
+        if self.state_management is not None:
+            words += [f"state management {'on' if self.state_management else 'off'}"]
         return words
 
 

@@ -217,3 +217,16 @@ def test_a_sip_customer_is_dialled_with_v3_and_refused_in_words_with_v2(asha, ex
     assert errors("sip:kiran@example.com") == [
         "Acme places calls with call API v2, which dials numbers only: give the customer's number."
     ]
+
+
+def test_state_management_follows_the_account_unless_the_launch_says(asha):
+    settings = CallSettings(state_management=True)
+
+    def sent(**choices):
+        chosen = parsed(asha, **choices)
+        return options_for(settings=settings, agent=asha, chosen=chosen, rings="+9199")["state_management"], chosen
+
+    assert sent()[0] is True
+    off, chosen = sent(state_management="false")
+    assert off is False
+    assert launch_overrides(settings, chosen) == ["State management off (the account's default: on)"]
