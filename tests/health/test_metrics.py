@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from calls.inbox import PENDING
 from contacts import services
 from contacts.models import BulkEdit
+from exoadmin.live.views import KEEPALIVE_SECONDS
 from exoadmin.redis import get_redis
 from tests.calls.conftest import asha, callbacks_to, fast_calls, supervisor, wait_for_call  # noqa: F401
 from tests.calls.test_launch import confirm_token, launch_form, logged_in
@@ -129,6 +130,8 @@ def test_open_live_streams_are_counted_while_they_are_open(asgi_server, agent_lo
     assert total(scrape(), "exoadmin_live_streams_open") == before + 1
 
     stream.close()
-    wait_until(
-        lambda: total(scrape(), "exoadmin_live_streams_open") == before, timeout=10, what="the stream to be closed"
+    wait_until(  # a stream notices its browser left at the latest when its next keep-alive fails
+        lambda: total(scrape(), "exoadmin_live_streams_open") == before,
+        timeout=KEEPALIVE_SECONDS + 5,
+        what="the stream to be closed",
     )
