@@ -54,9 +54,6 @@ class ReportRange:
             self.account, self.first_day - timedelta(days=self.length), self.first_day - timedelta(days=1)
         )
 
-    def local_day(self, moment: datetime) -> date:
-        return timezone.localtime(moment, self.account.zone).date()
-
     @property
     def in_words(self) -> str:
         if self.first_day == self.last_day:
