@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -17,10 +17,13 @@ from agents.models import Agent, AutoOffRule, EndOfShiftItem, EndOfShiftJob, Ite
 from agents.tasks import bulk_end_of_shift_run as bulk_end_of_shift_run_task
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.live.publish import Topic, changed
+from exoadmin.queueing import enqueue
 from exoadmin.refusals import Refused
 from teams.models import Team
 
 log = logging.getLogger("exoadmin.agents")
+
+RESUME_AFTER = timedelta(minutes=2)  # a queued job no worker started this long after: its task was lost
 
 
 def end_of_shift_job_create(*, agents: Iterable[Agent], actor: Actor, rule: AutoOffRule | None = None) -> EndOfShiftJob:
@@ -29,8 +32,16 @@ def end_of_shift_job_create(*, agents: Iterable[Agent], actor: Actor, rule: Auto
     with transaction.atomic():
         job = EndOfShiftJob.objects.create(created_by=actor.user, source=actor.source, rule=rule, total=len(agent_ids))
         EndOfShiftItem.objects.bulk_create(EndOfShiftItem(job=job, agent_id=pk) for pk in agent_ids)
-        transaction.on_commit(lambda: bulk_end_of_shift_run_task.delay(job.pk))
+        transaction.on_commit(lambda: enqueue(bulk_end_of_shift_run_task, job.pk))
     return job
+
+
+def end_of_shift_jobs_resume(*, now: datetime | None = None) -> int:
+    """Queued jobs no worker started (their task was never sent: the broker was sick): send again.
+    Running a job twice is safe (end_of_shift_job_run), so a merely slow queue costs nothing."""
+    now = now or timezone.now()
+    stuck = EndOfShiftJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - RESUME_AFTER)
+    return sum(enqueue(bulk_end_of_shift_run_task, pk) for pk in stuck.values_list("pk", flat=True))
 
 
 def _job_actor(job: EndOfShiftJob) -> Actor:

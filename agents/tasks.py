@@ -66,7 +66,10 @@ def bulk_watched_agents_refresh() -> None:
 
 @shared_task
 def auto_off_rules_run_due() -> None:
-    """Beat, every minute: start the end-of-shift jobs whose time has come."""
+    """Beat, every minute: start the end-of-shift jobs whose time has come, and send again those
+    whose task never reached a worker."""
     from agents.shifts import auto_off_rules_run_due as run_due
+    from agents.shifts import end_of_shift_jobs_resume
 
     run_due()
+    end_of_shift_jobs_resume()

@@ -35,6 +35,7 @@ from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import calls as exotel_calls
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.errors import ExotelError, UnknownOutcome
+from exoadmin.queueing import enqueue
 from exoadmin.refusals import Refused, with_request_id
 from teams.scope import teams_of_agent
 
@@ -390,7 +391,7 @@ def _launch_unknown(call: Call, exc: UnknownOutcome) -> None:
     )
     from calls.tasks import reconcile_call as reconcile_call_task
 
-    transaction.on_commit(lambda: reconcile_call_task.apply_async(args=(call.pk,), countdown=5))
+    transaction.on_commit(lambda: enqueue(reconcile_call_task, call.pk, countdown=5))
 
 
 def _preflight_summary(preflight: dict) -> str:

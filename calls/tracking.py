@@ -16,7 +16,6 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-import kombu.exceptions
 import redis
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,6 +34,7 @@ from exoadmin.exotel import calls as exotel_calls
 from exoadmin.exotel.errors import ExotelError, NotFound
 from exoadmin.exotel.ratelimit import Priority
 from exoadmin.metrics import CALLBACK_LAG_SECONDS
+from exoadmin.queueing import enqueue
 
 log = logging.getLogger("exoadmin.calls")
 
@@ -65,11 +65,13 @@ def callback_accept(*, payload: Any, ref: str | None) -> None:
     from calls.tasks import drain_callback_inbox as drain_callback_inbox_task
 
     try:
-        if inbox_push(payload, ref):
-            drain_callback_inbox_task.delay()
-    except (redis.RedisError, kombu.exceptions.OperationalError) as exc:
+        drain_wanted = inbox_push(payload, ref)
+    except redis.RedisError as exc:
         log.warning("callback inbox unavailable, storing the status callback inline: %s", exc)
         callback_receive(payload=payload, ref=ref)
+        return
+    if drain_wanted:
+        enqueue(drain_callback_inbox_task)  # unsent, beat's drain every 30 s picks the callback up
 
 
 def callback_receive(*, payload: Any, ref: str | None) -> Call:
@@ -216,7 +218,7 @@ def _snapshot_summary(snapshot: CallSnapshot) -> str:
 def _fetch_legs_later(call: Call) -> None:
     from calls.tasks import bulk_fetch_call_legs as bulk_fetch_call_legs_task
 
-    transaction.on_commit(lambda: bulk_fetch_call_legs_task.delay(call.pk))
+    transaction.on_commit(lambda: enqueue(bulk_fetch_call_legs_task, call.pk))
 
 
 # -- polling and legs --------------------------------------------------------------------

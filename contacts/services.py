@@ -26,6 +26,7 @@ from contacts.models import (
 )
 from contacts.sending import bulk_edit_progressed
 from exoadmin.locks import bulk_edit_check_lock
+from exoadmin.queueing import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -300,13 +301,13 @@ def bulk_edit_cancel(*, bulk_edit: BulkEdit) -> None:
 def _enqueue_check(bulk_edit: BulkEdit) -> None:
     from contacts.tasks import bulk_edit_check as bulk_edit_check_task
 
-    transaction.on_commit(lambda: bulk_edit_check_task.delay(str(bulk_edit.id)))
+    transaction.on_commit(lambda: enqueue(bulk_edit_check_task, str(bulk_edit.id)))
 
 
 def _enqueue_run(bulk_edit: BulkEdit) -> None:
     from contacts.tasks import bulk_edit_run as bulk_edit_run_task
 
-    transaction.on_commit(lambda: bulk_edit_run_task.delay(str(bulk_edit.id)))
+    transaction.on_commit(lambda: enqueue(bulk_edit_run_task, str(bulk_edit.id)))
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

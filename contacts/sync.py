@@ -20,6 +20,7 @@ from contacts.models import Contact, ContactSync
 from exoadmin.accounts.clients import exotel_client
 from exoadmin.exotel import contacts as exotel_contacts
 from exoadmin.exotel.errors import ExotelError
+from exoadmin.queueing import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def contacts_sync_start(*, account) -> ContactSync:
         if running:
             return running
         sync = ContactSync.objects.create(account=account, heartbeat_at=timezone.now())
-        transaction.on_commit(lambda: bulk_contacts_sync.delay(sync.id))
+        transaction.on_commit(lambda: enqueue(bulk_contacts_sync, sync.id))
     return sync
 
 

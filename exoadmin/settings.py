@@ -122,16 +122,35 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "exoadmin.postgresql"  # the same, with a breaker on connecting
+    # Time limits: connecting (libpq's shortest is 2 s) and any one statement (DB_STATEMENT_TIMEOUT
+    # seconds: far above the slowest report's query, which takes well under a second).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 2,
+            "options": f"-c statement_timeout={int(env.float('DB_STATEMENT_TIMEOUT', default=30) * 1000)}",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6390/0")  # broker and Exotel rate budget
+# Seconds any Redis command may take before Redis counts as sick (exoadmin/redis.py): Redis answers
+# in microseconds, and a page must still answer within 2 s when Redis hangs.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.75)
 
 
 def cache_settings(redis_url: str) -> dict:
     """The cache gets the next Redis database, so clearing it never touches queued Celery tasks."""
     base, _, db = redis_url.rpartition("/")
     location = f"{base}/{int(db) + 1}" if db.isdigit() else f"{redis_url}/1"
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"pool_class": "exoadmin.redis.GuardedPool"},
+        }
+    }
 
 
 CACHES = cache_settings(REDIS_URL)
@@ -214,7 +233,14 @@ CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_TASK_ROUTES = {"*.bulk_*": {"queue": "bulk"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A publish waits no longer on a hung broker than any Redis command does, and is tried twice at most
+# (a restart closes pooled connections); exoadmin/queueing.py stops sending while Redis is sick.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

@@ -28,3 +28,4 @@ urlpatterns = [
     path("", include("teams.people.urls")),
     path("", include("reports.urls")),
 ]
+handler500 = "exoadmin.unavailable.server_error"

@@ -77,6 +77,16 @@ def real_services(redis_server, sandbox):
         yield overrides
 
 
+@pytest.fixture(autouse=True)
+def breakers_closed():
+    """Each test starts with this process's breakers closed: a test that stopped Redis, or made Exotel
+    fail, must not leave the next test skipping it (exoadmin/breakers.py)."""
+    from exoadmin.breakers import breakers
+
+    for found in breakers():
+        found.succeeded()
+
+
 def _database_url() -> str:
     """The test database as a URL, for processes that are not this one (the worker)."""
     db = settings.DATABASES["default"]

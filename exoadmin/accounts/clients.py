@@ -1,11 +1,13 @@
 """Builds Exotel clients for an account: the one place where the product meets exoadmin.exotel."""
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
 
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.breakers import Breaker, breaker
 from exoadmin.exotel.client import ExotelClient
 from exoadmin.exotel.config import ExotelConfig
 from exoadmin.exotel.ratelimit import Priority, RateBudget
@@ -29,6 +31,20 @@ def exotel_config(account: ExotelAccount) -> ExotelConfig:
     )
 
 
+EXOTEL_FAILURES_TO_OPEN = 5  # in a row: no answer or 5xx; one or two are Exotel's everyday faults
+EXOTEL_OPEN_SECONDS = 15.0
+
+
+def exotel_breaker(base_url: str) -> Breaker:
+    """This process's breaker for one Exotel host (every account and API family on it shares it)."""
+    return breaker(
+        f"exotel {urlsplit(base_url).netloc}",
+        open_seconds=EXOTEL_OPEN_SECONDS,
+        threshold=EXOTEL_FAILURES_TO_OPEN,
+        action="Check Exotel's status page and this server's outbound network; clicks are refused meanwhile",
+    )
+
+
 def rate_budget(redis_client: redis.Redis | None = None) -> RateBudget:
     """The shared budget, over `redis_client` when a caller needs other time limits than get_redis()'s."""
     return RateBudget(
@@ -43,7 +59,12 @@ def _client(config: ExotelConfig, priority: Priority, redis_url: str, budget_wai
     # One client (one pooled Session) per account configuration, priority, wait and process; a
     # changed token or base URL is a different config and so a fresh client.
     return ExotelClient(
-        config, budget=rate_budget(), priority=priority, budget_wait=budget_wait, observer=exotel_request_seen
+        config,
+        budget=rate_budget(),
+        priority=priority,
+        budget_wait=budget_wait,
+        observer=exotel_request_seen,
+        breaker_for=exotel_breaker,
     )
 
 

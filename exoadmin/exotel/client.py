@@ -11,7 +11,7 @@ import requests
 
 from .config import ExotelConfig
 from .ratelimit import Priority, RateBudget
-from .transport import Observer, RetryPolicy, Transport
+from .transport import Breaker, Observer, RetryPolicy, Transport
 
 
 class ExotelClient:
@@ -22,6 +22,7 @@ class ExotelClient:
     `budget_wait`: seconds a request may wait for the budget before RateLimited (default by priority,
     transport.BUDGET_WAIT), shorter for periodic work that would rather try again next round.
     `observer` is told of every request sent (transport.Exchange), for the product's metrics.
+    `breaker_for(base_url)` gives the circuit breaker of an Exotel host (transport.Breaker).
     """
 
     def __init__(
@@ -35,9 +36,11 @@ class ExotelClient:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         observer: Observer | None = None,
+        breaker_for: Callable[[str], Breaker] | None = None,
     ) -> None:
         self.config = config
         self._observer = observer
+        self._breaker_for = breaker_for
         self.budget = budget
         self.priority = priority
         self.budget_wait = budget_wait
@@ -80,6 +83,7 @@ class ExotelClient:
             retry=self._retry,
             sleep=self._sleep,
             observer=self._observer,
+            breaker=self._breaker_for(base_url) if self._breaker_for and rate_limited else None,
         )
 
 

@@ -75,6 +75,10 @@ class UnknownOutcome(ExotelError):
     """The request was sent but no answer came back: it may or may not have taken effect."""
 
 
+class NotAsked(ExotelError):
+    """Not sent: Exotel failed many times in a row moments ago (the transport's breaker is open)."""
+
+
 class AuthenticationFailed(ExotelError):
     permanent = True
 

@@ -1,5 +1,9 @@
 """The one HTTP seam to Exotel: auth header, timeouts, rate budget, envelope parsing, retries, logs.
 
+A breaker (given by the client's owner) stops asking an Exotel host that failed BREAKER_THRESHOLD
+times in a row (no answer, or 5xx) for a while: requests fail at once with NotAsked, nothing sent,
+instead of each waiting out timeouts and retries.
+
 Retry policy (the only one): 429, 5xx and network failures are retried with capped exponential
 backoff and full jitter, never sooner than a Retry-After, and only for GET and PUT, whose repeat
 cannot do anything twice. A POST (call launch, contact create) is sent once: if it was sent and
@@ -14,13 +18,21 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from . import __version__
-from .errors import ConnectionFailed, ExotelError, RateLimited, UnknownOutcome, error_from_response
+from .errors import (
+    ConnectionFailed,
+    ExotelError,
+    NotAsked,
+    RateLimited,
+    ServerError,
+    UnknownOutcome,
+    error_from_response,
+)
 from .models import Envelope
 from .ratelimit import Priority, RateBudget
 
@@ -49,6 +61,15 @@ class Exchange:
 
 
 Observer = Callable[[Exchange], None]
+
+
+class Breaker(Protocol):
+    """What the transport needs of a circuit breaker (the product's is exoadmin.breakers.Breaker)."""
+
+    def allow(self) -> bool: ...
+    def succeeded(self) -> None: ...
+    def failed(self, error: object) -> None: ...
+    def retry_in(self) -> float: ...
 
 
 def endpoint_template(path: str) -> str:
@@ -93,9 +114,11 @@ class Transport:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         observer: Observer | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.family = family
         self.observer = observer
+        self.breaker = breaker
         self.base_url = base_url.rstrip("/")
         self.account_sid = account_sid
         self.session = session
@@ -126,6 +149,7 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            self._ask_breaker(method, path)
             if self.budget is not None:
                 self.budget.acquire(self.account_sid, self.priority, self.budget_wait)
             try:
@@ -161,6 +185,24 @@ class Transport:
         self._log("GET", "{recording link}", started, 1, status=response.status_code, where=where)
         return response
 
+    def _ask_breaker(self, method: str, path: str) -> None:
+        if self.breaker is not None and not self.breaker.allow():
+            raise NotAsked(
+                "Exotel has not been answering, so this was not sent and nothing changed: "
+                f"try again in {max(1, round(self.breaker.retry_in()))} s",
+                method=method,
+                url=self.base_url + path,
+            )
+
+    def _tell_breaker(self, error: ExotelError | None) -> None:
+        """No answer or a 5xx counts against the host; any other answer shows it is well."""
+        if self.breaker is None:
+            return
+        if isinstance(error, (ConnectionFailed, UnknownOutcome, ServerError)):
+            self.breaker.failed(error)
+        else:
+            self.breaker.succeeded()
+
     def _retry_wait(self, method: str, exc: ExotelError, attempt: int) -> float | None:
         if method not in RETRIED_METHODS or not (exc.retryable or isinstance(exc, UnknownOutcome)):
             return None
@@ -178,9 +220,11 @@ class Transport:
         except _SENT_FAILURES as exc:
             network_error = _network_error(exc, method, url, unsure)
             self._log(method, path, started, attempt, error=network_error, failure=type(exc).__name__)
+            self._tell_breaker(network_error)
             raise network_error from exc
         envelope, error = self._parse(response, method, url)
         self._log(method, path, started, attempt, envelope=envelope, error=error)
+        self._tell_breaker(error)
         if error is not None:
             raise error
         return envelope

@@ -1,0 +1,1 @@
+"""PostgreSQL with a breaker on connecting (settings.DATABASES uses it for postgres:// URLs)."""

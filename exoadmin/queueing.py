@@ -1,0 +1,44 @@
+"""Sending Celery tasks without ever holding a request on a sick broker.
+
+The broker is Redis. While this process's `redis` breaker is open (exoadmin/redis.py) nothing is
+sent; a send that fails opens it. Either way the caller goes on and the work is not lost: every
+task sent through here is also found again by a beat sweep (stalled bulk edits and contact syncs
+resumed, callback inbox drained, quiet calls polled, legs fetched, end-of-shift jobs resumed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import kombu.exceptions
+import redis
+from celery import Task
+from django.conf import settings
+
+from exoadmin.breakers import Breaker, breaker
+from exoadmin.redis import ACTION, OPEN_SECONDS, RedisSkipped, redis_breaker
+
+log = logging.getLogger("exoadmin.queueing")
+
+
+def _broker_breaker() -> Breaker:
+    if settings.CELERY_BROKER_URL == settings.REDIS_URL:
+        return redis_breaker()
+    return breaker("broker", open_seconds=OPEN_SECONDS, action=ACTION.replace("Redis", "the Celery broker"))
+
+
+def enqueue(task: Task, *args: Any, countdown: float = 0) -> bool:
+    """Send `task(*args)`; False (logged) when the broker is sick and a sweep will pick it up instead."""
+    sick = _broker_breaker()
+    try:
+        if not sick.allow():
+            raise RedisSkipped(f"broker skipped for {sick.retry_in():.0f} s more: it failed moments ago")
+        task.apply_async(args=args, countdown=countdown)
+    except (kombu.exceptions.OperationalError, redis.RedisError, OSError) as exc:
+        if not isinstance(exc, RedisSkipped):
+            sick.failed(exc)
+        log.warning("task %s not sent, the broker is unavailable (a sweep will pick it up): %s", task.name, exc)
+        return False
+    sick.succeeded()
+    return True
