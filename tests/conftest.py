@@ -6,6 +6,7 @@ when it connects, not at import.
 """
 
 import os
+import signal
 from dataclasses import dataclass
 
 import kombu.exceptions
@@ -85,6 +86,36 @@ def breakers_closed():
 
     for found in breakers():
         found.succeeded()
+
+
+@pytest.fixture(autouse=True)
+def budgets_unspent(real_services):
+    """Each test starts with every account's Exotel rate budget unspent: the tests share one account
+    sid, and a test must not wait out the minute of requests the tests before it made."""
+    client = redis.Redis.from_url(real_services["REDIS_URL"])
+    spent = client.keys("exoadmin:exotel:budget:*")
+    if spent:
+        client.delete(*spent)
+    client.close()
+
+
+@pytest.fixture
+def hung_redis(tmp_path):
+    """The product on a Redis of its own that is hung (SIGSTOPped: connections are accepted, nothing
+    answers), after one command warmed the pool as a running product's would. The Celery app keeps
+    the session's broker; the product's own sends follow the Redis breaker (exoadmin/queueing.py)."""
+    from exoadmin.redis import get_redis
+
+    server = RedisServer(tmp_path)
+    server.start()
+    with override_settings(REDIS_URL=server.url, CELERY_BROKER_URL=server.url, CACHES=cache_settings(server.url)):
+        get_redis().ping()
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            yield server
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+            server.stop()
 
 
 def _database_url() -> str:

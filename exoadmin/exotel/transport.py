@@ -146,10 +146,12 @@ class Transport:
         `unsure` completes the UnknownOutcome message for this action ("the call may or may not
         have been placed").
         """
-        attempt = 0
+        attempt, failed = 0, None
         while True:
             attempt += 1
-            self._ask_breaker(method, path)
+            if self.breaker is not None and not self.breaker.allow():
+                # A retry the breaker stops ends with the last answer: that attempt was sent.
+                raise failed or self._not_asked(method, path)
             if self.budget is not None:
                 self.budget.acquire(self.account_sid, self.priority, self.budget_wait)
             try:
@@ -158,6 +160,7 @@ class Transport:
                 wait = self._retry_wait(method, exc, attempt)
                 if wait is None:
                     raise
+                failed = exc
             self._sleep(wait)
 
     def open_stream(self, url: str, *, where: str) -> requests.Response:
@@ -185,14 +188,14 @@ class Transport:
         self._log("GET", "{recording link}", started, 1, status=response.status_code, where=where)
         return response
 
-    def _ask_breaker(self, method: str, path: str) -> None:
-        if self.breaker is not None and not self.breaker.allow():
-            raise NotAsked(
-                "Exotel has not been answering, so this was not sent and nothing changed: "
-                f"try again in {max(1, round(self.breaker.retry_in()))} s",
-                method=method,
-                url=self.base_url + path,
-            )
+    def _not_asked(self, method: str, path: str) -> NotAsked:
+        retry_in = self.breaker.retry_in() if self.breaker is not None else 0
+        return NotAsked(
+            "Exotel has not been answering, so this was not sent and nothing changed: "
+            f"try again in {max(1, round(retry_in))} s",
+            method=method,
+            url=self.base_url + path,
+        )
 
     def _tell_breaker(self, error: ExotelError | None) -> None:
         """No answer or a 5xx counts against the host; any other answer shows it is well."""

@@ -1,6 +1,8 @@
 """End of shift: a Celery job turns every selected agent's devices OFF, with progress in the database;
 scheduled rules start the same job, audited with source "rule"."""
 
+import os
+import signal
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from agents import shifts
 from agents.audit import Actor
 from agents.models import Agent, AutoOffRule, EndOfShiftJob, JobStatus
 from exoadmin.accounts.services import account_create_or_update
+from exoadmin.redis import redis_breaker
 from tests.support.processes import wait_until
 
 from .conftest import PHONE, exotel_devices, sandbox_user, synced_agent
@@ -149,3 +152,28 @@ def test_a_rule_is_due_from_its_time_for_its_grace_period_on_its_days_once(exote
     assert not rule.is_due(monday - timedelta(days=1))  # Sunday
     rule.last_run_on = monday.date()
     assert not rule.is_due(monday)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_started_while_redis_is_hung_is_sent_again_by_the_sweep(
+    celery_worker, client, board_supervisor, two_agents, sandbox, hung_redis
+):
+    agents, users = two_agents
+    assert client.login(username=board_supervisor.username, password=board_supervisor.password)
+    assert client.get("/agents/").status_code == 200  # the board finds Redis hung
+    response = client.post("/agents/end-of-shift/", {"agents": [a.pk for a in agents], "confirm": "1"})
+
+    job = EndOfShiftJob.objects.get()
+    assert response.status_code == 302 and job.status == JobStatus.QUEUED
+    assert redis_breaker().status().state == "open", "the task was not sent: Redis is hung"
+    assert shifts.end_of_shift_jobs_resume() == 0, "a queued job is not sent again at once"
+
+    os.kill(hung_redis.process.pid, signal.SIGCONT)
+    redis_breaker().succeeded()
+    assert shifts.end_of_shift_jobs_resume(now=timezone.now() + shifts.RESUME_AFTER) == 1
+    wait_until(
+        lambda: EndOfShiftJob.objects.get(pk=job.pk).status == JobStatus.DONE,
+        timeout=30,
+        what="the worker to finish the job the sweep sent",
+    )
+    assert not any(device["available"] for device in exotel_devices(sandbox, users[0]["id"]).values())

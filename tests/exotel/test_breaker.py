@@ -1,0 +1,62 @@
+"""An Exotel host that keeps failing is not asked again for a while: requests fail at once with
+NotAsked (nothing sent) instead of each waiting out its retries, and one request tries again later."""
+
+import time
+
+import pytest
+
+from exoadmin.breakers import Breaker
+from exoadmin.exotel import users
+from exoadmin.exotel.client import ExotelClient
+from exoadmin.exotel.errors import NotAsked, NotFound, ServerError
+
+from .conftest import FAST_RETRY, add_agent
+from .helpers import config_for
+
+
+@pytest.fixture
+def host_breaker():
+    return Breaker("exotel test", open_seconds=0.5, threshold=5, action="wait")
+
+
+@pytest.fixture
+def guarded_client(sandbox, acme, host_breaker):
+    client = ExotelClient(config_for(sandbox.url), retry=FAST_RETRY, breaker_for=lambda base_url: host_breaker)
+    yield client
+    client.close()
+
+
+def test_five_failures_in_a_row_stop_the_retries_and_the_next_requests(sandbox, guarded_client, host_breaker):
+    asha = add_agent(sandbox)
+    sandbox.configure(faults={"error_500": 1.0})
+
+    with pytest.raises(ServerError):  # the last answer Exotel gave, not "not sent": five were sent
+        users.get_user(guarded_client, str(asha["id"]))
+    assert len(sandbox.requests("/users", "GET")) == 5, "FAST_RETRY allows 6 attempts; the breaker stopped the 6th"
+
+    started = time.monotonic()
+    with pytest.raises(NotAsked, match="Exotel has not been answering, so this was not sent and nothing changed"):
+        users.get_user(guarded_client, str(asha["id"]))
+    assert time.monotonic() - started < 0.1
+    assert len(sandbox.requests("/users", "GET")) == 5, "nothing sent while the breaker is open"
+    assert host_breaker.status().state == "open"
+
+
+def test_one_request_tries_again_after_a_while_and_closes_it_when_exotel_answers(sandbox, guarded_client, host_breaker):
+    asha = add_agent(sandbox)
+    for _ in range(5):
+        host_breaker.failed("no answer")
+    sandbox.configure(faults={})
+    with pytest.raises(NotAsked):
+        users.get_user(guarded_client, str(asha["id"]))
+
+    time.sleep(0.6)
+    assert users.get_user(guarded_client, str(asha["id"])).id == str(asha["id"])
+    assert host_breaker.status().state == "closed"
+
+
+def test_answers_that_are_not_failures_of_the_host_keep_it_closed(sandbox, guarded_client, host_breaker):
+    for _ in range(8):  # 404s: Exotel answers, the request was wrong
+        with pytest.raises(NotFound):
+            users.get_user(guarded_client, "no-such-user")
+    assert host_breaker.status().state == "closed"
