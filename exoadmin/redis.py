@@ -30,6 +30,11 @@ def redis_breaker() -> Breaker:
     return breaker("redis", open_seconds=OPEN_SECONDS, action=ACTION)
 
 
+def redis_found_sick() -> bool:
+    """This process found Redis sick moments ago (its breaker is open); asking changes nothing."""
+    return redis_breaker().status().state == "open"
+
+
 class _Guarded:
     """Mixed into redis-py's connection classes: asks the breaker before talking to Redis and
     tells it how each exchange went."""

@@ -12,7 +12,8 @@ as its HTML, and the board's counts and the calls-now list are rendered once per
 twice a second (a burst of changes coalesces; the last one is never dropped). Everything else names
 what changed and the page fetches that fragment itself (few people watch one call or one job).
 
-If Redis goes away, every stream of the process ends: browsers reconnect, are refused while Redis
+If Redis goes away, or hangs (this process's Redis breaker opens: a hung Redis sends nothing and
+never fails a subscription), every stream of the process ends: browsers reconnect, are refused while Redis
 stays away (the page then polls and says so), and once a stream opens again the page fetches its
 fragments afresh, so nothing is missed and nothing is applied twice.
 """
@@ -29,6 +30,7 @@ from enum import StrEnum
 
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import close_old_connections
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
@@ -39,6 +41,7 @@ from exoadmin.live import fragments, watching
 from exoadmin.live.publish import CHANNEL, CONFIRMED, SHOWS, Topic
 from exoadmin.live.viewer import Viewer, viewer_for
 from exoadmin.metrics import OPEN_STREAMS
+from exoadmin.redis import RedisSkipped, redis_found_sick
 
 log = logging.getLogger("exoadmin.live")
 
@@ -95,13 +98,16 @@ class Hub:
         self.watcher: asyncio.Task[None] | None = None
         # Streams opening together wait their turn for a connection (a plain pool refuses the 101st).
         # One retry replaces at once a connection that a Redis restart closed.
+        limit = settings.REDIS_TIMEOUT
         pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=20, timeout=SUBSCRIBE_TIMEOUT, socket_connect_timeout=1, socket_timeout=2
+            url, max_connections=20, timeout=SUBSCRIBE_TIMEOUT, socket_connect_timeout=limit, socket_timeout=limit
         )
         self.commands = aioredis.Redis(connection_pool=pool, retry=AsyncRetry(NoBackoff(), 1))
 
     async def join(self, listener: Listener) -> bool:
         """Adds a stream; False when Redis cannot be reached now (the stream is refused)."""
+        if redis_found_sick():
+            return False
         if self.reader is None or self.reader.done():
             self.subscribed.clear()
             self.reader = _task(self._read())
@@ -141,7 +147,9 @@ class Hub:
         listener.queue.put_nowait(None)
 
     async def _read(self) -> None:
-        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=1, health_check_interval=10)
+        client = aioredis.Redis.from_url(
+            self.url, socket_connect_timeout=settings.REDIS_TIMEOUT, health_check_interval=10
+        )
         try:
             async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                 await pubsub.subscribe(CHANNEL)
@@ -150,6 +158,8 @@ class Hub:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None:
                         await self._handle(message["data"])
+                    elif redis_found_sick():  # a hung Redis sends nothing and never fails a subscription
+                        raise RedisSkipped("this process found Redis sick: its streams fall back to polling")
         except (RedisError, OSError) as exc:
             log.warning("live updates stopped, Redis unavailable: %s", exc)
         finally:

@@ -24,7 +24,7 @@ from exoadmin.accounts.roles import any_role_required
 from exoadmin.live import watching
 from exoadmin.live.hub import Event, Listener, Page, hub_for, is_listening
 from exoadmin.live.viewer import viewer_for
-from exoadmin.redis import get_redis
+from exoadmin.redis import get_redis, redis_found_sick
 
 log = logging.getLogger("exoadmin.live")
 
@@ -48,8 +48,9 @@ def stream(request):
         page = Page(request.GET.get("page", Page.OTHER))
     except ValueError:
         page = Page.OTHER
-    # Ask Redis only while this process has no subscription: one open stream proves it answers.
-    if not is_listening(settings.REDIS_URL) and not _redis_answers():
+    # Ask Redis only while this process has no subscription: one open stream proves it answers,
+    # unless this process found Redis hung since (a hung Redis never fails a subscription).
+    if redis_found_sick() or (not is_listening(settings.REDIS_URL) and not _redis_answers()):
         log.warning("live stream refused: Redis unavailable", extra={"user_id": request.user.pk})
         return _unavailable("Live updates are paused (Redis is unavailable); this page refreshes itself instead.")
     listener = Listener(viewer, page, request.user, watching.viewer_key(request.session.session_key or ""))

@@ -1,6 +1,8 @@
 """The live stream over real HTTP under uvicorn: who hears what, what a board row carries, and the
 stream's refusals when it cannot work (no Redis, a WSGI server)."""
 
+import os
+import signal
 import time
 
 from agents.audit import agent_state_refresh
@@ -129,3 +131,24 @@ def test_an_open_board_keeps_the_agents_it_shows_watched_until_it_closes(
 
 def board_is_gone() -> bool:
     return not any(listener.wants_board for hub in hub_module._hubs.values() for listener in hub.listeners)
+
+
+def test_a_hung_redis_ends_open_streams_and_refuses_new_ones_at_once(
+    asgi_server, streams, board_supervisor, settings, service_logs
+):
+    redis = RedisServer(service_logs)
+    redis.start()
+    settings.REDIS_URL = redis.url
+    try:
+        board = streams(asgi_server.url, board_supervisor)
+        os.kill(redis.process.pid, signal.SIGSTOP)  # connections stay open; nothing answers
+
+        started = time.monotonic()
+        refused = streams(asgi_server.url, board_supervisor)
+        assert refused.response.status_code == 503 and time.monotonic() - started < 2.0
+        while board.next(timeout=15) is not None:
+            pass  # the open stream ends (its page then polls), within a read of its subscription
+        assert time.monotonic() - started < 8.0
+    finally:
+        os.kill(redis.process.pid, signal.SIGCONT)
+        redis.stop()
