@@ -42,6 +42,9 @@ USER_AGENT = f"exoadmin/{__version__} python-requests/{requests.__version__}"
 RETRIED_METHODS = frozenset({"GET", "PUT"})
 # How long a request may wait for the shared rate budget before giving up.
 BUDGET_WAIT = {"interactive": 5.0, "bulk": 120.0}
+# How long one logical request may take, retries and budget waits included: a person's click must
+# be answered well inside a web worker's time limit; jobs may wait out a slow Exotel longer.
+DEADLINE = {"interactive": 10.0, "bulk": 180.0}
 _SENT_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 # Path segments that name an API's parts; every other segment is an id (an account's, a user's...).
 _PATH_WORDS = frozenset({"accounts", "apps", "calls", "contacts", "devices", "legs", "token", "users", "v2", "v3"})
@@ -147,18 +150,19 @@ class Transport:
         have been placed").
         """
         attempt, failed = 0, None
+        deadline = time.monotonic() + DEADLINE[self.priority]
         while True:
             attempt += 1
             if self.breaker is not None and not self.breaker.allow():
                 # A retry the breaker stops ends with the last answer: that attempt was sent.
                 raise failed or self._not_asked(method, path)
             if self.budget is not None:
-                self.budget.acquire(self.account_sid, self.priority, self.budget_wait)
+                self.budget.acquire(self.account_sid, self.priority, min(self.budget_wait, _left(deadline)))
             try:
-                return self._send(method, path, params, body, attempt, unsure)
+                return self._send(method, path, params, body, attempt, unsure, _left(deadline))
             except ExotelError as exc:
                 wait = self._retry_wait(method, exc, attempt)
-                if wait is None:
+                if wait is None or time.monotonic() + wait >= deadline:
                     raise
                 failed = exc
             self._sleep(wait)
@@ -212,13 +216,21 @@ class Transport:
         return self.retry.delay(attempt, exc.retry_after if isinstance(exc, RateLimited) else None)
 
     def _send(
-        self, method: str, path: str, params: dict[str, Any] | None, body: Any, attempt: int, unsure: str
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        body: Any,
+        attempt: int,
+        unsure: str,
+        time_left: float,
     ) -> Envelope:
         url = self.base_url + path
         started = time.perf_counter()
+        connect, read = self.timeout
         try:
             response = self.session.request(
-                method, url, params=params, json=body, headers=self._headers, timeout=self.timeout
+                method, url, params=params, json=body, headers=self._headers, timeout=(connect, min(read, time_left))
             )
         except _SENT_FAILURES as exc:
             network_error = _network_error(exc, method, url, unsure)
@@ -300,6 +312,11 @@ class Transport:
                 "failure": failure,
             },
         )
+
+
+def _left(deadline: float) -> float:
+    """Seconds until `deadline` (time.monotonic()), never below a short try: the first attempt always goes."""
+    return max(0.5, deadline - time.monotonic())
 
 
 def _envelope(body: Any, status: int, method: str, header_request_id: str | None) -> Envelope:

@@ -1,14 +1,15 @@
-"""An Exotel host that keeps failing is not asked again for a while: requests fail at once with
-NotAsked (nothing sent) instead of each waiting out its retries, and one request tries again later."""
+"""Time limits on Exotel: a host that keeps failing is not asked again for a while (requests fail at
+once with NotAsked, nothing sent, instead of each waiting out its retries; one tries again later),
+and one request never outlasts its deadline, retries included."""
 
 import time
 
 import pytest
 
 from exoadmin.breakers import Breaker
-from exoadmin.exotel import users
+from exoadmin.exotel import transport, users
 from exoadmin.exotel.client import ExotelClient
-from exoadmin.exotel.errors import NotAsked, NotFound, ServerError
+from exoadmin.exotel.errors import NotAsked, NotFound, ServerError, UnknownOutcome
 
 from .conftest import FAST_RETRY, add_agent
 from .helpers import config_for
@@ -60,3 +61,17 @@ def test_answers_that_are_not_failures_of_the_host_keep_it_closed(sandbox, guard
         with pytest.raises(NotFound):
             users.get_user(guarded_client, "no-such-user")
     assert host_breaker.status().state == "closed"
+
+
+def test_a_request_gives_up_at_its_deadline_whatever_its_retries_allow(sandbox, acme, monkeypatch):
+    monkeypatch.setitem(transport.DEADLINE, "interactive", 2.5)
+    asha = add_agent(sandbox)
+    sandbox.configure(faults={"slow": 1.0, "slow_seconds": 3.0})
+    client = ExotelClient(config_for(sandbox.url, read_timeout=1.0), retry=FAST_RETRY)  # 6 attempts allowed
+
+    started = time.monotonic()
+    with pytest.raises(UnknownOutcome, match="Exotel did not answer in time"):
+        users.get_user(client, str(asha["id"]))
+    assert time.monotonic() - started < 3.2, "a click is answered by its deadline, not after 6 slow attempts"
+    assert len(sandbox.requests("/users", "GET")) <= 3
+    client.close()
