@@ -174,7 +174,7 @@ def check_inbox() -> Check:
         inbox = inbox_state(get_redis())
     except redis.RedisError:
         return Check(name, False, REDIS_UNKNOWN)
-    words = f"{inbox.waiting} status callbacks wait to be applied, the oldest for {inbox.oldest_seconds:.0f} s"
+    words = f"{inbox.waiting} status callbacks waiting to be applied, the oldest for {inbox.oldest_seconds:.0f} s"
     if inbox.oldest_seconds > INBOX_STUCK_SECONDS:
         return Check(name, False, f"{words}: call pages show stale states; {WORKER_ACTION}.")
     if inbox.oldest_seconds > INBOX_BEHIND_SECONDS:
@@ -211,9 +211,9 @@ def _queue_check(queue: str, waiting: int) -> Check:
     if waiting > limit:
         action = f"check that its workers run (`systemctl status exoadmin-worker@{queue}`) or add one"
         return Check(
-            name, True, f"{waiting} tasks wait (more than {limit}): the workers are behind; {action}.", warning=True
+            name, True, f"{waiting} tasks waiting (more than {limit}): the workers are behind; {action}.", warning=True
         )
-    return Check(name, True, f"{waiting} tasks wait")
+    return Check(name, True, f"{waiting} tasks waiting")
 
 
 def check_breakers() -> list[Check]:

@@ -137,10 +137,10 @@ def test_callbacks_waiting_over_a_minute_say_to_check_the_worker(client, db, adm
 
     inbox = checks["callback inbox"]
     assert inbox["ok"] and inbox["warning"]
-    assert "2 status callbacks wait to be applied, the oldest for 90 s" in inbox["detail"]
+    assert "2 status callbacks waiting to be applied, the oldest for 90 s" in inbox["detail"]
     assert "the worker is behind or down" in inbox["detail"] and "celery -A exoadmin inspect ping" in inbox["detail"]
-    assert checks["celery queue: bulk"]["detail"] == "3 tasks wait"
-    assert checks["celery queue: interactive"]["detail"] == "0 tasks wait"
+    assert checks["celery queue: bulk"]["detail"] == "3 tasks waiting"
+    assert checks["celery queue: interactive"]["detail"] == "0 tasks waiting"
 
 
 def test_a_callback_waiting_five_minutes_fails_and_failed_callbacks_are_pointed_at(
@@ -168,7 +168,7 @@ def test_a_deep_queue_asks_for_its_workers(client, db, admin_login, empty_inbox_
 
     queue = checks_by_name(client.get("/healthz?format=json"))["celery queue: interactive"]
 
-    assert queue["warning"] and "51 tasks wait (more than 50)" in queue["detail"]
+    assert queue["warning"] and "51 tasks waiting (more than 50)" in queue["detail"]
     assert "exoadmin-worker@interactive" in queue["detail"]
 
 
