@@ -8,7 +8,8 @@ still fail at once, and the trial's outcome closes or re-opens it.
 
 Breakers are per process on purpose: nothing shared (which lives in the very Redis that may be
 sick) can tell a process that a dependency is sick, and each process pays the time limit once
-per `open_seconds` at most. /healthz and /metrics show this process's breakers with what to do.
+per `open_seconds` at most. /healthz shows the answering process's breakers with what to do; /metrics
+shows every process's, through `observe()`.
 """
 
 from __future__ import annotations
