@@ -8,6 +8,7 @@ scraped instead (exoadmin.scrape), so a process that died takes no stale number 
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from exoadmin.breakers import Event
 from exoadmin.exotel.transport import Exchange
 
 EXOTEL_REQUESTS = Counter(
@@ -36,6 +37,27 @@ OPEN_STREAMS = Gauge(
     "Live-update streams (open boards and call pages) the web processes serve now",
     multiprocess_mode="livesum",
 )
+
+BREAKER_STATE = Gauge(
+    "exoadmin_breaker_state",
+    "A dependency's circuit breaker as the worst live process last saw it: 0 closed, 1 trying again, 2 open",
+    ["breaker"],
+    multiprocess_mode="livemax",
+)
+BREAKER_REFUSALS = Counter(
+    "exoadmin_breaker_refusals",
+    "Requests to a dependency refused at once because its breaker was open (each ran its fallback)",
+    ["breaker"],
+)
+_BREAKER_LEVELS = {"closed": 0, "trial": 1, "open": 2}
+
+
+def breaker_seen(name: str, event: Event) -> None:
+    """The breakers' observer (exoadmin.breakers.observe, in HealthConfig.ready)."""
+    if event == "refused":
+        BREAKER_REFUSALS.labels(name).inc()
+    else:
+        BREAKER_STATE.labels(name).set(_BREAKER_LEVELS[event])
 
 
 def exotel_request_seen(exchange: Exchange) -> None:

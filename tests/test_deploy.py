@@ -82,5 +82,14 @@ def test_the_alert_rules_load_as_prometheus_rule_groups():
         "ExotelBudgetExhausted",
         "CallbackInboxGrowing",
         "WorkerHeartbeatLost",
+        "DependencyBreakerOpen",
     }
     assert all(rule["expr"] and rule["annotations"]["summary"] for rule in rules)
+
+
+def test_every_metric_the_product_exports_is_charted_on_the_dashboard():
+    exported = (ROOT / "exoadmin/metrics.py").read_text() + (ROOT / "exoadmin/health/scrape.py").read_text()
+    dashboard = json.loads((ROOT / "deploy/grafana-dashboard.json").read_text())
+    queries = " ".join(target["expr"] for panel in dashboard["panels"] for target in panel["targets"])
+
+    assert _metric_names(exported) - _metric_names(queries) == set()

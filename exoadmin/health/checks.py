@@ -3,19 +3,36 @@
 import time
 from dataclasses import asdict, dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from calls.inbox import FAILED
 from exoadmin.accounts.integrations_token import token_warning
 from exoadmin.accounts.models import ExotelAccount
+from exoadmin.breakers import BreakerStatus, breakers
 from exoadmin.health.models import WorkerHeartbeat
-from exoadmin.redis import get_redis
+from exoadmin.health.scrape import QUEUES, inbox_state, queue_depths, short_redis
+from exoadmin.redis import get_redis, redis_breaker
 
 # Each Exotel probe spends one request of the account's 200/min budget, so probes are shared
 # by every caller of /healthz (load balancers poll it) for this long.
 EXOTEL_PROBE_TTL = 30
+
+# A status callback is applied within a second or two; a minute means the worker is behind, five
+# that call pages and the floor show stale states (as the CallbackInboxOldestEntryOld alert).
+INBOX_BEHIND_SECONDS = 60
+INBOX_STUCK_SECONDS = 300
+# Tasks waiting before a queue is called behind: clicks' follow-ups never queue for long, while
+# bulk edits and syncs come in batches.
+QUEUE_BEHIND = {"interactive": 50, "bulk": 500}
+REDIS_UNKNOWN = "unknown: Redis does not answer (see the redis line)"
+WORKER_ACTION = (
+    "check that a worker runs (`celery -A exoadmin inspect ping`, "
+    "`systemctl status exoadmin-worker@interactive`), that the database answers, and the worker's log"
+)
 
 
 @dataclass
@@ -151,12 +168,78 @@ def check_email() -> Check:
     return Check("email", True, f"Emails go to {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]} (development), not sent")
 
 
+def check_inbox() -> Check:
+    name = "callback inbox"
+    try:
+        inbox = inbox_state(get_redis())
+    except redis.RedisError:
+        return Check(name, False, REDIS_UNKNOWN)
+    words = f"{inbox.waiting} status callbacks waiting to be applied, the oldest for {inbox.oldest_seconds:.0f} s"
+    if inbox.oldest_seconds > INBOX_STUCK_SECONDS:
+        return Check(name, False, f"{words}: call pages show stale states; {WORKER_ACTION}.")
+    if inbox.oldest_seconds > INBOX_BEHIND_SECONDS:
+        return Check(name, True, f"{words}: the worker is behind or down; {WORKER_ACTION}.", warning=True)
+    if inbox.failed:
+        return Check(
+            name,
+            True,
+            f"{words}; {inbox.failed} could not be applied (a bug): the worker's log says why ('status callback"
+            f" could not be applied'); they are kept in the Redis list {FAILED}.",
+            warning=True,
+        )
+    return Check(name, True, words)
+
+
+def _broker() -> redis.Redis:
+    """The Celery broker: the product's Redis client when it is the same server (so it fails at once
+    while the redis breaker is open), else one with the scrape's short time limit."""
+    if settings.CELERY_BROKER_URL == settings.REDIS_URL:
+        return get_redis()
+    return short_redis(settings.CELERY_BROKER_URL)
+
+
+def check_queues() -> list[Check]:
+    try:
+        depths = queue_depths(_broker())
+    except redis.RedisError:
+        return [Check(f"celery queue: {queue}", False, REDIS_UNKNOWN) for queue in QUEUES]
+    return [_queue_check(queue, waiting) for queue, waiting in depths.items()]
+
+
+def _queue_check(queue: str, waiting: int) -> Check:
+    name, limit = f"celery queue: {queue}", QUEUE_BEHIND[queue]
+    if waiting > limit:
+        action = f"check that its workers run (`systemctl status exoadmin-worker@{queue}`) or add one"
+        return Check(
+            name, True, f"{waiting} tasks waiting (more than {limit}): the workers are behind; {action}.", warning=True
+        )
+    return Check(name, True, f"{waiting} tasks waiting")
+
+
+def check_breakers() -> list[Check]:
+    """This web process's breakers. Redis's is made here so it is listed before first use; on
+    PostgreSQL, check_database's connection has made the database's."""
+    redis_breaker()
+    return [_breaker_check(found.status()) for found in breakers()]
+
+
+def _breaker_check(status: BreakerStatus) -> Check:
+    name = f"breaker: {status.name}"
+    if status.state == "closed":
+        recent = f"; {status.failures} failed in a row, the last: {status.last_error}" if status.failures else ""
+        return Check(name, True, f"closed: asked as usual{recent}")
+    why = f"{status.failures} failed in a row, {status.seconds_open:.0f} s ago: {status.last_error}"
+    if status.state == "open":
+        return Check(name, False, f"open: this process skips it at once ({why}). {status.action}.")
+    return Check(name, True, f"trying again: its next caller tests it ({why}). {status.action}.", warning=True)
+
+
 def run_checks() -> list[Check]:
-    checks = [check_database(), check_redis(), check_worker(), check_email()]
+    checks = [check_database(), check_redis(), check_worker(), check_email(), check_inbox(), *check_queues()]
     try:
         accounts = list(ExotelAccount.objects.prefetch_related("exophones"))
     except Exception:  # the database check above already says why
-        return checks
+        return checks + check_breakers()
     checks += [check_exotel(account) for account in accounts]
     checks += [check_integrations_token(account) for account in accounts if account.integrations_app_token]
-    return checks + [check_configuration(accounts)]
+    return checks + check_breakers() + [check_configuration(accounts)]

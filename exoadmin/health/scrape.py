@@ -9,6 +9,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 
 import redis
@@ -21,7 +22,7 @@ from prometheus_client.registry import REGISTRY, Collector
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from calls.inbox import PENDING
+from calls.inbox import FAILED, PENDING
 from exoadmin.accounts.clients import rate_budget
 from exoadmin.accounts.models import ExotelAccount
 from exoadmin.health.models import WorkerHeartbeat
@@ -39,33 +40,58 @@ SCRAPE_ERRORS = Counter(
 
 
 @cache
-def _redis(url: str) -> redis.Redis:
+def short_redis(url: str) -> redis.Redis:
+    """A client for reads that must never hold their caller: READ_TIMEOUT, no retry, no breaker."""
     return redis.Redis.from_url(
         url, socket_connect_timeout=READ_TIMEOUT, socket_timeout=READ_TIMEOUT, retry=Retry(NoBackoff(), 0)
     )
 
 
+def queue_depths(broker: redis.Redis) -> dict[str, int]:
+    """Tasks waiting in each Celery queue (a Redis list named after the queue)."""
+    return {queue: broker.llen(queue) for queue in QUEUES}
+
+
+@dataclass(frozen=True)
+class InboxState:
+    waiting: int  # status callbacks stored, not yet applied
+    oldest_seconds: float  # age of the oldest of them (0 when none wait)
+    failed: int  # callbacks that could not be applied, kept for a person to look at
+
+
+def inbox_state(store: redis.Redis) -> InboxState:
+    waiting = store.llen(PENDING)
+    oldest = store.lindex(PENDING, -1)  # pushed on the left, drained from the right
+    age = time.time() - json.loads(oldest)["at"] if oldest else 0.0
+    return InboxState(waiting, age, store.llen(FAILED))
+
+
 def _queue_depths() -> Iterator[Metric]:
-    broker = _redis(settings.CELERY_BROKER_URL)
     depth = GaugeMetricFamily("exoadmin_celery_queue_depth", "Tasks waiting in a Celery queue", labels=["queue"])
-    for queue in QUEUES:
-        depth.add_metric([queue], broker.llen(queue))
+    for queue, waiting in queue_depths(short_redis(settings.CELERY_BROKER_URL)).items():
+        depth.add_metric([queue], waiting)
     yield depth
 
 
 def _inbox() -> Iterator[Metric]:
-    store = _redis(settings.REDIS_URL)
-    length = store.llen(PENDING)
-    oldest = store.lindex(PENDING, -1)  # pushed on the left, drained from the right
-    age = time.time() - json.loads(oldest)["at"] if oldest else 0.0
-    yield GaugeMetricFamily("exoadmin_callback_inbox_length", "Status callbacks stored, not yet applied", value=length)
+    inbox = inbox_state(short_redis(settings.REDIS_URL))
     yield GaugeMetricFamily(
-        "exoadmin_callback_inbox_oldest_seconds", "Age of the oldest status callback not yet applied", value=age
+        "exoadmin_callback_inbox_length", "Status callbacks stored, not yet applied", value=inbox.waiting
+    )
+    yield GaugeMetricFamily(
+        "exoadmin_callback_inbox_oldest_seconds",
+        "Age of the oldest status callback not yet applied",
+        value=inbox.oldest_seconds,
+    )
+    yield GaugeMetricFamily(
+        "exoadmin_callback_inbox_failed",
+        "Status callbacks that could not be applied, kept for a person",
+        value=inbox.failed,
     )
 
 
 def _budget() -> Iterator[Metric]:
-    budget = rate_budget(_redis(settings.REDIS_URL))
+    budget = rate_budget(short_redis(settings.REDIS_URL))
     used = GaugeMetricFamily(
         "exoadmin_exotel_budget_used", "Exotel requests counted in the account's current window", labels=["account"]
     )

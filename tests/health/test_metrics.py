@@ -5,6 +5,7 @@ import socket
 import time
 
 import pytest
+import redis
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -12,7 +13,7 @@ from calls.inbox import PENDING
 from contacts import services
 from contacts.models import BulkEdit
 from exoadmin.live.views import KEEPALIVE_SECONDS
-from exoadmin.redis import get_redis
+from exoadmin.redis import RedisSkipped, get_redis, redis_breaker
 from tests.calls.conftest import asha, callbacks_to, fast_calls, supervisor, wait_for_call  # noqa: F401
 from tests.calls.test_launch import confirm_token, launch_form, logged_in
 from tests.contacts.helpers import seed_contacts
@@ -91,14 +92,14 @@ def test_a_launched_call_and_a_bulk_edit_move_the_counters_of_web_and_worker(
 
 
 def test_queue_depths_and_the_inbox_are_read_when_scraped(db, redis_server, metrics_token):
-    redis = get_redis()
-    redis.delete("bulk", PENDING)
-    redis.lpush("bulk", "task-1", "task-2")
-    redis.lpush(PENDING, json.dumps({"payload": {}, "ref": None, "at": time.time() - 120}))
+    store = get_redis()
+    store.delete("bulk", PENDING)
+    store.lpush("bulk", "task-1", "task-2")
+    store.lpush(PENDING, json.dumps({"payload": {}, "ref": None, "at": time.time() - 120}))
     try:
         samples = scrape()
     finally:
-        redis.delete("bulk", PENDING)
+        store.delete("bulk", PENDING)
 
     assert total(samples, "exoadmin_celery_queue_depth", queue="bulk") == 2
     assert total(samples, "exoadmin_callback_inbox_length") == 1
@@ -135,3 +136,19 @@ def test_open_live_streams_are_counted_while_they_are_open(asgi_server, agent_lo
         timeout=KEEPALIVE_SECONDS + 5,
         what="the stream to be closed",
     )
+
+
+def test_an_open_breaker_and_the_requests_it_refuses_are_exported(db, settings, metrics_token):
+    redis_breaker()  # made by the first Redis command of a process
+    assert total(scrape(), "exoadmin_breaker_state", breaker="redis") == 0  # listed while closed
+    refused_before = total(scrape(), "exoadmin_breaker_refusals_total", breaker="redis")
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens: refused, as with Redis stopped
+
+    with pytest.raises(redis.ConnectionError):
+        get_redis().ping()  # opens the breaker
+    with pytest.raises(RedisSkipped):
+        get_redis().ping()  # refused at once
+    samples = scrape()
+
+    assert total(samples, "exoadmin_breaker_state", breaker="redis") == 2
+    assert total(samples, "exoadmin_breaker_refusals_total", breaker="redis") >= refused_before + 1
