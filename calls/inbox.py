@@ -27,12 +27,14 @@ FAILED = "calls:callback-inbox:failed"  # kept for a person to look at; never re
 DRAIN_QUEUED = "calls:callback-inbox:drain-queued"
 DRAIN_QUEUED_TTL = 60  # if a queued drain is lost, the next push after this asks again (beat sweeps too)
 STALE_AFTER = 300  # seconds an item may sit in `processing` before it is tried again
+# The webhook answers Exotel within 1 s: a push Redis has not answered by then is stored inline instead.
+PUSH_TIMEOUT = 0.4
 
 
 def inbox_push(payload: Any, ref: str | None) -> bool:
     """Queue one callback; True when no drain task is queued yet, so one must be sent."""
     item = json.dumps({"payload": payload, "ref": ref, "at": time.time()}, separators=(",", ":"))
-    redis = get_redis()
+    redis = get_redis(timeout=PUSH_TIMEOUT)
     redis.lpush(PENDING, item)
     return bool(redis.set(DRAIN_QUEUED, 1, nx=True, ex=DRAIN_QUEUED_TTL))
 

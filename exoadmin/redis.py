@@ -81,7 +81,7 @@ class GuardedUnixConnection(_Guarded, redis.UnixDomainSocketConnection):
     pass
 
 
-def pool_options(url: str) -> dict[str, Any]:
+def pool_options(url: str, timeout: float | None = None) -> dict[str, Any]:
     """Connection-pool keyword arguments for Redis at `url`: the time limits and the breaker.
 
     One retry at once replaces a pooled connection that a Redis restart closed; with Redis down or
@@ -90,7 +90,7 @@ def pool_options(url: str) -> dict[str, Any]:
     """
     scheme = url.partition("://")[0]
     connection_class = {"rediss": GuardedSSLConnection, "unix": GuardedUnixConnection}.get(scheme, GuardedConnection)
-    timeout = settings.REDIS_TIMEOUT
+    timeout = timeout or settings.REDIS_TIMEOUT
     return {
         "connection_class": connection_class,
         "socket_connect_timeout": timeout,
@@ -108,9 +108,10 @@ class GuardedPool(redis.ConnectionPool):
 
 
 @cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis(connection_pool=GuardedPool.from_url(url))
+def _client(url: str, timeout: float | None) -> redis.Redis:
+    return redis.Redis(connection_pool=redis.ConnectionPool.from_url(url, **pool_options(url, timeout)))
 
 
-def get_redis() -> redis.Redis:
-    return _client(settings.REDIS_URL)
+def get_redis(*, timeout: float | None = None) -> redis.Redis:
+    """The shared client; `timeout` for a path whose own time limit is shorter than REDIS_TIMEOUT."""
+    return _client(settings.REDIS_URL, timeout)
