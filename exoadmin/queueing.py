@@ -15,6 +15,7 @@ import kombu.exceptions
 import redis
 from celery import Task
 from django.conf import settings
+from django.http import HttpRequest
 
 from exoadmin.breakers import Breaker, breaker
 from exoadmin.redis import ACTION, OPEN_SECONDS, RedisSkipped, redis_breaker
@@ -26,6 +27,11 @@ def _broker_breaker() -> Breaker:
     if settings.CELERY_BROKER_URL == settings.REDIS_URL:
         return redis_breaker()
     return breaker("broker", open_seconds=OPEN_SECONDS, action=ACTION.replace("Redis", "the Celery broker"))
+
+
+def jobs_paused(request: HttpRequest) -> dict[str, bool]:
+    """Context processor: pages say so while this process cannot send tasks (base.html)."""
+    return {"jobs_paused": _broker_breaker().status().state == "open"}
 
 
 def enqueue(task: Task, *args: Any, countdown: float = 0) -> bool:

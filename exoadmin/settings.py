@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "exoadmin.accounts.context_processors.role",
+                "exoadmin.queueing.jobs_paused",
             ],
         },
     },

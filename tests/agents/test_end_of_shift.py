@@ -166,6 +166,8 @@ def test_a_job_started_while_redis_is_hung_is_sent_again_by_the_sweep(
     job = EndOfShiftJob.objects.get()
     assert response.status_code == 302 and job.status == JobStatus.QUEUED
     assert redis_breaker().status().state == "open", "the task was not sent: Redis is hung"
+    page = client.get(response["Location"]).content.decode()
+    assert "Background jobs are waiting: the task queue (Redis) is not answering" in page
     assert shifts.end_of_shift_jobs_resume() == 0, "a queued job is not sent again at once"
 
     os.kill(hung_redis.process.pid, signal.SIGCONT)
