@@ -71,12 +71,13 @@ class ConnectionFailed(ExotelError):
     retryable = True
 
 
+class NotAsked(ConnectionFailed):
+    """Not sent: requests to this Exotel host failed many times in a row moments ago (the transport's
+    breaker is open). Like any failure to connect, nothing changed and a later try may work."""
+
+
 class UnknownOutcome(ExotelError):
     """The request was sent but no answer came back: it may or may not have taken effect."""
-
-
-class NotAsked(ExotelError):
-    """Not sent: Exotel failed many times in a row moments ago (the transport's breaker is open)."""
 
 
 class AuthenticationFailed(ExotelError):

@@ -1,8 +1,8 @@
 """The one HTTP seam to Exotel: auth header, timeouts, rate budget, envelope parsing, retries, logs.
 
-A breaker (given by the client's owner) stops asking an Exotel host that failed BREAKER_THRESHOLD
-times in a row (no answer, or 5xx) for a while: requests fail at once with NotAsked, nothing sent,
-instead of each waiting out timeouts and retries.
+A breaker (given by the client's owner) stops asking an Exotel host after requests to it failed
+(no answer, or 5xx, after their retries) several times in a row: for a while requests fail at once
+with NotAsked, nothing sent, instead of each waiting out timeouts and retries.
 
 Retry policy (the only one): 429, 5xx and network failures are retried with capped exponential
 backoff and full jitter, never sooner than a Retry-After, and only for GET and PUT, whose repeat
@@ -149,23 +149,41 @@ class Transport:
         `unsure` completes the UnknownOutcome message for this action ("the call may or may not
         have been placed").
         """
-        attempt, failed = 0, None
+        if self.breaker is not None and not self.breaker.allow():
+            raise self._not_asked(method, path)
+        try:
+            envelope = self._attempts(method, path, params, body, unsure)
+        except ExotelError as exc:
+            self._tell_breaker(exc)
+            raise
+        self._tell_breaker(None)
+        return envelope
+
+    def _attempts(self, method: str, path: str, params: dict[str, Any] | None, body: Any, unsure: str) -> Envelope:
+        """The attempts of one logical request, within its deadline. Once an attempt was sent and not
+        answered, the request's outcome is unknown unless Exotel later answers for good."""
+        attempt, unanswered = 0, None
+        failure: ExotelError
         deadline = time.monotonic() + DEADLINE[self.priority]
-        while True:
-            attempt += 1
-            if self.breaker is not None and not self.breaker.allow():
-                # A retry the breaker stops ends with the last answer: that attempt was sent.
-                raise failed or self._not_asked(method, path)
-            if self.budget is not None:
-                self.budget.acquire(self.account_sid, self.priority, min(self.budget_wait, _left(deadline)))
-            try:
-                return self._send(method, path, params, body, attempt, unsure, _left(deadline))
-            except ExotelError as exc:
-                wait = self._retry_wait(method, exc, attempt)
+        try:
+            while True:
+                attempt += 1
+                if self.budget is not None:
+                    self.budget.acquire(self.account_sid, self.priority, min(self.budget_wait, _left(deadline)))
+                try:
+                    return self._send(method, path, params, body, attempt, unsure, _left(deadline))
+                except UnknownOutcome as exc:
+                    unanswered, failure = exc, exc
+                except ExotelError as exc:
+                    failure = exc
+                wait = self._retry_wait(method, failure, attempt)
                 if wait is None or time.monotonic() + wait >= deadline:
-                    raise
-                failed = exc
-            self._sleep(wait)
+                    raise failure
+                self._sleep(wait)
+        except ExotelError as exc:
+            if unanswered is not None and not exc.permanent:
+                raise unanswered from exc  # "nothing reached Exotel" would be untrue after that attempt
+            raise
 
     def open_stream(self, url: str, *, where: str) -> requests.Response:
         """GET an absolute URL outside this family's API (a pre-signed recording link), streamed.
@@ -202,7 +220,8 @@ class Transport:
         )
 
     def _tell_breaker(self, error: ExotelError | None) -> None:
-        """No answer or a 5xx counts against the host; any other answer shows it is well."""
+        """Once per logical request: no answer or a 5xx, after its retries, counts against the host;
+        any other outcome shows it is well (one failing resource must not close a host to others)."""
         if self.breaker is None:
             return
         if isinstance(error, (ConnectionFailed, UnknownOutcome, ServerError)):
@@ -227,19 +246,17 @@ class Transport:
     ) -> Envelope:
         url = self.base_url + path
         started = time.perf_counter()
-        connect, read = self.timeout
+        timeout = (min(self.timeout[0], time_left), min(self.timeout[1], time_left))
         try:
             response = self.session.request(
-                method, url, params=params, json=body, headers=self._headers, timeout=(connect, min(read, time_left))
+                method, url, params=params, json=body, headers=self._headers, timeout=timeout
             )
         except _SENT_FAILURES as exc:
             network_error = _network_error(exc, method, url, unsure)
             self._log(method, path, started, attempt, error=network_error, failure=type(exc).__name__)
-            self._tell_breaker(network_error)
             raise network_error from exc
         envelope, error = self._parse(response, method, url)
         self._log(method, path, started, attempt, envelope=envelope, error=error)
-        self._tell_breaker(error)
         if error is not None:
             raise error
         return envelope

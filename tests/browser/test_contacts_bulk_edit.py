@@ -66,10 +66,10 @@ def test_supervisor_uploads_checks_previews_sends_and_retries(
 
     page.get_by_role("button", name="Send 9939 edits to Exotel").click()
     expect(page.get_by_role("progressbar")).to_be_visible()
-    expect(page.get_by_test_id("job-state")).to_have_text("running", timeout=30_000)
+    expect(page.get_by_test_id("job-state")).to_have_text("running", timeout=60_000)
     shot(page, "3-progress")
 
-    expect(page.get_by_test_id("job-state")).to_have_text("done with errors", timeout=60_000)
+    expect(page.get_by_test_id("job-state")).to_have_text("done with errors", timeout=150_000)
     expect(page.get_by_text("9899 applied", exact=True)).to_be_visible()  # the pill; the live region says it too
     expect(page.get_by_text("40 failed", exact=True)).to_be_visible()
     shot(page, "4-outcome")

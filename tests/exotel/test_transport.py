@@ -104,6 +104,13 @@ def test_contact_create_is_sent_once_and_reports_unknown_outcome():
     assert len(session.sent) == 1
 
 
+def test_a_put_sent_without_an_answer_stays_unknown_whatever_its_retries_met():
+    session = StubSession(requests.ReadTimeout("read timed out"), *[requests.ConnectTimeout("connect timed out")] * 4)
+    with pytest.raises(UnknownOutcome, match="the device may or may not have been switched"):
+        _toggle(stub_client(session))
+    assert len(session.sent) == 5, "retried, but the first attempt may have changed the device"
+
+
 def test_connect_failure_says_no_request_reached_exotel():
     closed = f"http://127.0.0.1:{free_port()}"
     client = ExotelClient(config_for(closed), sleep=lambda s: None)
