@@ -23,7 +23,7 @@ from teams.models import Team
 
 log = logging.getLogger("exoadmin.agents")
 
-RESUME_AFTER = timedelta(minutes=2)  # a queued job no worker started this long after: its task was lost
+RESUME_AFTER = timedelta(minutes=5)  # a queued job no worker started this long after: its task was lost
 
 
 def end_of_shift_job_create(*, agents: Iterable[Agent], actor: Actor, rule: AutoOffRule | None = None) -> EndOfShiftJob:
@@ -38,7 +38,7 @@ def end_of_shift_job_create(*, agents: Iterable[Agent], actor: Actor, rule: Auto
 
 def end_of_shift_jobs_resume(*, now: datetime | None = None) -> int:
     """Queued jobs no worker started (their task was never sent: the broker was sick): send again.
-    Running a job twice is safe (end_of_shift_job_run), so a merely slow queue costs nothing."""
+    A job only waiting behind a busy queue then has two tasks: the second finds it done and stops."""
     now = now or timezone.now()
     stuck = EndOfShiftJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - RESUME_AFTER)
     return sum(enqueue(bulk_end_of_shift_run_task, pk) for pk in stuck.values_list("pk", flat=True))
@@ -56,6 +56,8 @@ def end_of_shift_job_run(*, job_id: int) -> EndOfShiftJob:
     """Turn every pending agent's devices OFF. Safe to run again (a redelivered task): only pending
     items are worked on, and each is claimed with a conditional UPDATE before it is counted."""
     job = EndOfShiftJob.objects.select_related("rule", "created_by").get(pk=job_id)
+    if job.status == JobStatus.DONE:
+        return job  # a task sent again (end_of_shift_jobs_resume) for a job another already finished
     EndOfShiftJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
     actor = _job_actor(job)
     for item in job.items.filter(status=ItemStatus.PENDING).select_related("agent__account"):

@@ -37,6 +37,7 @@ from exoadmin.exotel.errors import AuthenticationFailed, ExotelError, Forbidden,
 from exoadmin.exotel.models import BulkResult
 from exoadmin.live.publish import Topic, changed
 from exoadmin.metrics import BULK_EDIT_ROWS
+from exoadmin.queueing import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,8 @@ def bulk_edits_resume_stalled(*, stalled_after: timedelta = STALLED_AFTER) -> li
         if not BulkEdit.objects.filter(id=bulk_edit.id, heartbeat_at=bulk_edit.heartbeat_at).update(heartbeat_at=now):
             continue
         task = bulk_edit_check if bulk_edit.state == BulkEdit.State.VALIDATING else bulk_edit_run_task
-        task.delay(str(bulk_edit.id))
+        if not enqueue(task, str(bulk_edit.id)):
+            continue  # the broker is sick: the next sweep after this claim lapses tries again
         log.warning("bulk edit %s (%s) had stalled: queued again", bulk_edit.id, bulk_edit.state)
         resumed.append(str(bulk_edit.id))
     return resumed

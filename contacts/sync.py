@@ -127,4 +127,4 @@ def contact_syncs_resume_stalled() -> None:
     now = timezone.now()
     for sync in ContactSync.objects.filter(state=ContactSync.State.RUNNING, heartbeat_at__lt=now - STALLED_AFTER):
         if ContactSync.objects.filter(id=sync.id, heartbeat_at=sync.heartbeat_at).update(heartbeat_at=now):
-            bulk_contacts_sync.delay(sync.id)
+            enqueue(bulk_contacts_sync, sync.id)  # unsent: the next sweep after this claim lapses tries again

@@ -18,15 +18,22 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from exoadmin.breakers import Breaker, breaker
-from exoadmin.redis import ACTION, OPEN_SECONDS, RedisSkipped, redis_breaker
+from exoadmin.redis import OPEN_SECONDS, RedisSkipped, redis_breaker
 
 log = logging.getLogger("exoadmin.queueing")
 
+BROKER_ACTION = "Check that the Celery broker (CELERY_BROKER_URL) is running and answering; jobs wait meanwhile"
+
+
+def broker_is_redis() -> bool:
+    """The broker is the product's own Redis (the usual set-up): one server, one breaker."""
+    return settings.CELERY_BROKER_URL == settings.REDIS_URL
+
 
 def _broker_breaker() -> Breaker:
-    if settings.CELERY_BROKER_URL == settings.REDIS_URL:
+    if broker_is_redis():
         return redis_breaker()
-    return breaker("broker", open_seconds=OPEN_SECONDS, action=ACTION.replace("Redis", "the Celery broker"))
+    return breaker("broker", open_seconds=OPEN_SECONDS, action=BROKER_ACTION)
 
 
 def jobs_paused(request: HttpRequest) -> dict[str, bool]:
@@ -36,15 +43,15 @@ def jobs_paused(request: HttpRequest) -> dict[str, bool]:
 
 def enqueue(task: Task, *args: Any, countdown: float = 0) -> bool:
     """Send `task(*args)`; False (logged) when the broker is sick and a sweep will pick it up instead."""
-    sick = _broker_breaker()
+    guard = _broker_breaker()
     try:
-        if not sick.allow():
-            raise RedisSkipped(f"broker skipped for {sick.retry_in():.0f} s more: it failed moments ago")
+        if not guard.allow():
+            raise RedisSkipped(f"broker skipped for {guard.retry_in():.0f} s more: it failed moments ago")
         task.apply_async(args=args, countdown=countdown)
     except (kombu.exceptions.OperationalError, redis.RedisError, OSError) as exc:
         if not isinstance(exc, RedisSkipped):
-            sick.failed(exc)
+            guard.failed(exc)
         log.warning("task %s not sent, the broker is unavailable (a sweep will pick it up): %s", task.name, exc)
         return False
-    sick.succeeded()
+    guard.succeeded()
     return True

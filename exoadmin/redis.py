@@ -40,8 +40,13 @@ class _Guarded:
     tells it how each exchange went."""
 
     def connect(self) -> None:
+        self.connect_check_health()
+
+    def connect_check_health(self, check_health: bool = True, retry_socket_connect: bool = True) -> None:
+        # Connecting is tried once: redis-py's own retry around it would wait out the time limit twice
+        # before the breaker could say anything (commands are still retried once, through the breaker).
         self._ask()
-        self._watched(super().connect)  # type: ignore[misc]
+        self._watched(super().connect_check_health, check_health, False)  # type: ignore[misc]
 
     def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         self._ask()
@@ -54,9 +59,9 @@ class _Guarded:
 
     @staticmethod
     def _ask() -> None:
-        sick = redis_breaker()
-        if not sick.allow():
-            raise RedisSkipped(f"Redis skipped for {sick.retry_in():.0f} s more: it failed moments ago")
+        guard = redis_breaker()
+        if not guard.allow():
+            raise RedisSkipped(f"Redis skipped for {guard.retry_in():.0f} s more: it failed moments ago")
 
     @staticmethod
     def _watched(send: Any, *args: Any, **kwargs: Any) -> Any:

@@ -126,13 +126,12 @@ else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "exoadmin.postgresql"  # the same, with a breaker on connecting
     # Time limits: connecting (libpq's shortest is 2 s) and any one statement (DB_STATEMENT_TIMEOUT
-    # seconds: far above the slowest report's query, which takes well under a second).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "connect_timeout": 2,
-            "options": f"-c statement_timeout={int(env.float('DB_STATEMENT_TIMEOUT', default=30) * 1000)}",
-        }
-    )
+    # seconds: far above the slowest report's query, which takes well under a second; 0 for none,
+    # as migrations run).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _statement_ms = int(env.float("DB_STATEMENT_TIMEOUT", default=30) * 1000)
+    _options["connect_timeout"] = 2
+    _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_ms}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6390/0")  # broker and Exotel rate budget
@@ -234,14 +233,14 @@ CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_TASK_ROUTES = {"*.bulk_*": {"queue": "bulk"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A publish waits no longer on a hung broker than any Redis command does, and is tried twice at most
-# (a restart closes pooled connections); exoadmin/queueing.py stops sending while Redis is sick.
+# A publish waits no longer on a hung broker than any Redis command does, and is tried once;
+# exoadmin/queueing.py stops sending while Redis is sick.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_timeout": REDIS_TIMEOUT,
     "socket_connect_timeout": REDIS_TIMEOUT,
 }
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
+CELERY_TASK_PUBLISH_RETRY = False  # redis-py's pool replaces a connection a restart closed by itself
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 RETRY_AFTER = 5  # seconds; PostgreSQL restarts in about that
-DATABASE_DOWN = "The database is not answering right now; nothing was changed. Try again in a few seconds."
+DATABASE_DOWN = "The database is not answering right now. Try again in a few seconds."
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

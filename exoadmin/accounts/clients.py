@@ -38,11 +38,17 @@ EXOTEL_OPEN_SECONDS = 15.0
 def exotel_breaker(base_url: str) -> Breaker:
     """This process's breaker for one Exotel host (every account and API family on it shares it)."""
     return breaker(
-        f"exotel {urlsplit(base_url).netloc}",
+        f"exotel {_host(base_url)}",
         open_seconds=EXOTEL_OPEN_SECONDS,
         threshold=EXOTEL_FAILURES_TO_OPEN,
         action="Check Exotel's status page and this server's outbound network; clicks are refused meanwhile",
     )
+
+
+def _host(base_url: str) -> str:
+    """host[:port], never credentials a URL may carry: breaker names are shown on /healthz and /metrics."""
+    parts = urlsplit(base_url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
 def rate_budget(redis_client: redis.Redis | None = None) -> RateBudget:

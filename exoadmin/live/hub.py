@@ -12,10 +12,10 @@ as its HTML, and the board's counts and the calls-now list are rendered once per
 twice a second (a burst of changes coalesces; the last one is never dropped). Everything else names
 what changed and the page fetches that fragment itself (few people watch one call or one job).
 
-If Redis goes away, or hangs (this process's Redis breaker opens: a hung Redis sends nothing and
-never fails a subscription), every stream of the process ends: browsers reconnect, are refused while Redis
-stays away (the page then polls and says so), and once a stream opens again the page fetches its
-fragments afresh, so nothing is missed and nothing is applied twice.
+If Redis goes away, or hangs (a quiet subscription pings Redis every few seconds: a hung Redis
+sends nothing and never fails a subscription), every stream of the process ends: browsers reconnect,
+are refused while Redis stays away (the page then polls and says so), and once a stream opens again
+the page fetches its fragments afresh, so nothing is missed and nothing is applied twice.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from exoadmin.live import fragments, watching
 from exoadmin.live.publish import CHANNEL, CONFIRMED, SHOWS, Topic
 from exoadmin.live.viewer import Viewer, viewer_for
 from exoadmin.metrics import OPEN_STREAMS
-from exoadmin.redis import RedisSkipped, redis_found_sick
+from exoadmin.redis import redis_found_sick
 
 log = logging.getLogger("exoadmin.live")
 
@@ -158,8 +158,8 @@ class Hub:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None:
                         await self._handle(message["data"])
-                    elif redis_found_sick():  # a hung Redis sends nothing and never fails a subscription
-                        raise RedisSkipped("this process found Redis sick: its streams fall back to polling")
+                    else:  # a hung Redis sends nothing and never fails a subscription: ask it
+                        await self.commands.ping()
         except (RedisError, OSError) as exc:
             log.warning("live updates stopped, Redis unavailable: %s", exc)
         finally:

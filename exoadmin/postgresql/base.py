@@ -17,13 +17,13 @@ ACTION = "Check that PostgreSQL is running and accepting connections (pg_isready
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
-        sick = breaker("database", open_seconds=OPEN_SECONDS, action=ACTION)
-        if not sick.allow():
-            raise OperationalError(f"database skipped for {sick.retry_in():.0f} s more: it failed moments ago")
+        guard = breaker("database", open_seconds=OPEN_SECONDS, action=ACTION)
+        if not guard.allow():
+            raise OperationalError(f"database skipped for {guard.retry_in():.0f} s more: it failed moments ago")
         try:
             connection = super().get_new_connection(conn_params)
         except Exception as exc:
-            sick.failed(exc)
+            guard.failed(exc)
             raise
-        sick.succeeded()
+        guard.succeeded()
         return connection
