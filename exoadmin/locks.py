@@ -37,7 +37,10 @@ from exoadmin.redis import get_redis
 from exoadmin.refusals import Refused
 
 AGENT_CHANGE_SECONDS = 60  # longer than any change: two PUTs and a read-back, each with retries
-AGENT_CHANGE_WAIT = 15  # a click waits this long for the change before it
+# A click waits this long for the change before it, then is refused: an action answers within 2 s,
+# and a lock a hung Redis took late (after the click went ahead without it) lapses only after
+# AGENT_CHANGE_SECONDS, so waiting longer would only hold each click on that agent longer.
+AGENT_CHANGE_WAIT = 1
 ACCOUNT_SYNC_SECONDS = 900  # a sync of thousands of agents, paced by Exotel's rate limit
 FRESHNESS_SWEEP_SECONDS = 60  # far longer than a sweep, which stops starting requests well before
 BULK_EDIT_CHECK_SECONDS = 60  # renewed every batch; lapses this long after a check's worker dies
