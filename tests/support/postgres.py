@@ -1,6 +1,6 @@
 """A private, throw-away PostgreSQL cluster, for a test that must restart its database server
-without touching the one the rest of the suite uses. Run as the `postgres` user (initdb refuses
-root), on a free loopback port, with its socket and data in one temporary folder."""
+without touching the one the rest of the suite uses: on a free loopback port, its socket and data
+in one temporary folder, run as the `postgres` user when we are root (initdb refuses root)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ class PrivatePostgres:
         self.data = self.dir / "data"
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/exoadmin"
         self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self.dir.chmod(0o755)
-        user = pwd.getpwnam("postgres")
-        os.chown(self.dir, user.pw_uid, user.pw_gid)
+        if os.geteuid() == 0:  # initdb refuses root: the cluster is the `postgres` user's
+            self.dir.chmod(0o755)
+            user = pwd.getpwnam("postgres")
+            os.chown(self.dir, user.pw_uid, user.pw_gid)
 
     def _run(self, *argv: str) -> None:
         command = [str(self.bin / argv[0]), *argv[1:]]
