@@ -12,5 +12,5 @@ check:  ## the gates CI holds: lint and format (ruff), types (mypy), architectur
 bench:  ## every benchmark in bench/ (not part of test)
 	bin/bench
 
-loadtest:  ## faults under load: 60 s of polls, clicks and 100 callbacks/s against a faulty sandbox
+loadtest:  ## faults under load: 60 s of polls, clicks and 100 callbacks/s against a faulty sandbox, Redis hung for 8 s
 	bin/loadtest

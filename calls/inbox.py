@@ -26,7 +26,10 @@ PROCESSING = "calls:callback-inbox:processing"
 FAILED = "calls:callback-inbox:failed"  # kept for a person to look at; never retried by itself
 DRAIN_QUEUED = "calls:callback-inbox:drain-queued"
 DRAIN_QUEUED_TTL = 60  # if a queued drain is lost, the next push after this asks again (beat sweeps too)
-STALE_AFTER = 300  # seconds an item may sit in `processing` before it is tried again
+# Seconds after its push an item found in `processing` is tried again. Handling one takes
+# milliseconds, but a drain's LMOVE that a hung Redis carried out after the worker gave up on it
+# strands the item there; storing is idempotent, so a second try costs nothing.
+STALE_AFTER = 60
 # The webhook answers Exotel within 1 s: a push Redis has not answered by then is stored inline instead.
 PUSH_TIMEOUT = 0.4
 

@@ -39,7 +39,7 @@ from exoadmin.redis import get_redis
 from exoadmin.refusals import Refused
 
 AGENT_CHANGE_SECONDS = 60  # longer than any change: two PUTs and a read-back, each with retries
-AGENT_CHANGE_WAIT = 1.5  # a click waits this long for the change before it
+AGENT_CHANGE_WAIT = 1  # a click waits this long for the change before it, then is refused
 ACCOUNT_SYNC_SECONDS = 900  # a sync of thousands of agents, paced by Exotel's rate limit
 FRESHNESS_SWEEP_SECONDS = 60  # far longer than a sweep, which stops starting requests well before
 BULK_EDIT_CHECK_SECONDS = 60  # renewed every batch; lapses this long after a check's worker dies

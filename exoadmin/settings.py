@@ -136,7 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6390/0")  # broker and Exotel rate budget
 # Seconds any Redis command may take before Redis counts as sick (exoadmin/redis.py): Redis answers
-# in microseconds, and a page must still answer within 2 s when Redis hangs.
+# in microseconds, and a page must still answer within 2 s when Redis hangs (the webhook's push has
+# its own, shorter limit: calls/inbox.py).
 REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.75)
 
 
