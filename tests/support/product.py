@@ -1,6 +1,6 @@
 """The whole product in real processes, and the people who use it, for load and fault runs
 (bench/faults_under_load.py, tests/faults/): Redis, the Exotel sandbox (demo seed), gunicorn with
-uvicorn workers (deploy/gunicorn.conf.py, as in production), a Celery worker; supervisors polling
+uvicorn workers (deploy/gunicorn.conf.py, as in production), a Celery worker and beat; supervisors polling
 pages and clicking device switches; Exotel's status callbacks to the webhook. Every request's wall
 time, status and outcome is recorded with the phase of the run it was sent in."""
 
