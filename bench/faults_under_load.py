@@ -7,10 +7,11 @@ callback may be lost.
 Everything runs on loopback in processes started on free ports and stopped at the end, even on
 failure (tests/support/product.py): Redis (appendonly, as production), the sandbox (`python -m
 exoadmin.sandbox`, demo seed, faults {error_500: 0.1, error_429: 0.05, drop: 0.05}, or another share
-with --faults), gunicorn (`deploy/gunicorn.conf.py`, 2 workers) and one Celery worker (`-Q
-interactive,bulk`). The database is a throw-away one: a new database on the PostgreSQL server of
-DATABASE_URL when that is set (CI), else a temporary SQLite file. Both rate limits (the sandbox's and
-the product's shared budget) are set high, so faults, not the limiter, are what the product meets.
+with --faults), gunicorn (`deploy/gunicorn.conf.py`, 2 workers), one Celery worker (`-Q
+interactive,bulk`) and beat (its sweeps pick up what was not sent while Redis was sick). The
+database is a throw-away one: a new database on the PostgreSQL server of DATABASE_URL when that is
+set (CI), else a temporary SQLite file. Both rate limits (the sandbox's and the product's shared
+budget) are set high, so faults, not the limiter, are what the product meets.
 
 For --seconds (default 60), from threads in this process:
 - supervisors (the demo `supervisor`, logged in through /login/) poll the board partial and the

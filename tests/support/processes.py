@@ -85,24 +85,18 @@ class ManagedProcess:
         wait_until(lambda: not _group_alive(process.pid), timeout=sig_timeout, what=f"{self.name} to exit")
 
 
+def redis_argv(port: int, folder: Path, *, appendonly: bool = False) -> list[str]:
+    """redis-server on loopback, no snapshots; with `appendonly`, it keeps its data across a crash."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    persistence = ["--save", "", "--appendonly", "yes" if appendonly else "no", "--dir", str(folder)]
+    return [server, "--port", str(port), "--bind", "127.0.0.1", *persistence]
+
+
 class RedisServer(ManagedProcess):
     def __init__(self, log_dir: Path):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        argv = [
-            shutil.which("redis-server") or "/usr/bin/redis-server",
-            "--port",
-            str(self.port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(log_dir),
-        ]
-        super().__init__("redis", argv, log_dir)
+        super().__init__("redis", redis_argv(self.port, log_dir), log_dir)
 
     def start(self) -> None:
         super().start()

@@ -1,6 +1,6 @@
 """The whole product in real processes, and the people who use it, for load and fault runs
 (bench/faults_under_load.py, tests/faults/): Redis, the Exotel sandbox (demo seed), gunicorn with
-uvicorn workers (deploy/gunicorn.conf.py, as in production), a Celery worker; supervisors polling
+uvicorn workers (deploy/gunicorn.conf.py, as in production), a Celery worker and beat; supervisors polling
 pages and clicking device switches; Exotel's status callbacks to the webhook. Every request's wall
 time, status and outcome is recorded with the phase of the run it was sent in."""
 
@@ -10,7 +10,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.processes import ROOT
+from tests.support.processes import ROOT, redis_argv
 
 PYTHON = sys.executable
 TOKEN = "loadtest-webhook-token"
@@ -153,8 +152,7 @@ def start_redis(processes: Processes, env: dict, port: int) -> None:
     a crash, so starting it again on the same port and folder brings them back."""
     import redis
 
-    argv = [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1"]
-    argv += ["--save", "", "--appendonly", "yes", "--dir", str(processes.log_dir)]
+    argv = redis_argv(port, processes.log_dir, appendonly=True)
     processes.start("redis", argv, env, lambda: redis.Redis.from_url(env["REDIS_URL"]).ping())
 
 
