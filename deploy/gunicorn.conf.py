@@ -13,8 +13,8 @@ worker_class = "uvicorn_worker.UvicornWorker"
 timeout = 30  # every Exotel request has its own shorter timeouts
 graceful_timeout = 20
 keepalive = 5
-max_requests = 2000  # recycle workers to bound memory growth
-max_requests_jitter = 200
+max_requests = 10000  # recycle workers to bound memory growth; rarely: a recycle resets kept-alive connections
+max_requests_jitter = 1000
 accesslog = "-"
 # The webhook token is in the path; the access log shows the route, never the token.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
