@@ -10,4 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exoadmin.settings")
 # until its thread is garbage-collected. Slow requests (a hung Redis) then pile them up past
 # PostgreSQL's max_connections, and every request, the webhook's too, fails with "too many clients".
 os.environ.setdefault("CONN_MAX_AGE", "0")
+# A person waits on a web request: no SQL statement may hold one longer than this (seconds).
+os.environ.setdefault("DB_STATEMENT_TIMEOUT", "30")
 application = get_asgi_application()

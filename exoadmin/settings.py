@@ -125,11 +125,11 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "exoadmin.postgresql"  # the same, with a breaker on connecting
-    # Time limits: connecting (libpq's shortest is 2 s) and any one statement (DB_STATEMENT_TIMEOUT
-    # seconds: far above the slowest report's query, which takes well under a second; 0 for none,
-    # as migrations run).
+    # Time limits: connecting (libpq's shortest is 2 s) and any one statement, DB_STATEMENT_TIMEOUT
+    # seconds: web processes set 30 (exoadmin/asgi.py), far above the slowest report's query; workers
+    # and management commands (migrations) have none: a worker may wait on a job's row lock.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _statement_ms = int(env.float("DB_STATEMENT_TIMEOUT", default=30) * 1000)
+    _statement_ms = int(env.float("DB_STATEMENT_TIMEOUT", default=0) * 1000)
     _options["connect_timeout"] = 2
     _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_ms}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
