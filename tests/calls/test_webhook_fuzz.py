@@ -1,4 +1,4 @@
-"""The status-callback webhook under 10,000 generated deliveries: wrong types, missing keys, huge
+"""The status-callback webhook under 4,000 generated deliveries: wrong types, missing keys, huge
 strings, bad times, unknown events, JSON or form, GET or POST, wrong tokens, raw bytes.
 
 Properties: never an answer ≥500; whatever is answered 200 is applied by the worker's drain (nothing
@@ -156,12 +156,12 @@ def finished_call(exotel_account):
     )
 
 
-def test_ten_thousand_generated_callbacks_never_break_the_webhook_or_a_finished_call(finished_call) -> None:
+def test_four_thousand_generated_callbacks_never_break_the_webhook_or_a_finished_call(finished_call) -> None:
     client = Client()
     answers: dict[int, int] = {}
 
     @hypothesis_settings(
-        max_examples=10_000,
+        max_examples=4_000,  # 10,000 took over a minute of the 15 the whole suite may take
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -1,6 +1,7 @@
 """Reading a live stream as a browser would: logged in through the login form, events parsed as they come."""
 
 import queue
+import socket
 import threading
 from dataclasses import dataclass
 
@@ -81,5 +82,14 @@ class StreamReader:
                 return names
 
     def close(self) -> None:
+        # As a browser leaving the page: the connection goes at once. response.close() alone waits for
+        # the reading thread's blocked read, i.e. the stream's next keep-alive, up to 15 s.
+        connection = getattr(self.response.raw, "_fp", None)
+        sock = getattr(getattr(getattr(connection, "fp", None), "raw", None), "_sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the server
         self.response.close()
         self.session.close()
