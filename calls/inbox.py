@@ -25,7 +25,9 @@ PENDING = "calls:callback-inbox"
 PROCESSING = "calls:callback-inbox:processing"
 FAILED = "calls:callback-inbox:failed"  # kept for a person to look at; never retried by itself
 DRAIN_QUEUED = "calls:callback-inbox:drain-queued"
-DRAIN_QUEUED_TTL = 60  # if a queued drain is lost, the next push after this asks again (beat sweeps too)
+# If a queued drain is lost (or never sent: the broker was sick) the next push after this asks again;
+# beat sweeps every 30 s too. Short, as a steady stream of pushes asks at most once per this.
+DRAIN_QUEUED_TTL = 10
 # Seconds after its push an item found in `processing` is tried again. Handling one takes
 # milliseconds, but a drain's LMOVE that a hung Redis carried out after the worker gave up on it
 # strands the item there; storing is idempotent, so a second try costs nothing.
