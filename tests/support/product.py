@@ -68,13 +68,33 @@ class Processes:
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
         self.running: list[tuple[str, subprocess.Popen]] = []
+        self.stopping = threading.Event()
 
-    def start(self, name: str, argv: list[str], env: dict, ready, timeout: float = 60) -> None:
+    def _spawn(self, name: str, argv: list[str], env: dict) -> subprocess.Popen:
         with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy of the file
             process = subprocess.Popen(
                 argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         self.running.append((name, process))
+        return process
+
+    def restart_when_it_exits(self, name: str, argv: list[str], env: dict) -> None:
+        """Starts `name` again whenever it exits, as systemd's Restart=always does in production (a
+        Celery worker can die of a broker lost at the wrong moment: kombu's channel close fails)."""
+
+        def watch() -> None:
+            process = self._latest(name)
+            while not self.stopping.wait(0.5):
+                if process.poll() is not None:
+                    process = self._spawn(name, argv, env)
+
+        threading.Thread(target=watch, name=f"restart-{name}", daemon=True).start()
+
+    def _latest(self, name: str) -> subprocess.Popen:
+        return next(process for started, process in reversed(self.running) if started == name)
+
+    def start(self, name: str, argv: list[str], env: dict, ready, timeout: float = 60) -> None:
+        process = self._spawn(name, argv, env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -94,7 +114,7 @@ class Processes:
 
     def signal(self, name: str, sig: signal.Signals) -> None:
         """Sends `sig` to the latest process started as `name` (SIGSTOP: hung; SIGKILL: gone)."""
-        process = next(process for started, process in reversed(self.running) if started == name)
+        process = self._latest(name)
         process.send_signal(sig)
         if sig == signal.SIGKILL:
             process.wait()
@@ -109,7 +129,9 @@ class Processes:
         """Last started first (the worker before the Redis it uses): SIGTERM to the main process, so
         gunicorn and Celery stop their children gracefully, then SIGKILL to what is left after 15 s.
         SIGCONT first: a process a fault run left stopped cannot act on SIGTERM."""
-        for _, process in reversed(self.running):
+        self.stopping.set()
+        time.sleep(0.6)  # a restart under way has registered its process
+        for _, process in reversed(list(self.running)):
             if process.poll() is None:
                 process.send_signal(signal.SIGCONT)
                 process.terminate()
@@ -190,6 +212,7 @@ def start_product(processes: Processes, env: dict, base: str) -> None:
     broker = redis.Redis.from_url(env["REDIS_URL"])
     # Ready once it waits on a queue (asked of Redis: this process's Celery app may be the tests').
     processes.start("worker", argv, env, lambda: any(c.get("cmd") == "brpop" for c in broker.client_list()))
+    processes.restart_when_it_exits("worker", argv, env)
     beat = [PYTHON, "-m", "celery", "-A", "exoadmin", "beat", "--loglevel", "WARNING"]
     processes.start("beat", beat + ["--schedule", str(processes.log_dir / "beat-schedule")], env, lambda: True)
 
