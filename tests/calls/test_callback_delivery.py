@@ -51,6 +51,8 @@ def test_duplicated_and_reordered_callbacks_end_completed(sandbox, ready):
     )
     assert sorted(d["event"] for d in sent) == ["answered", "answered", "terminal", "terminal"]
     assert sent[0]["at"] > [d for d in sent if d["event"] == "terminal"][0]["at"] or sent[0]["event"] == "terminal"
+    # Each delivery was answered 200 once queued; the worker stores it moments later.
+    wait_until(lambda: call.events.filter(kind="callback").count() >= 2, timeout=10, what="both callbacks stored")
     call.refresh_from_db()
     assert call.events.filter(kind="callback").count() == 2  # the copies changed nothing
     assert call.answered_at is not None
